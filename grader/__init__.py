@@ -1,0 +1,45 @@
+"""ml-lectures grader: run students' exercise code in a child process and score it by rubric.
+
+Imports are lazy so that `grade` starts fast and the child process can load
+`grader.sandbox` without the rest of the package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CaseResult",
+    "ExerciseResult",
+    "Failure",
+    "GradeReport",
+    "Mismatch",
+    "Outcome",
+    "__version__",
+    "check",
+]
+
+if TYPE_CHECKING:
+    from grader.checks import Failure, Mismatch, check
+    from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
+
+_LAZY = {
+    "Failure": "grader.checks",
+    "Mismatch": "grader.checks",
+    "check": "grader.checks",
+    "CaseResult": "grader.model",
+    "ExerciseResult": "grader.model",
+    "GradeReport": "grader.model",
+    "Outcome": "grader.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'grader' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,1 @@
+"""Running student code in child processes (no imports here: the child loads this package)."""

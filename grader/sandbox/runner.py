@@ -1,0 +1,273 @@
+"""The grader's side of the child process: start the warm template, run jobs under deadlines.
+
+`Template` starts ``worker.py`` once (so NumPy is imported once) and asks it to fork one child
+per job. `Template.run` feeds the child its job through an anonymous file, reads framed
+messages from its status pipe and its output from a capped pipe, and kills the child's whole
+process group at a deadline, an output flood or a protocol violation. It returns what happened
+as plain data (`RunResult`); it never decides whether an answer is right.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.errors import InternalError
+from grader.sandbox import transport
+
+__all__ = ["Limits", "RunResult", "Template"]
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+_BOOT = (
+    "import sys; sys.path.insert(0, {root!r}); "
+    "from grader.sandbox.worker import main; main()"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one child."""
+
+    #: wall seconds for the import, and again for each case
+    wall_seconds: float = 10.0
+    #: bytes of output read before the child is stopped
+    output_bytes: int = 1 << 20
+    #: bytes of output kept for the report
+    output_kept: int = 16 << 10
+    #: bytes of address space above the warm baseline
+    memory_bytes: int = 1 << 30
+    #: bytes per written file
+    file_bytes: int = 16 << 20
+    open_files: int = 64
+
+    def child_limits(self, cases: int) -> dict[str, int]:
+        """The limits the child applies to itself with setrlimit."""
+        return {
+            "cpu_seconds": int(self.wall_seconds * (cases + 1)) + 1,
+            "file_bytes": self.file_bytes,
+            "open_files": self.open_files,
+            "memory_bytes": self.memory_bytes,
+        }
+
+
+@dataclass
+class RunResult:
+    """Everything one child sent, and how it ended."""
+
+    messages: list[tuple[dict[str, Any], list[bytes]]] = field(default_factory=list)
+    output: str = ""
+    output_truncated: bool = False
+    #: "timeout", "output_limit", "protocol" when the grader stopped the child, else ""
+    killed: str = ""
+    #: the case running when the child was stopped or died, if any
+    running_case: int | None = None
+    exit_code: int | None = None
+    signal: int | None = None
+    protocol_error: str = ""
+    seconds: float = 0.0
+
+
+class Template:
+    """A warm worker process that forks children on request."""
+
+    def __init__(self, python: str | None = None, start_timeout: float = 60.0) -> None:
+        self.python = python or sys.executable
+        self._start_timeout = start_timeout
+        ours, theirs = socket.socketpair(socket.AF_UNIX, _socket_type())
+        self._sock = ours
+        self._stderr = tempfile.TemporaryFile()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        self._proc = subprocess.Popen(
+            [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            pass_fds=(theirs.fileno(),),
+            env=env,
+            close_fds=True,
+        )
+        theirs.close()
+        self.info: dict[str, Any] | None = None
+
+    def wait_ready(self) -> dict[str, Any]:
+        """Block until the template has imported NumPy; return what it says about itself."""
+        if self.info is not None:
+            return self.info
+        self._sock.settimeout(self._start_timeout)
+        try:
+            data = self._sock.recv(transport.MAX_FRAME)
+        except (TimeoutError, OSError):
+            data = b""
+        finally:
+            self._sock.settimeout(None)
+        if not data:
+            self._stderr.seek(0)
+            err = self._stderr.read().decode(errors="replace").strip().splitlines()
+            tail = err[-1] if err else "no output"
+            raise InternalError(f"the child process could not start ({self.python}): {tail}")
+        self.info = json.loads(data)
+        return self.info
+
+    def close(self) -> None:
+        """Stop the template."""
+        with contextlib.suppress(OSError):
+            self._sock.close()
+        if self._proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._stderr.close()
+
+    def __enter__(self) -> Template:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one job -------------------------------------------------------------------------------
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """Fork a child for ``job`` and collect what it sends until it ends."""
+        self.wait_ready()
+        payload = transport.message(
+            {**job, "limits": limits.child_limits(len(job.get("cases", [])))}, blobs
+        )
+        job_file = tempfile.TemporaryFile()
+        job_file.write(payload)
+        job_file.flush()
+        job_file.seek(0)
+        status_r, status_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            socket.send_fds(
+                self._sock, [json.dumps({"op": "run"}).encode()], [job_file.fileno(), status_w, out_w]
+            )
+        finally:
+            os.close(status_w)
+            os.close(out_w)
+            job_file.close()
+        reply = self._control()
+        if "pid" not in reply:
+            os.close(status_r)
+            os.close(out_r)
+            raise InternalError(f"the child process refused a job: {reply}")
+        return self._collect(int(reply["pid"]), status_r, out_r, limits)
+
+    def _control(self, timeout: float | None = 30.0) -> dict[str, Any]:
+        self._sock.settimeout(timeout)
+        try:
+            data = self._sock.recv(transport.MAX_FRAME)
+        except (TimeoutError, OSError) as exc:
+            raise InternalError(f"the child process stopped answering: {exc}") from None
+        finally:
+            self._sock.settimeout(None)
+        if not data:
+            raise InternalError("the child process ended unexpectedly")
+        reply: dict[str, Any] = json.loads(data)
+        return reply
+
+    def _collect(self, pid: int, status_r: int, out_r: int, limits: Limits) -> RunResult:
+        result = RunResult()
+        reader = transport.FrameReader()
+        output = bytearray()
+        output_seen = 0
+        started = time.monotonic()
+        deadline = started + limits.wall_seconds
+        selector = selectors.DefaultSelector()
+        selector.register(status_r, selectors.EVENT_READ, "status")
+        selector.register(out_r, selectors.EVENT_READ, "out")
+        selector.register(self._sock, selectors.EVENT_READ, "control")
+        exited_at: float | None = None
+        open_pipes = 2
+
+        def kill(reason: str) -> None:
+            if not result.killed:
+                result.killed = reason
+            _kill_group(pid)
+
+        try:
+            while True:
+                now = time.monotonic()
+                if exited_at is not None and (open_pipes == 0 or now - exited_at > 0.5):
+                    break
+                if exited_at is None and now >= deadline and not result.killed:
+                    kill("timeout")
+                wait = max(0.0, min(deadline - now, 0.5)) if exited_at is None else 0.05
+                if result.killed and exited_at is None:
+                    wait = 0.5
+                for key, _ in selector.select(wait):
+                    if key.data == "control":
+                        report = self._control()
+                        if report.get("exit") == pid:
+                            exited_at = time.monotonic()
+                            result.exit_code = report.get("code")
+                            result.signal = report.get("signal")
+                            selector.unregister(self._sock)
+                            _kill_group(pid)  # anything the child left behind
+                        continue
+                    fd = key.fd
+                    chunk = os.read(fd, 1 << 16)
+                    if not chunk:
+                        selector.unregister(fd)
+                        open_pipes -= 1
+                        continue
+                    if key.data == "out":
+                        output_seen += len(chunk)
+                        room = limits.output_kept - len(output)
+                        if room > 0:
+                            output.extend(chunk[:room])
+                        if output_seen > limits.output_bytes:
+                            kill("output_limit")
+                        continue
+                    try:
+                        done = reader.feed(chunk)
+                    except transport.TransportError as exc:
+                        result.protocol_error = str(exc)
+                        kill("protocol")
+                        continue
+                    for msg, msg_blobs in done:
+                        result.messages.append((msg, msg_blobs))
+                        event = msg.get("event")
+                        if event == "case":
+                            index = msg.get("i")
+                            result.running_case = index if isinstance(index, int) else None
+                            deadline = time.monotonic() + limits.wall_seconds
+                        elif event in ("result", "exception"):
+                            result.running_case = None
+        finally:
+            selector.close()
+            os.close(status_r)
+            os.close(out_r)
+        result.output = output.decode("utf-8", errors="replace")
+        result.output_truncated = output_seen > len(output)
+        result.seconds = time.monotonic() - started
+        return result
+
+
+def _kill_group(pid: int) -> None:
+    for target in (-pid, pid):
+        try:
+            os.kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _socket_type() -> int:
+    return getattr(socket, "SOCK_SEQPACKET", socket.SOCK_DGRAM) if sys.platform == "linux" else (
+        socket.SOCK_DGRAM
+    )

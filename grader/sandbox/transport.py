@@ -1,0 +1,273 @@
+"""Data-only transport between the grader and a child: framed JSON plus `.npy` blobs.
+
+Used on both sides, so it imports only the standard library and NumPy.
+
+A *message* is a 4-byte big-endian length followed by UTF-8 JSON; a message whose JSON has
+``"blobs": n`` is followed by ``n`` frames of raw `.npy` bytes. Values travel as tagged JSON
+(``{"t": "array", "npy": k}``, ``{"t": "str", "v": ...}``, ...). Nothing here can carry code:
+pickle is never used, and `.npy` headers are checked before any memory is allocated.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import struct
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "MAX_ELEMENTS",
+    "MAX_FRAME",
+    "FrameReader",
+    "TransportError",
+    "decode_npy",
+    "Received",
+    "Unsupported",
+    "decode_value",
+    "encode_npy",
+    "encode_value",
+    "message",
+    "frame",
+]
+
+#: largest single frame accepted (bytes)
+MAX_FRAME = 64 * 1024 * 1024
+#: largest array accepted (elements)
+MAX_ELEMENTS = 4_000_000
+#: dtype kinds that may cross: bool, signed, unsigned, float
+_KINDS = frozenset("biuf")
+_HEADER = struct.Struct(">I")
+
+
+class TransportError(Exception):
+    """A message or payload that does not follow the protocol."""
+
+
+def frame(payload: bytes) -> bytes:
+    """Prefix ``payload`` with its length."""
+    if len(payload) > MAX_FRAME:
+        raise TransportError(f"frame of {len(payload)} bytes exceeds {MAX_FRAME}")
+    return _HEADER.pack(len(payload)) + payload
+
+
+def message(obj: dict[str, Any], blobs: list[bytes] | tuple[bytes, ...] = ()) -> bytes:
+    """One JSON message and its blobs, framed."""
+    body = dict(obj)
+    body["blobs"] = len(blobs)
+    out = [frame(json.dumps(body, allow_nan=False).encode())]
+    out.extend(frame(b) for b in blobs)
+    return b"".join(out)
+
+
+class FrameReader:
+    """Incremental decoder: feed bytes, take complete messages with their blobs."""
+
+    def __init__(self, max_total: int = 8 * MAX_FRAME) -> None:
+        self._buf = bytearray()
+        self._frames: list[bytes] = []
+        self._pending: dict[str, Any] | None = None
+        self._max_total = max_total
+        self.total = 0
+
+    def feed(self, data: bytes) -> list[tuple[dict[str, Any], list[bytes]]]:
+        """Add bytes; return every message completed by them."""
+        self.total += len(data)
+        if self.total > self._max_total:
+            raise TransportError("the child sent more data than allowed")
+        self._buf.extend(data)
+        done: list[tuple[dict[str, Any], list[bytes]]] = []
+        while len(self._buf) >= 4:
+            (size,) = _HEADER.unpack_from(self._buf)
+            if size > MAX_FRAME:
+                raise TransportError(f"frame of {size} bytes exceeds {MAX_FRAME}")
+            if len(self._buf) < 4 + size:
+                break
+            payload = bytes(self._buf[4 : 4 + size])
+            del self._buf[: 4 + size]
+            if self._pending is None:
+                try:
+                    obj = json.loads(payload)
+                except ValueError as exc:
+                    raise TransportError(f"malformed message: {exc}") from None
+                if not isinstance(obj, dict):
+                    raise TransportError("a message must be a JSON object")
+                blobs = obj.get("blobs", 0)
+                if not isinstance(blobs, int) or not 0 <= blobs <= 1024:
+                    raise TransportError("bad blob count")
+                self._pending = obj
+                self._frames = []
+            else:
+                self._frames.append(payload)
+            if self._pending is not None and len(self._frames) == self._pending.get("blobs", 0):
+                done.append((self._pending, self._frames))
+                self._pending = None
+                self._frames = []
+        return done
+
+
+# -- npy ---------------------------------------------------------------------------------------
+
+
+def encode_npy(array: np.ndarray[Any, Any]) -> bytes:
+    """Serialise a plain numeric array as `.npy` bytes (never with pickle)."""
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    return buf.getvalue()
+
+
+def decode_npy(blob: bytes, max_elements: int = MAX_ELEMENTS) -> np.ndarray[Any, Any]:
+    """Parse `.npy` bytes after validating the header; numeric dtypes only."""
+    if len(blob) < 10 or blob[:6] != b"\x93NUMPY":
+        raise TransportError("not an .npy payload")
+    major = blob[6]
+    if major == 1:
+        (hlen,) = struct.unpack_from("<H", blob, 8)
+        start = 10
+    elif major in (2, 3):
+        if len(blob) < 12:
+            raise TransportError("truncated .npy header")
+        (hlen,) = struct.unpack_from("<I", blob, 8)
+        start = 12
+    else:
+        raise TransportError(f"unknown .npy version {major}")
+    if hlen > 4096 or start + hlen > len(blob):
+        raise TransportError("bad .npy header length")
+    try:
+        header = ast.literal_eval(blob[start : start + hlen].decode("latin1"))
+    except (ValueError, SyntaxError) as exc:
+        raise TransportError(f"bad .npy header: {exc}") from None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise TransportError("bad .npy header keys")
+    descr, fortran, shape = header["descr"], header["fortran_order"], header["shape"]
+    if not isinstance(descr, str) or not isinstance(fortran, bool):
+        raise TransportError("bad .npy header values")
+    if not isinstance(shape, tuple) or len(shape) > 32:
+        raise TransportError("bad .npy shape")
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise TransportError("bad .npy shape")
+    count = 1
+    for n in shape:
+        count *= n
+    if count > max_elements:
+        raise TransportError(f"array of {count} elements exceeds the limit of {max_elements}")
+    try:
+        dtype = np.dtype(descr)
+    except TypeError:
+        raise TransportError(f"unsupported dtype {descr!r}") from None
+    if dtype.kind not in _KINDS or dtype.hasobject or dtype.fields is not None:
+        raise TransportError(f"unsupported dtype {dtype}")
+    body = blob[start + hlen :]
+    if len(body) != count * dtype.itemsize:
+        raise TransportError("the .npy body does not match its header")
+    array = np.frombuffer(body, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C").copy()
+
+
+# -- tagged values -------------------------------------------------------------------------------
+
+
+def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
+    """Tag a value for transport, appending `.npy` bytes to ``blobs``.
+
+    Numbers and arrays of bool/int/float become `.npy`; strings travel as text; anything else
+    (objects, complex numbers, callables) is described by its type name only.
+    """
+    if value is None:
+        return {"t": "none"}
+    if isinstance(value, str):
+        return {"t": "str", "v": str.__str__(value)[:100_000], "len": len(value)}
+    origin = _origin(value)
+    if origin == "unsupported":
+        return {"t": "unsupported", "type": _type_name(value)}
+    try:
+        array = np.array(value, copy=True, subok=False)
+    except Exception as exc:  # noqa: BLE001 - any failure means the value cannot be sent
+        return {"t": "unsupported", "type": _type_name(value), "error": str(exc)[:200]}
+    if type(array) is not np.ndarray or array.dtype.kind not in _KINDS or array.dtype.hasobject:
+        return {"t": "unsupported", "type": _type_name(value), "dtype": str(array.dtype)}
+    if array.size > MAX_ELEMENTS:
+        return {"t": "unsupported", "type": _type_name(value), "size": int(array.size)}
+    blobs.append(encode_npy(array))
+    return {"t": "array", "npy": len(blobs) - 1, "origin": origin}
+
+
+def decode_value(tagged: Any, blobs: list[bytes]) -> Any:
+    """Turn a tagged value back into plain data: None, str, numeric ndarray or `Unsupported`."""
+    if not isinstance(tagged, dict):
+        raise TransportError("a value must be a tagged object")
+    kind = tagged.get("t")
+    if kind == "none":
+        return None
+    if kind == "str":
+        text = tagged.get("v")
+        if not isinstance(text, str):
+            raise TransportError("bad string value")
+        return text
+    if kind == "array":
+        index = tagged.get("npy")
+        if not isinstance(index, int) or not 0 <= index < len(blobs):
+            raise TransportError("bad blob reference")
+        origin = tagged.get("origin", "ndarray")
+        return Received(decode_npy(blobs[index]), origin if isinstance(origin, str) else "")
+    if kind == "unsupported":
+        return Unsupported(str(tagged.get("type", "?"))[:200], str(tagged.get("dtype", ""))[:50])
+    raise TransportError(f"unknown value tag {kind!r}")
+
+
+class Received:
+    """A numeric value from the child, with what it was before it crossed."""
+
+    __slots__ = ("array", "origin")
+
+    def __init__(self, array: np.ndarray[Any, Any], origin: str) -> None:
+        self.array = array
+        self.origin = origin  # "float", "int", "bool", "numpy-scalar", "ndarray", "list"
+
+    def __repr__(self) -> str:
+        return f"Received({self.array!r}, {self.origin!r})"
+
+
+class Unsupported:
+    """A value the child could not send as data (object, complex, function, ...)."""
+
+    __slots__ = ("dtype", "type_name")
+
+    def __init__(self, type_name: str, dtype: str = "") -> None:
+        self.type_name = type_name
+        self.dtype = dtype
+
+    def describe(self) -> str:
+        """A short human description of the value's type."""
+        return f"{self.type_name} of {self.dtype}" if self.dtype else self.type_name
+
+    def __repr__(self) -> str:
+        return f"Unsupported({self.describe()!r})"
+
+
+def _origin(value: Any) -> str:
+    kind = type(value)
+    if kind is bool:
+        return "bool"
+    if kind is int:
+        return "int"
+    if kind is float:
+        return "float"
+    if isinstance(value, np.generic):
+        return "numpy-scalar"
+    if isinstance(value, np.ndarray):
+        return "ndarray"
+    if kind in (list, tuple):
+        return "list"
+    return "unsupported"
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    module = getattr(kind, "__module__", "") or ""
+    name = getattr(kind, "__qualname__", "?")
+    if not isinstance(module, str) or not isinstance(name, str):
+        return "?"
+    return name if module == "builtins" else f"{module}.{name}"

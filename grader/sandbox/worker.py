@@ -1,0 +1,333 @@
+"""The child side: a warm template process that forks one child per job.
+
+Started by `grader.sandbox.runner` as ``python -I -c ...``. It imports NumPy once, then waits
+on a Unix socket for jobs. Each job arrives as three file descriptors (the job file, the status
+pipe, the output pipe); the template forks, and the fork runs the student's function on the
+job's inputs, sending values back through `transport`. The template itself never reads a job,
+a reference solution or a hidden input, so a fork cannot find them in memory.
+
+This module imports only the standard library, NumPy and its sibling modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox import transport
+from grader.sandbox.callables import CALLABLES
+
+CONTROL_SIZE = 65536
+
+
+def main() -> None:
+    """Serve jobs on the socket whose descriptor is the first argument."""
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    _die_with_parent()
+    import numpy.linalg  # noqa: F401 - warm what the exercises use, before any fork
+
+    sock.send(
+        json.dumps(
+            {
+                "ready": True,
+                "python": sys.executable,
+                "version": list(sys.version_info[:3]),
+                "numpy": np.__version__,
+                "pid": os.getpid(),
+            }
+        ).encode()
+    )
+    while True:
+        readable, _, _ = select.select([sock, sys.stdin], [], [])
+        if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
+            return  # the grader went away
+        if sock not in readable:
+            continue
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(sock, CONTROL_SIZE, 4)
+        except OSError:
+            return
+        if not data:
+            return
+        request = json.loads(data)
+        if request.get("op") != "run" or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            sock.send(json.dumps({"error": "bad request"}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 70
+            try:
+                sock.close()
+                code = _child(fds[0], fds[1], fds[2], request)
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        sock.send(json.dumps({"pid": pid}).encode())
+        _, status = os.waitpid(pid, 0)
+        report: dict[str, Any] = {"exit": pid}
+        if os.WIFSIGNALED(status):
+            report["signal"] = os.WTERMSIG(status)
+        else:
+            report["code"] = os.WEXITSTATUS(status)
+        sock.send(json.dumps(report).encode())
+
+
+def _die_with_parent() -> None:
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+# -- the child ------------------------------------------------------------------------------
+
+
+class _Status:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, obj: dict[str, Any], blobs: list[bytes] | None = None) -> None:
+        data = transport.message(obj, blobs or [])
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _child(job_fd: int, status_fd: int, out_fd: int, request: dict[str, Any]) -> int:
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(out_fd)
+    os.close(devnull)
+    sys.dont_write_bytecode = True
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+
+    raw = _read_all(job_fd)
+    os.close(job_fd)
+    reader = transport.FrameReader()
+    messages = reader.feed(raw)
+    job, blobs = messages[0]
+    status = _Status(status_fd)
+    _apply_limits(job.get("limits", {}))
+    try:
+        _run_job(job, blobs, status)
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001, S110 - student code may have broken the streams
+            pass
+    return 0
+
+
+def _apply_limits(limits: dict[str, Any]) -> None:
+    try:
+        import resource
+    except ImportError:  # not POSIX: the parent's deadline still holds
+        return
+
+    def cap(which: int, value: int) -> None:
+        try:
+            _soft, hard = resource.getrlimit(which)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+    cap(resource.RLIMIT_CORE, 0)
+    if "cpu_seconds" in limits:
+        cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+    if "file_bytes" in limits:
+        cap(resource.RLIMIT_FSIZE, int(limits["file_bytes"]))
+    if "open_files" in limits:
+        cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    if "memory_bytes" in limits and sys.platform == "linux":
+        try:
+            with open("/proc/self/statm") as fh:
+                pages = int(fh.read().split()[0])
+            baseline = pages * os.sysconf("SC_PAGE_SIZE")
+            cap(resource.RLIMIT_AS, baseline + int(limits["memory_bytes"]))
+        except (OSError, ValueError):
+            pass
+
+
+def _decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
+    kind = tagged.get("t")
+    if kind == "py":
+        return tagged["v"]
+    if kind == "callable":
+        return CALLABLES[tagged["name"]]
+    if kind == "array":
+        array = transport.decode_npy(blobs[tagged["npy"]])
+        origin = tagged.get("origin", "ndarray")
+        if origin == "float":
+            return float(array)
+        if origin == "list":
+            return array.tolist()
+        return array
+    if kind == "none":
+        return None
+    if kind == "str":
+        return tagged["v"]
+    raise ValueError(f"unknown argument tag {kind!r}")
+
+
+def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
+    path = job["file"]
+    directory = os.path.dirname(path)
+    if directory:
+        sys.path.insert(0, directory)
+        os.chdir(directory)
+    status.send({"event": "import"})
+    try:
+        module = _import(job["module"], path, job.get("source"))
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
+        status.send({"event": "import_error", **_describe(exc, directory)})
+        return
+    names = job.get("names") or [job["function"]]
+    for name in names:
+        if not hasattr(module, name):
+            status.send({"event": "missing", "name": name})
+            return
+    status.send({"event": "imported", "line": _line_of(module, names[0])})
+    target = getattr(module, names[0])
+    for case in job["cases"]:
+        index = case["i"]
+        status.send({"event": "case", "i": index})
+        if case.get("attribute"):
+            out_blobs: list[bytes] = []
+            value = getattr(module, case["attribute"], None)
+            status.send(
+                {"event": "result", "i": index, "value": transport.encode_value(value, out_blobs)},
+                out_blobs,
+            )
+            continue
+        args = [_decode_arg(a, blobs) for a in case.get("args", [])]
+        kwargs = {k: _decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
+        started = time.perf_counter()
+        try:
+            value = target(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - report everything the student raised
+            status.send({"event": "exception", "i": index, **_describe(exc, directory)})
+            continue
+        seconds = time.perf_counter() - started
+        out_blobs = []
+        tagged = transport.encode_value(value, out_blobs)
+        inputs = {}
+        for position, arg in enumerate(args):
+            if isinstance(arg, np.ndarray):
+                inputs[str(position)] = transport.encode_value(arg, out_blobs)
+        for key, arg in kwargs.items():
+            if isinstance(arg, np.ndarray):
+                inputs[key] = transport.encode_value(arg, out_blobs)
+        status.send(
+            {"event": "result", "i": index, "value": tagged, "inputs": inputs, "seconds": seconds},
+            out_blobs,
+        )
+    status.send({"event": "done"})
+
+
+def _import(name: str, path: str, source: str | None) -> Any:
+    import importlib.util
+    import types
+
+    if source is not None:  # code prepared by the grader (e.g. from a notebook)
+        module = types.ModuleType(name)
+        module.__file__ = path
+        sys.modules[name] = module
+        exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - this is the sandbox
+        return module
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _line_of(module: Any, name: str) -> int | None:
+    try:
+        code = getattr(getattr(module, name), "__code__", None)
+        return int(code.co_firstlineno) if code is not None else None
+    except Exception:  # noqa: BLE001 - student objects may raise on attribute access
+        return None
+
+
+def _describe(exc: BaseException, directory: str) -> dict[str, Any]:
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a hostile __str__
+        text = "<unprintable>"
+    kind = type(exc)
+    info: dict[str, Any] = {
+        "type": getattr(kind, "__qualname__", "Exception"),
+        "text": text[:2000],
+        "frames": [],
+    }
+    if isinstance(exc, SystemExit):
+        info["exit"] = True
+    if isinstance(exc, SyntaxError):
+        info["frames"].append(
+            {
+                "file": exc.filename or "",
+                "line": exc.lineno or 0,
+                "function": "",
+                "code": (exc.text or "").rstrip("\n")[:300],
+            }
+        )
+        info["text"] = exc.msg
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)
+    except Exception:  # noqa: BLE001
+        frames = []
+    prefix = os.path.join(directory, "") if directory else ""
+    for frame in frames:
+        if prefix and not frame.filename.startswith(prefix):
+            continue
+        info["frames"].append(
+            {
+                "file": frame.filename,
+                "line": frame.lineno or 0,
+                "function": frame.name,
+                "code": (frame.line or "")[:300],
+            }
+        )
+    info["frames"] = info["frames"][-5:]
+    return info
+
+
+if __name__ == "__main__":
+    main()
