@@ -114,7 +114,9 @@ class FrameReader:
 def encode_npy(array: np.ndarray[Any, Any]) -> bytes:
     """Serialise a plain numeric array as `.npy` bytes (never with pickle)."""
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    np.save(buf, array, allow_pickle=False)
     return buf.getvalue()
 
 

@@ -1,0 +1,190 @@
+"""Run: send an exercise's planned cases to a child and collect what came back, per case.
+
+A child that dies in the middle of a case (timeout, exit, crash, flood) costs that case only:
+the remaining cases run again in a fresh child. A file that hangs or fails at import costs
+one timeout for the whole exercise, not one per case.
+"""
+
+from __future__ import annotations
+
+import signal as signals
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.errors import InternalError
+from grader.plan import ExercisePlan, encode_job
+from grader.sandbox import transport
+from grader.sandbox.runner import Limits, RunResult, Template
+
+__all__ = ["CaseRun", "ExerciseRun", "run_exercise"]
+
+
+@dataclass
+class CaseRun:
+    """What one case produced: a value, or why there is none."""
+
+    index: int
+    value: Any = None
+    #: array inputs as the child saw them after the call, by position ("0") or keyword
+    inputs: dict[str, Any] = field(default_factory=dict)
+    #: "" when a value came back; else the reason (see `grader.scoring`)
+    error: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+    output: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class ExerciseRun:
+    """Every case's run, plus what went wrong for the exercise as a whole."""
+
+    cases: dict[int, CaseRun]
+    line: int | None = None
+    #: set when nothing could run: "missing_file", "import_error", "timeout", ...
+    error: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+    output: str = ""
+
+
+def run_exercise(
+    template: Template,
+    plan: ExercisePlan,
+    file: Path,
+    limits: Limits,
+    *,
+    source: str | None = None,
+) -> ExerciseRun:
+    """Run all planned cases of ``plan`` against the student's ``file``."""
+    if source is None and not file.is_file():
+        return ExerciseRun({}, error="missing_file")
+    pending = list(plan.cases)
+    done: dict[int, CaseRun] = {}
+    line: int | None = None
+    outputs: list[str] = []
+    while pending:
+        job, blobs = encode_job(plan, file, pending, source=source)
+        result = template.run(job, blobs, limits)
+        if result.output:
+            outputs.append(result.output)
+        imported = False
+        finished = False
+        try:
+            for msg, msg_blobs in result.messages:
+                event = msg.get("event")
+                if event == "imported":
+                    imported = True
+                    found = msg.get("line")
+                    line = found if isinstance(found, int) else None
+                elif event == "import_error":
+                    return ExerciseRun(done, line, "import_error", _info(msg), _join(outputs))
+                elif event == "missing":
+                    info = {"name": str(msg.get("name", ""))[:200]}
+                    return ExerciseRun(done, line, "missing_function", info, _join(outputs))
+                elif event == "result":
+                    index = _index(msg, pending)
+                    inputs = msg.get("inputs", {})
+                    if not isinstance(inputs, dict):
+                        raise transport.TransportError("bad inputs")
+                    done[index] = CaseRun(
+                        index,
+                        value=transport.decode_value(msg.get("value"), msg_blobs),
+                        inputs={
+                            str(k): transport.decode_value(v, msg_blobs) for k, v in inputs.items()
+                        },
+                        seconds=_seconds(msg.get("seconds")),
+                        output=result.output,
+                    )
+                elif event == "exception":
+                    index = _index(msg, pending)
+                    info = _info(msg)
+                    error = "exception"
+                    if info.get("type") == "NotImplementedError":
+                        error = "not_implemented"
+                    elif info.get("exit"):
+                        error = "exited"
+                    elif info.get("type") == "MemoryError":
+                        error = "memory_limit"
+                    done[index] = CaseRun(index, error=error, info=info, output=result.output)
+                elif event == "done":
+                    finished = True
+        except transport.TransportError as exc:
+            result.protocol_error = str(exc)
+            result.killed = result.killed or "protocol"
+            finished = False
+        pending = [c for c in pending if c.spec.index not in done]
+        if finished and not pending:
+            break
+        if finished and pending:
+            raise InternalError("the child finished without answering every case")
+        error, info = _death(result, limits)
+        if not imported:
+            if error == "timeout":
+                error = "import_timeout"
+            return ExerciseRun(done, line, error, info, _join(outputs))
+        culprit = result.running_case
+        if culprit is None or culprit in done:
+            culprit = pending[0].spec.index if pending else None
+        if culprit is None:
+            break
+        done[culprit] = CaseRun(culprit, error=error, info=info, output=result.output)
+        pending = [c for c in pending if c.spec.index not in done]
+    return ExerciseRun(done, line, output=_join(outputs))
+
+
+def _death(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:
+    """Why a child ended before answering everything."""
+    if result.killed == "timeout":
+        return "timeout", {"seconds": limits.wall_seconds}
+    if result.killed == "output_limit":
+        return "output_limit", {"bytes": limits.output_bytes}
+    if result.killed == "protocol":
+        return "protocol", {"error": result.protocol_error}
+    if result.signal is not None:
+        if result.signal == signals.SIGXCPU:
+            return "cpu_limit", {"signal": result.signal}
+        if result.signal == getattr(signals, "SIGXFSZ", -1):
+            return "output_limit", {"bytes": limits.file_bytes, "signal": result.signal}
+        try:
+            name = signals.Signals(result.signal).name
+        except ValueError:
+            name = str(result.signal)
+        return "crashed", {"signal": name}
+    return "exited", {"code": result.exit_code}
+
+
+def _index(msg: dict[str, Any], pending: list[Any]) -> int:
+    index = msg.get("i")
+    if not isinstance(index, int) or index not in {c.spec.index for c in pending}:
+        raise transport.TransportError(f"answer for an unknown case {index!r}")
+    return index
+
+
+def _seconds(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _info(msg: dict[str, Any]) -> dict[str, Any]:
+    frames = msg.get("frames", [])
+    clean = []
+    if isinstance(frames, list):
+        for frame in frames[-5:]:
+            if isinstance(frame, dict):
+                clean.append(
+                    {
+                        "file": str(frame.get("file", ""))[:500],
+                        "line": frame.get("line") if isinstance(frame.get("line"), int) else 0,
+                        "function": str(frame.get("function", ""))[:200],
+                        "code": str(frame.get("code", ""))[:300],
+                    }
+                )
+    return {
+        "type": str(msg.get("type", "Exception"))[:200],
+        "text": str(msg.get("text", ""))[:2000],
+        "frames": clean,
+        "exit": bool(msg.get("exit", False)),
+    }
+
+
+def _join(outputs: list[str]) -> str:
+    return "".join(outputs)[: 16 << 10]

@@ -1,0 +1,273 @@
+"""Plan: turn a rubric's cases into concrete inputs and expected values.
+
+Inputs written in YAML become what the student receives: a list of numbers becomes a float64
+ndarray, ``{random: normal, shape: [3, 4]}`` a seeded random array, ``{callable: name}`` a
+function from `grader.sandbox.callables`. Expected values come from the reference solution
+(imported here, in the grader's process — never in the child) unless a case gives them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from grader.errors import RubricError
+from grader.rubric import CaseSpec, Rubric, display_path, field_name, locate
+from grader.sandbox import transport
+from grader.sandbox.callables import CALLABLES
+
+__all__ = ["ExercisePlan", "PlannedCase", "encode_job", "plan_exercise"]
+
+_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A case ready to run: concrete inputs and the value to compare with."""
+
+    spec: CaseSpec
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    expected: Any
+
+
+@dataclass(frozen=True)
+class ExercisePlan:
+    """All cases of one exercise that will run."""
+
+    rubric: Rubric
+    cases: tuple[PlannedCase, ...]
+    #: hidden cases left out (not run) and their points
+    hidden_skipped: tuple[CaseSpec, ...] = ()
+
+
+class _SpecError(Exception):
+    def __init__(self, where: list[Any], problem: str) -> None:
+        super().__init__(problem)
+        self.where = where
+        self.problem = problem
+
+
+def plan_exercise(
+    rubric: Rubric, solutions: Path | None, *, include_hidden: bool = False
+) -> ExercisePlan:
+    """Generate every case's inputs and expected value."""
+    specs = [c for c in rubric.cases if include_hidden or not c.hidden]
+    skipped = tuple(c for c in rubric.cases if c.hidden and not include_hidden)
+    solution: ModuleType | None = None
+    planned = []
+    for spec in specs:
+        where: list[Any] = ["cases", spec.index]
+        try:
+            args = tuple(
+                _materialize(a, [*where, "args", i], rubric.id, spec.name)
+                for i, a in enumerate(spec.args)
+            )
+            kwargs = {
+                k: _materialize(v, [*where, "kwargs", k], rubric.id, spec.name)
+                for k, v in spec.kwargs.items()
+            }
+        except _SpecError as exc:
+            raise RubricError(
+                display_path(rubric.source), field_name(exc.where), exc.problem, locate(rubric.source, exc.where)
+            ) from None
+        if spec.has_expected:
+            expected = _literal_expected(spec.expected)
+        else:
+            if solution is None:
+                solution = _load_solution(rubric, solutions)
+            expected = _reference(rubric, spec, solution, args, kwargs)
+        planned.append(PlannedCase(spec, args, kwargs, expected))
+    return ExercisePlan(rubric, tuple(planned), skipped)
+
+
+def _literal_expected(value: Any) -> Any:
+    if isinstance(value, str) or value is None:
+        return value
+    return np.asarray(value, dtype=np.float64)
+
+
+def _load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
+    name = rubric.solution or rubric.file
+    if solutions is None:
+        raise RubricError(display_path(rubric.source), "cases",
+                          "expected values come from the reference solution, but no "
+                          "solutions folder was given (use --solutions DIR)")
+    path = solutions / name
+    if not path.is_file():
+        raise RubricError(display_path(rubric.source), "file",
+                          f"reference solution {display_path(path)} not found (use --solutions DIR, "
+                          "or give 'expected' in every case)", locate(rubric.source, ["file"]))
+    module_name = f"_ml_lectures_solution_{rubric.id}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise RubricError(display_path(path), "", "cannot load the reference solution")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise RubricError(display_path(path), "", f"reference solution failed to import: "
+                          f"{type(exc).__name__}: {exc}") from None
+    return module
+
+
+def _reference(
+    rubric: Rubric, spec: CaseSpec, solution: ModuleType, args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    if spec.attribute:
+        if not hasattr(solution, spec.attribute):
+            raise RubricError(display_path(rubric.source), f"cases[{spec.index}].attribute",
+                              f"the reference solution has no {spec.attribute!r}",
+                              locate(rubric.source, ["cases", spec.index, "attribute"]))
+        value = getattr(solution, spec.attribute)
+        return value if isinstance(value, str) else np.asarray(value, dtype=np.float64)
+    assert rubric.function is not None  # noqa: S101 - rubric loading guarantees it
+    function = getattr(solution, rubric.function, None)
+    if function is None:
+        raise RubricError(display_path(rubric.source), "function",
+                          f"the reference solution does not define {rubric.function!r}",
+                          locate(rubric.source, ["function"]))
+    try:
+        value = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except Exception as exc:
+        raise RubricError(
+            display_path(rubric.source), f"cases[{spec.index}]",
+            f"the reference solution raised {type(exc).__name__}: {exc}",
+            locate(rubric.source, ["cases", spec.index]),
+        ) from None
+    if isinstance(value, str):
+        return value
+    return np.asarray(value, dtype=np.float64)
+
+
+# -- inputs ------------------------------------------------------------------------------------
+
+
+def _seed(rubric_id: str, case: str, where: list[Any]) -> int:
+    key = f"{rubric_id}/{case}/{'/'.join(map(str, where))}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "little")
+
+
+def _materialize(value: Any, where: list[Any], rubric_id: str, case: str) -> Any:
+    if isinstance(value, list):
+        try:
+            array = np.array(value, dtype=np.float64)
+        except (ValueError, TypeError):
+            raise _SpecError(where, "a list must hold numbers only (a rectangular array)") from None
+        return array
+    if isinstance(value, dict):
+        if len(value) == 0:
+            raise _SpecError(where, "empty mapping; use random/array/list/callable/value")
+        if "random" in value:
+            return _random(value, where, _seed(rubric_id, case, where))
+        if "array" in value:
+            dtype = value.get("dtype", "float64")
+            if dtype not in _DTYPES:
+                raise _SpecError([*where, "dtype"], f"unknown dtype {dtype!r}; use one of "
+                                 f"{', '.join(sorted(_DTYPES))}")
+            return np.array(value["array"], dtype=dtype)
+        if "list" in value:
+            return list(value["list"])
+        if "callable" in value:
+            name = value["callable"]
+            if name not in CALLABLES:
+                raise _SpecError([*where, "callable"], f"unknown callable {name!r}; known: "
+                                 f"{', '.join(sorted(CALLABLES))}")
+            return CALLABLES[name]
+        if "value" in value:
+            return value["value"]
+        raise _SpecError(where, f"unknown input form {sorted(value)}; use random/array/list/"
+                         "callable/value")
+    return value
+
+
+def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:
+    kind = spec["random"]
+    seed = spec.get("seed", default_seed)
+    rng = np.random.default_rng(seed)
+    shape = tuple(spec.get("shape", ()))
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise _SpecError([*where, "shape"], "must be a list of whole numbers")
+    if kind == "normal":
+        return rng.normal(spec.get("loc", 0.0), spec.get("scale", 1.0), size=shape)
+    if kind == "uniform":
+        return rng.uniform(spec.get("low", 0.0), spec.get("high", 1.0), size=shape)
+    if kind == "onehot":
+        if not shape:
+            raise _SpecError([*where, "shape"], "onehot needs a shape, e.g. [5] or [4, 5]")
+        classes = shape[-1]
+        out = np.zeros(shape)
+        index = spec.get("index")
+        flat = out.reshape(-1, classes)
+        for row in flat:
+            row[index if index is not None else int(rng.integers(classes))] = 1.0
+        return flat.reshape(shape)
+    if kind == "simplex":
+        if not shape:
+            raise _SpecError([*where, "shape"], "simplex needs a shape, e.g. [5]")
+        alpha = float(spec.get("alpha", 1.0))
+        return rng.dirichlet(np.full(shape[-1], alpha), size=shape[:-1] or None)
+    if kind == "integers":
+        return rng.integers(spec.get("low", 0), spec.get("high", 10), size=shape).astype(
+            np.float64
+        )
+    raise _SpecError([*where, "random"], f"unknown generator {kind!r}; use normal, uniform, "
+                     "onehot, simplex or integers")
+
+
+# -- the job sent to the child -----------------------------------------------------------------
+
+
+def encode_arg(value: Any, blobs: list[bytes]) -> dict[str, Any]:
+    """Tag one input for the child; arrays travel as `.npy`, functions by name."""
+    if callable(value):
+        for name, fn in CALLABLES.items():
+            if fn is value:
+                return {"t": "callable", "name": name}
+        raise ValueError("only registered callables can be passed to student code")
+    if isinstance(value, np.ndarray):
+        blobs.append(transport.encode_npy(value))
+        return {"t": "array", "npy": len(blobs) - 1, "origin": "ndarray"}
+    if isinstance(value, float) and not np.isfinite(value):
+        blobs.append(transport.encode_npy(np.asarray(value)))
+        return {"t": "array", "npy": len(blobs) - 1, "origin": "float"}
+    if value is None:
+        return {"t": "none"}
+    return {"t": "py", "v": value}
+
+
+def encode_job(
+    plan: ExercisePlan, file: Path, cases: list[PlannedCase], *, source: str | None = None
+) -> tuple[dict[str, Any], list[bytes]]:
+    """The job message for a child that runs ``cases`` of ``plan`` on ``file``."""
+    blobs: list[bytes] = []
+    encoded = []
+    for case in cases:
+        item: dict[str, Any] = {"i": case.spec.index}
+        if case.spec.attribute:
+            item["attribute"] = case.spec.attribute
+        else:
+            item["args"] = [encode_arg(a, blobs) for a in case.args]
+            item["kwargs"] = {k: encode_arg(v, blobs) for k, v in case.kwargs.items()}
+        encoded.append(item)
+    rubric = plan.rubric
+    job: dict[str, Any] = {
+        "file": str(file),
+        "module": rubric.stem,
+        "function": rubric.function or "",
+        "names": [rubric.function] if rubric.function else [],
+        "cases": encoded,
+    }
+    if source is not None:
+        job["source"] = source
+    return job, blobs

@@ -1,0 +1,83 @@
+"""The terminal report: per-exercise points, each failed case with its message, a total."""
+
+from __future__ import annotations
+
+from grader import messages as msg
+from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
+
+__all__ = ["TerminalReporter"]
+
+_GREEN, _RED, _YELLOW, _DIM, _BOLD, _RESET = (
+    "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m",
+)
+
+
+def _pts(value: float) -> str:
+    return f"{value:g}"
+
+
+class TerminalReporter:
+    """Readable text; colour only when ``color`` is set (the CLI sets it on a TTY)."""
+
+    name = "terminal"
+    default_filename = "report.txt"
+
+    def __init__(self, color: bool = False) -> None:
+        self.color = color
+
+    def _c(self, code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if self.color else text
+
+    def render(self, report: GradeReport) -> str:
+        """The whole report."""
+        lines: list[str] = []
+        for exercise in report.exercises:
+            lines.extend(self._exercise(exercise))
+        hidden = sum(e.hidden_not_run for e in report.exercises)
+        hidden_points = sum(e.hidden_points_not_run for e in report.exercises)
+        total = f"{msg.t('total')} {_pts(report.score)}/{_pts(report.max_score)}"
+        colour = _GREEN if report.passed else _RED
+        lines.append(self._c(_BOLD + colour, total))
+        if hidden:
+            lines.append(self._c(_DIM, msg.t("hidden_not_run", count=hidden,
+                                             points=_pts(hidden_points))))
+        return "\n".join(lines) + "\n"
+
+    def _exercise(self, exercise: ExerciseResult) -> list[str]:
+        mark = self._c(_GREEN, "PASS") if exercise.passed else self._c(_RED, "FAIL")
+        head = (f"{mark} {exercise.id} · {exercise.title} "
+                f"({_pts(exercise.score)}/{_pts(exercise.max_score)} {msg.t('pts')})")
+        lines = [head]
+        if exercise.message:
+            lines.extend("  " + line for line in exercise.message.splitlines())
+            hints = {c.hint for c in exercise.cases if c.hint and c.reason != "not_implemented"}
+            if exercise.cases and exercise.cases[0].reason != "not_implemented":
+                for hint in sorted(hints)[:1]:
+                    lines.append("  " + self._c(_YELLOW, f"{msg.t('hint')}: {hint}"))
+            return lines
+        for case in exercise.cases:
+            lines.extend(self._case(case))
+        return lines
+
+    def _case(self, case: CaseResult) -> list[str]:
+        pts = f"({_pts(case.score)}/{_pts(case.max_score)} {msg.t('pts')})"
+        if case.outcome is Outcome.PASSED:
+            return [f"  {self._c(_GREEN, 'ok')}   {case.name} {self._c(_DIM, pts)}"]
+        label = {Outcome.FAILED: "FAIL", Outcome.ERRORED: "ERROR", Outcome.SKIPPED: "SKIP"}[
+            case.outcome
+        ]
+        colour = _YELLOW if case.outcome is Outcome.SKIPPED else _RED
+        lines = [f"  {self._c(colour, label)} {case.name} {pts}"]
+        lines.extend("      " + line for line in case.message.splitlines())
+        rows = case.details.get("rows") or []
+        if len(rows) > 1:
+            lines.append(f"      {'index':<10} {msg.t('got'):<12} {msg.t('expected')}")
+            lines.extend(f"      {r[0]:<10} {r[1]:<12} {r[2]}" for r in rows)
+        output = case.details.get("output")
+        if output:
+            shown = output.strip().splitlines()[:5]
+            lines.append(f"      {msg.t('printed')}:")
+            lines.extend("        " + line for line in shown)
+        if case.hint:
+            lines.append("      " + self._c(_YELLOW, f"{msg.t('hint')}: {case.hint}"))
+        return lines

@@ -1,0 +1,374 @@
+"""Rubrics: YAML -> JSON Schema (`schema/rubric.schema.json`) -> `Rubric`.
+
+Loading is the only place rubric files are read. A malformed rubric raises `RubricError`
+naming file, line, field and problem. Validated rubrics are cached by content hash, so a
+warm `grade` run parses no YAML and imports no jsonschema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.errors import RubricError, UsageError
+
+__all__ = [
+    "CaseSpec",
+    "Rubric",
+    "display_path",
+    "field_name",
+    "load_rubric",
+    "load_rubrics",
+    "locate",
+    "text_of",
+]
+
+_SCHEMA_PATH = Path(__file__).with_name("schema") / "rubric.schema.json"
+_DEFAULT_TIME_LIMIT = 10.0
+_DEFAULT_MEMORY_MB = 1024
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One case of a rubric, as written (inputs not yet generated)."""
+
+    name: str
+    index: int
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    attribute: str | None = None
+    expected: Any = None
+    has_expected: bool = False
+    check: str = "allclose"
+    params: Any = None
+    points: float = 1.0
+    hidden: bool = False
+    hint: dict[str, str] = field(default_factory=dict)
+    category: str = ""
+    depends_on: tuple[str, ...] = ()
+    time_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """One exercise: where the student's code is, what to call, and the cases."""
+
+    id: str
+    title: dict[str, str]
+    file: str
+    function: str | None
+    cases: tuple[CaseSpec, ...]
+    source: Path
+    digest: str
+    solution: str | None = None
+    time_limit: float = _DEFAULT_TIME_LIMIT
+    memory_limit_mb: int = _DEFAULT_MEMORY_MB
+    hint: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    misconceptions: tuple[dict[str, Any], ...] = ()
+    #: position in reports and listings (then by id)
+    order: int = 100
+
+    @property
+    def max_score(self) -> float:
+        """Points over all cases, hidden included."""
+        return sum(c.points for c in self.cases)
+
+    @property
+    def stem(self) -> str:
+        """The module name of the exercise file."""
+        return Path(self.file).stem
+
+
+def text_of(value: dict[str, str], lang: str = "en") -> str:
+    """The text in ``lang``, falling back to English."""
+    return value.get(lang) or value.get("en", "")
+
+
+def _text(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"en": value}
+    return {k: str(v) for k, v in value.items()}
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def load_rubrics(directory: Path, *, use_cache: bool = True) -> list[Rubric]:
+    """Every ``*.yaml`` rubric in ``directory``, sorted by file name."""
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: rubric folder not found (use --rubrics DIR)")
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    if not files:
+        raise UsageError(f"{directory}: no *.yaml rubrics in this folder")
+    rubrics = sorted(
+        (load_rubric(p, use_cache=use_cache) for p in files), key=lambda r: (r.order, r.id)
+    )
+    seen: dict[str, Path] = {}
+    for rubric in rubrics:
+        if rubric.id in seen:
+            raise RubricError(
+                display_path(rubric.source), "id", f"duplicate id {rubric.id!r} (also in "
+                f"{display_path(seen[rubric.id])})", locate(rubric.source, ["id"])
+            )
+        seen[rubric.id] = rubric.source
+    return rubrics
+
+
+def load_rubric(path: Path, *, use_cache: bool = True) -> Rubric:
+    """Read, validate and build one rubric."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(display_path(path), "", f"cannot read: {exc.strerror}") from None
+    digest = hashlib.sha256(raw + _schema_bytes() + __version__.encode()).hexdigest()
+    data = _cache_get(digest) if use_cache else None
+    if data is None:
+        data = _parse_and_validate(path, raw)
+        if use_cache:
+            _cache_put(digest, data)
+    return _build(path, data, digest)
+
+
+def _parse_and_validate(path: Path, raw: bytes) -> dict[str, Any]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RubricError(display_path(path), "", f"invalid YAML: {problem}", line) from None
+    if not isinstance(data, dict):
+        raise RubricError(display_path(path), "", "a rubric must be a mapping of fields", 1)
+    data = _jsonable(data, path)
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(_schema_bytes()))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(e.path)))
+    if errors:
+        error = errors[0]
+        where = list(error.absolute_path)
+        raise RubricError(
+            display_path(path), field_name(where), _schema_problem(error), locate(path, where)
+        )
+    return data
+
+
+def _schema_problem(error: Any) -> str:
+    validator = error.validator
+    instance = error.instance
+    if validator == "type":
+        wanted = error.validator_value
+        names = {"number": "a number", "string": "a string", "integer": "a whole number",
+                 "boolean": "true or false", "array": "a list", "object": "a mapping"}
+        want = names.get(wanted, str(wanted)) if isinstance(wanted, str) else " or ".join(
+            names.get(w, w) for w in wanted
+        )
+        return f"must be {want}, got {instance!r}"
+    if validator == "required":
+        missing = [k for k in error.validator_value if k not in instance]
+        return f"missing required field {missing[0]!r}" if missing else error.message
+    if validator == "additionalProperties":
+        import difflib
+
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in instance if k not in allowed]
+        if extra:
+            close = difflib.get_close_matches(extra[0], allowed, n=1)
+            suggestion = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown field {extra[0]!r}{suggestion}"
+    if validator == "minimum":
+        return f"must be >= {error.validator_value}, got {instance!r}"
+    if validator == "exclusiveMinimum":
+        return f"must be > {error.validator_value}, got {instance!r}"
+    if validator == "pattern":
+        return f"{instance!r} is not a valid name here"
+    if validator == "minItems":
+        return "must not be empty"
+    if validator == "oneOf":
+        return f"must be a string or a mapping with 'en' (and 'ja'), got {instance!r}"
+    return str(error.message)
+
+
+def field_name(path: list[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _jsonable(value: Any, path: Path) -> Any:
+    """YAML may hold dates and other non-JSON scalars; the cache and schema want JSON."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v, path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v, path) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
+    from grader.checks import get_check, make_params
+
+    shown = display_path(path)
+    function = data.get("function")
+    default_check = data.get("check", "allclose")
+    base_params = dict(data.get("params", {}))
+    cases: list[CaseSpec] = []
+    names: set[str] = set()
+    for index, case in enumerate(data["cases"]):
+        where = ["cases", index]
+        name = case["name"]
+        if name in names:
+            raise RubricError(shown, field_name([*where, "name"]), f"duplicate case name {name!r}",
+                              locate(path, [*where, "name"]))
+        names.add(name)
+        if "attribute" not in case and not function:
+            raise RubricError(shown, field_name(where), "needs 'attribute', or set 'function' "
+                              "for the whole rubric", locate(path, where))
+        kind_name = case.get("check", default_check)
+        try:
+            kind = get_check(kind_name)
+        except KeyError as exc:
+            field_path = [*where, "check"] if "check" in case else ["check"]
+            raise RubricError(shown, field_name(field_path), str(exc.args[0]),
+                              locate(path, field_path)) from None
+        values = dict(base_params)
+        values.update(case.get("params", {}))
+        for tol in ("rtol", "atol"):
+            if tol in case:
+                values[tol] = case[tol]
+            elif tol in data and tol not in values:
+                values[tol] = data[tol]
+        try:
+            params = make_params(kind, values)
+        except (ValueError, TypeError) as exc:
+            problem = str(exc)
+            param = problem.split(":")[0].strip().strip("'") if ":" in problem else ""
+            field_path = [*where, "params", param] if param in case.get("params", {}) else where
+            for tol in ("rtol", "atol"):
+                if f"'{tol}'" in problem and tol in case:
+                    field_path = [*where, tol]
+            raise RubricError(shown, field_name(field_path), problem, locate(path, field_path)) from None
+        cases.append(
+            CaseSpec(
+                name=name,
+                index=index,
+                args=tuple(case.get("args", ())),
+                kwargs=dict(case.get("kwargs", {})),
+                attribute=case.get("attribute"),
+                expected=case.get("expected"),
+                has_expected="expected" in case,
+                check=kind_name,
+                params=params,
+                points=float(case.get("points", 1)),
+                hidden=bool(case.get("hidden", False)),
+                hint=_text(case.get("hint")),
+                category=str(case.get("category", "")),
+                depends_on=tuple(case.get("depends_on", ())),
+                time_limit=case.get("time_limit"),
+            )
+        )
+    for case_spec in cases:
+        for dep in case_spec.depends_on:
+            if dep not in names:
+                field_path = ["cases", case_spec.index, "depends_on"]
+                raise RubricError(shown, field_name(field_path), f"no case named {dep!r}",
+                                  locate(path, field_path))
+    return Rubric(
+        id=data["id"],
+        title=_text(data["title"]),
+        file=data["file"],
+        function=function,
+        cases=tuple(cases),
+        source=path,
+        digest=digest,
+        solution=data.get("solution"),
+        time_limit=float(data.get("time_limit", _DEFAULT_TIME_LIMIT)),
+        memory_limit_mb=int(data.get("memory_limit_mb", _DEFAULT_MEMORY_MB)),
+        hint=_text(data.get("hint")),
+        description=_text(data.get("description")),
+        misconceptions=tuple(data.get("misconceptions", ())),
+        order=int(data.get("order", 100)),
+    )
+
+
+def locate(path: Path, where: list[Any]) -> int | None:
+    """The 1-based line of the node at ``where`` in the YAML file, or of its nearest parent."""
+    try:
+        import yaml
+
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except Exception:  # noqa: BLE001 - only used to decorate an error that is raised anyway
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in where:
+        if node is None:
+            break
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+        node = child
+    return line
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# -- cache -------------------------------------------------------------------------------------
+
+_schema_cache: bytes | None = None
+
+
+def _schema_bytes() -> bytes:
+    global _schema_cache  # noqa: PLW0603 - read once per process
+    if _schema_cache is None:
+        _schema_cache = _SCHEMA_PATH.read_bytes()
+    return _schema_cache
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ml-lectures" / "rubrics"
+
+
+def _cache_get(digest: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads((_cache_dir() / f"{digest}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _cache_put(digest: str, data: dict[str, Any]) -> None:
+    directory = _cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{digest}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(directory / f"{digest}.json")
+    except OSError:
+        pass

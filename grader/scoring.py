@@ -1,0 +1,241 @@
+"""Score: apply each case's check to what the child sent back, and build the results.
+
+The verdict is made here, in the grader's process, from plain data. A case passes only when
+its output is right *and* its array inputs came back unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader import messages as msg
+from grader.checks import Failure, Unchecked, get_check
+from grader.execute import CaseRun, ExerciseRun
+from grader.model import CaseResult, ExerciseResult, Outcome
+from grader.plan import ExercisePlan, PlannedCase
+from grader.rubric import text_of
+from grader.sandbox.transport import Received
+
+__all__ = ["score_exercise"]
+
+
+def score_exercise(
+    plan: ExercisePlan, run: ExerciseRun, file: Path, *, lang: str = "en"
+) -> ExerciseResult:
+    """Turn one exercise's runs into scored case results."""
+    rubric = plan.rubric
+    shown = _shown(file)
+    function = rubric.function or rubric.stem
+    exercise_message = ""
+    if run.error:
+        exercise_message = _exercise_problem(run, shown, rubric.file, function)
+    results: dict[str, CaseResult] = {}
+    ordered: list[CaseResult] = []
+    for case in plan.cases:
+        spec = case.spec
+        hint = text_of(spec.hint, lang) or text_of(rubric.hint, lang)
+        failed_dep = next(
+            (d for d in spec.depends_on if d in results and not results[d].passed), None
+        )
+        if failed_dep is not None:
+            result = _result(case, Outcome.SKIPPED, "skipped_dependency",
+                             msg.t("skipped_dependency", dependency=repr(failed_dep)), "")
+        elif run.error:
+            result = _result(case, Outcome.ERRORED, run.error, exercise_message, hint)
+        else:
+            case_run = run.cases.get(spec.index)
+            if case_run is None:
+                result = _result(case, Outcome.ERRORED, "grader_error",
+                                 msg.t("grader_error", error="no answer for this case"), "")
+            else:
+                result = _judge(case, case_run, shown, function, hint)
+        if spec.hidden and not result.passed:
+            result = _redact(result)
+        results[spec.name] = result
+        ordered.append(result)
+    if ordered and all(c.reason == "not_implemented" for c in ordered):
+        exercise_message = msg.t("not_implemented")
+    hidden_points = sum(c.points for c in plan.hidden_skipped)
+    return ExerciseResult(
+        id=rubric.id,
+        title=text_of(rubric.title, lang) or rubric.id,
+        file=shown,
+        cases=tuple(ordered),
+        message=exercise_message,
+        line=run.line,
+        hidden_not_run=len(plan.hidden_skipped),
+        hidden_points_not_run=hidden_points,
+    )
+
+
+def _result(
+    case: PlannedCase, outcome: Outcome, reason: str, message: str, hint: str,
+    details: dict[str, Any] | None = None, seconds: float = 0.0,
+) -> CaseResult:
+    spec = case.spec
+    return CaseResult(
+        name=spec.name,
+        outcome=outcome,
+        score=spec.points if outcome is Outcome.PASSED else 0.0,
+        max_score=spec.points,
+        message=message,
+        category=spec.category,
+        hidden=spec.hidden,
+        reason=reason if outcome is not Outcome.PASSED else "",
+        hint=hint if outcome is not Outcome.PASSED else "",
+        details=details or {},
+        seconds=seconds,
+    )
+
+
+def _judge(case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str) -> CaseResult:
+    if run.error:
+        message = _case_problem(run, shown, function)
+        details: dict[str, Any] = {}
+        if run.output and run.error != "not_implemented":
+            details["output"] = run.output[:2000]
+        return _result(case, Outcome.ERRORED, run.error, message, hint, details)
+    kind = get_check(case.spec.check)
+    try:
+        kind.fn(run.value, case.expected, case.spec.params)
+    except Unchecked as exc:
+        return _result(case, Outcome.SKIPPED, "unchecked", msg.t("unchecked", reason=exc.rationale),
+                       "", seconds=run.seconds)
+    except Failure as exc:
+        details = dict(exc.details)
+        changed = _changed_inputs(case, run)
+        if changed:
+            details["inputs_modified"] = changed
+        return _result(case, Outcome.FAILED, exc.reason, _render_failure(exc), exc.hint or hint,
+                       details, run.seconds)
+    changed = _changed_inputs(case, run)
+    if changed:
+        return _result(case, Outcome.FAILED, "inputs_modified",
+                       msg.t("inputs_modified", name=", ".join(changed)),
+                       hint or msg.t("inputs_modified_hint"), {"inputs_modified": changed},
+                       run.seconds)
+    return _result(case, Outcome.PASSED, "", "", "", seconds=run.seconds)
+
+
+def _render_failure(exc: Failure) -> str:
+    lines = [exc.rationale]
+    details = exc.details
+    if "expected" in details and "actual" in details and details.get("expected") is not None:
+        tol = details.get("tolerance")
+        suffix = f" ± {tol}" if tol else ""
+        lines.append(f"{msg.t('expected'):<8} {details['expected']}{suffix}")
+        lines.append(f"{msg.t('got'):<8} {details['actual']}")
+    if details.get("stats"):
+        lines.append(str(details["stats"]))
+    return "\n".join(lines)
+
+
+def _changed_inputs(case: PlannedCase, run: CaseRun) -> list[str]:
+    changed = []
+    names = [(str(i), a) for i, a in enumerate(case.args)] + list(case.kwargs.items())
+    for key, original in names:
+        if not isinstance(original, np.ndarray):
+            continue
+        after = run.inputs.get(key)
+        if not isinstance(after, Received):
+            continue
+        same = after.array.shape == original.shape and np.array_equal(
+            after.array, original, equal_nan=True
+        )
+        if not same:
+            changed.append(f"#{int(key) + 1}" if key.isdigit() else repr(key))
+    return changed
+
+
+def _where(info: dict[str, Any], fallback: str) -> tuple[str, int | None]:
+    frames = info.get("frames") or []
+    if frames:
+        last = frames[-1]
+        return _shown(Path(last["file"])) if last.get("file") else fallback, last.get("line")
+    return fallback, None
+
+
+def _case_problem(run: CaseRun, shown: str, function: str) -> str:
+    info = run.info
+    error = run.error
+    if error == "not_implemented":
+        return msg.t("not_implemented")
+    if error in ("exception", "memory_limit") and info.get("type"):
+        file, line = _where(info, shown)
+        if error == "memory_limit":
+            return msg.t("memory_limit", limit="the memory limit")
+        if line:
+            return msg.t("raised_at", function=function, type=info["type"], text=info["text"],
+                         file=file, line=line)
+        return msg.t("raised", function=function, type=info["type"], text=info["text"])
+    return _death_message(error, info)
+
+
+def _death_message(error: str, info: dict[str, Any]) -> str:
+    if error == "timeout":
+        return msg.t("timeout", seconds=f"{info.get('seconds', 0):g}")
+    if error == "exited":
+        return msg.t("exited", code=info.get("code", "?"))
+    if error == "crashed":
+        return msg.t("crashed", signal=info.get("signal", "?"))
+    if error == "cpu_limit":
+        return msg.t("cpu_limit")
+    if error == "output_limit":
+        return msg.t("output_limit", limit=_size(int(info.get("bytes", 0))))
+    if error == "protocol":
+        return msg.t("protocol", error=info.get("error", ""))
+    return msg.t("grader_error", error=error)
+
+
+def _exercise_problem(run: ExerciseRun, shown: str, file: str, function: str) -> str:
+    info = run.info
+    if run.error == "missing_file":
+        return msg.t("missing_file", file=file, where=_shown(Path(shown).parent))
+    if run.error == "missing_function":
+        return msg.t("missing_function", file=shown, name=info.get("name", function))
+    if run.error == "import_timeout":
+        return msg.t("import_timeout", file=shown, seconds=f"{info.get('seconds', 0):g}")
+    if run.error == "import_error":
+        file_shown, line = _where(info, shown)
+        if info.get("type") == "SyntaxError":
+            return msg.t("syntax_error", file=file_shown, line=line or "?", text=info["text"])
+        if info.get("exit"):
+            return msg.t("exited", code=info.get("text") or 0)
+        if line:
+            return msg.t("import_failed_at", file=file_shown, type=info["type"],
+                         text=info["text"], line=line)
+        return msg.t("import_failed", file=shown, type=info["type"], text=info["text"])
+    return _death_message(run.error, info)
+
+
+def _redact(result: CaseResult) -> CaseResult:
+    """Hidden cases show a fixed text and the kind of problem, never inputs or output."""
+    return CaseResult(
+        name=result.name,
+        outcome=result.outcome,
+        score=result.score,
+        max_score=result.max_score,
+        message=msg.t("hidden_case") + (f" ({result.reason})" if result.reason else ""),
+        category=result.category,
+        hidden=True,
+        reason=result.reason,
+        hint=result.hint,
+        details={},
+        seconds=result.seconds,
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
+
+
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("../../..") else str(path)
