@@ -1,12 +1,10 @@
 """ml-lectures grader: run students' exercise code in a child process and score it by rubric.
 
-Imports are lazy so that `grade` starts fast and the child process can load
-`grader.sandbox` without the rest of the package.
+Imports are lazy (not even `typing` is imported here) so that `grade` starts fast and the
+child process can load `grader.sandbox` without the rest of the package.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -21,10 +19,6 @@ __all__ = [
     "check",
 ]
 
-if TYPE_CHECKING:
-    from grader.checks import Failure, Mismatch, check
-    from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
-
 _LAZY = {
     "Failure": "grader.checks",
     "Mismatch": "grader.checks",
@@ -36,7 +30,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'grader' has no attribute {name!r}")

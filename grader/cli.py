@@ -36,21 +36,35 @@ def _parser() -> argparse.ArgumentParser:
         prog="grade",
         description="Grade lecture exercises against reference solutions, per YAML rubric.",
     )
-    parser.add_argument("path", nargs="?", default="exercises",
-                        help="a folder of exercise files, or one exercise file "
-                             "(default: exercises/)")
-    parser.add_argument("--rubrics", metavar="DIR", default="rubrics",
-                        help="folder of rubric YAML files (default: rubrics/)")
-    parser.add_argument("--solutions", metavar="DIR", default=None,
-                        help="reference solutions (default: solutions/ beside the rubrics)")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default="exercises",
+        help="a folder of exercise files, or one exercise file (default: exercises/)",
+    )
+    parser.add_argument(
+        "--rubrics",
+        metavar="DIR",
+        default="rubrics",
+        help="folder of rubric YAML files (default: rubrics/)",
+    )
+    parser.add_argument(
+        "--solutions",
+        metavar="DIR",
+        default=None,
+        help="reference solutions (default: solutions/ beside the rubrics)",
+    )
     parser.add_argument("--list", action="store_true", help="list the exercises and exit")
-    parser.add_argument("--format", choices=_FORMATS, default="terminal",
-                        help="report format (default: terminal)")
+    parser.add_argument(
+        "--format", choices=_FORMATS, default="terminal", help="report format (default: terminal)"
+    )
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument("--include-hidden", action="store_true",
-                        help="also run hidden cases (instructors)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="re-validate rubrics instead of using the cache")
+    parser.add_argument(
+        "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
+    )
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -67,11 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return int(ExitCode.INTERNAL_ERROR)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+    except Exception as exc:
         if args.traceback:
             raise
-        _error(f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback and "
-               "report it)")
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback and report it)"
+        )
         return int(ExitCode.INTERNAL_ERROR)
 
 
@@ -98,8 +113,9 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
         submission = locate_submission(path, rubrics)
         solutions = _solutions(args.solutions, rubrics_dir)
-        report = grade_submission(submission, rubrics, solutions, template,
-                                  include_hidden=args.include_hidden)
+        report = grade_submission(
+            submission, rubrics, solutions, template, include_hidden=args.include_hidden
+        )
     from grader.reporters import REPORTERS
     from grader.reporters.terminal import TerminalReporter
 
@@ -139,9 +155,11 @@ def _list(rubrics_dir: Path, *, use_cache: bool) -> ExitCode:
     for rubric in load_rubrics(rubrics_dir, use_cache=use_cache):
         hidden = sum(1 for c in rubric.cases if c.hidden)
         visible = len(rubric.cases) - hidden
-        print(f"{rubric.id:<20} {rubric.file:<22} {visible} cases"
-              f"{f' + {hidden} hidden' if hidden else ''}, {rubric.max_score:g} pts"
-              f"  {text_of(rubric.title)}")
+        print(
+            f"{rubric.id:<20} {rubric.file:<22} {visible} cases"
+            f"{f' + {hidden} hidden' if hidden else ''}, {rubric.max_score:g} pts"
+            f"  {text_of(rubric.title)}"
+        )
     return ExitCode.OK
 
 

@@ -17,7 +17,7 @@ CATALOGUE: dict[str, str] = {
     "returned_none": "the function returned None; did you forget `return`?",
     "want_scalar": "expected a single number, got an array of shape {shape}",
     "wrong_shape": "expected shape {expected}, got {got}",
-    "non_finite": "got {value} at {where} ({count} of {total} values are not finite)",
+    "non_finite": "expected finite values, got {value} at {where} ({count} of {total} not finite)",
     "wrong_values": "values differ from the reference",
     "mismatch_stats": (
         "mismatched elements: {wrong} / {total} · max abs diff {abs} at {abs_at}"

@@ -77,7 +77,10 @@ def plan_exercise(
             }
         except _SpecError as exc:
             raise RubricError(
-                display_path(rubric.source), field_name(exc.where), exc.problem, locate(rubric.source, exc.where)
+                display_path(rubric.source),
+                field_name(exc.where),
+                exc.problem,
+                locate(rubric.source, exc.where),
             ) from None
         if spec.has_expected:
             expected = _literal_expected(spec.expected)
@@ -98,14 +101,21 @@ def _literal_expected(value: Any) -> Any:
 def _load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
     name = rubric.solution or rubric.file
     if solutions is None:
-        raise RubricError(display_path(rubric.source), "cases",
-                          "expected values come from the reference solution, but no "
-                          "solutions folder was given (use --solutions DIR)")
+        raise RubricError(
+            display_path(rubric.source),
+            "cases",
+            "expected values come from the reference solution, but no "
+            "solutions folder was given (use --solutions DIR)",
+        )
     path = solutions / name
     if not path.is_file():
-        raise RubricError(display_path(rubric.source), "file",
-                          f"reference solution {display_path(path)} not found (use --solutions DIR, "
-                          "or give 'expected' in every case)", locate(rubric.source, ["file"]))
+        raise RubricError(
+            display_path(rubric.source),
+            "file",
+            f"reference solution {display_path(path)} not found (use --solutions DIR, "
+            "or give 'expected' in every case)",
+            locate(rubric.source, ["file"]),
+        )
     module_name = f"_ml_lectures_solution_{rubric.id}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -114,34 +124,47 @@ def _load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
-        raise RubricError(display_path(path), "", f"reference solution failed to import: "
-                          f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any failure of the reference is reported
+        raise RubricError(
+            display_path(path),
+            "",
+            f"reference solution failed to import: {type(exc).__name__}: {exc}",
+        ) from None
     return module
 
 
 def _reference(
-    rubric: Rubric, spec: CaseSpec, solution: ModuleType, args: tuple[Any, ...],
+    rubric: Rubric,
+    spec: CaseSpec,
+    solution: ModuleType,
+    args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> Any:
     if spec.attribute:
         if not hasattr(solution, spec.attribute):
-            raise RubricError(display_path(rubric.source), f"cases[{spec.index}].attribute",
-                              f"the reference solution has no {spec.attribute!r}",
-                              locate(rubric.source, ["cases", spec.index, "attribute"]))
+            raise RubricError(
+                display_path(rubric.source),
+                f"cases[{spec.index}].attribute",
+                f"the reference solution has no {spec.attribute!r}",
+                locate(rubric.source, ["cases", spec.index, "attribute"]),
+            )
         value = getattr(solution, spec.attribute)
         return value if isinstance(value, str) else np.asarray(value, dtype=np.float64)
     assert rubric.function is not None  # noqa: S101 - rubric loading guarantees it
     function = getattr(solution, rubric.function, None)
     if function is None:
-        raise RubricError(display_path(rubric.source), "function",
-                          f"the reference solution does not define {rubric.function!r}",
-                          locate(rubric.source, ["function"]))
+        raise RubricError(
+            display_path(rubric.source),
+            "function",
+            f"the reference solution does not define {rubric.function!r}",
+            locate(rubric.source, ["function"]),
+        )
     try:
         value = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of the reference is reported
         raise RubricError(
-            display_path(rubric.source), f"cases[{spec.index}]",
+            display_path(rubric.source),
+            f"cases[{spec.index}]",
             f"the reference solution raised {type(exc).__name__}: {exc}",
             locate(rubric.source, ["cases", spec.index]),
         ) from None
@@ -173,21 +196,26 @@ def _materialize(value: Any, where: list[Any], rubric_id: str, case: str) -> Any
         if "array" in value:
             dtype = value.get("dtype", "float64")
             if dtype not in _DTYPES:
-                raise _SpecError([*where, "dtype"], f"unknown dtype {dtype!r}; use one of "
-                                 f"{', '.join(sorted(_DTYPES))}")
+                raise _SpecError(
+                    [*where, "dtype"],
+                    f"unknown dtype {dtype!r}; use one of {', '.join(sorted(_DTYPES))}",
+                )
             return np.array(value["array"], dtype=dtype)
         if "list" in value:
             return list(value["list"])
         if "callable" in value:
             name = value["callable"]
             if name not in CALLABLES:
-                raise _SpecError([*where, "callable"], f"unknown callable {name!r}; known: "
-                                 f"{', '.join(sorted(CALLABLES))}")
+                raise _SpecError(
+                    [*where, "callable"],
+                    f"unknown callable {name!r}; known: {', '.join(sorted(CALLABLES))}",
+                )
             return CALLABLES[name]
         if "value" in value:
             return value["value"]
-        raise _SpecError(where, f"unknown input form {sorted(value)}; use random/array/list/"
-                         "callable/value")
+        raise _SpecError(
+            where, f"unknown input form {sorted(value)}; use random/array/list/callable/value"
+        )
     return value
 
 
@@ -218,11 +246,11 @@ def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:
         alpha = float(spec.get("alpha", 1.0))
         return rng.dirichlet(np.full(shape[-1], alpha), size=shape[:-1] or None)
     if kind == "integers":
-        return rng.integers(spec.get("low", 0), spec.get("high", 10), size=shape).astype(
-            np.float64
-        )
-    raise _SpecError([*where, "random"], f"unknown generator {kind!r}; use normal, uniform, "
-                     "onehot, simplex or integers")
+        return rng.integers(spec.get("low", 0), spec.get("high", 10), size=shape).astype(np.float64)
+    raise _SpecError(
+        [*where, "random"],
+        f"unknown generator {kind!r}; use normal, uniform, onehot, simplex or integers",
+    )
 
 
 # -- the job sent to the child -----------------------------------------------------------------

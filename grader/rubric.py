@@ -115,8 +115,10 @@ def load_rubrics(directory: Path, *, use_cache: bool = True) -> list[Rubric]:
     for rubric in rubrics:
         if rubric.id in seen:
             raise RubricError(
-                display_path(rubric.source), "id", f"duplicate id {rubric.id!r} (also in "
-                f"{display_path(seen[rubric.id])})", locate(rubric.source, ["id"])
+                display_path(rubric.source),
+                "id",
+                f"duplicate id {rubric.id!r} (also in {display_path(seen[rubric.id])})",
+                locate(rubric.source, ["id"]),
             )
         seen[rubric.id] = rubric.source
     return rubrics
@@ -130,6 +132,7 @@ def load_rubric(path: Path, *, use_cache: bool = True) -> Rubric:
         raise RubricError(display_path(path), "", f"cannot read: {exc.strerror}") from None
     digest = hashlib.sha256(raw + _schema_bytes() + __version__.encode()).hexdigest()
     data = _cache_get(digest) if use_cache else None
+    # (a hit skips YAML parsing and the jsonschema import: both cost more than grading)
     if data is None:
         data = _parse_and_validate(path, raw)
         if use_cache:
@@ -161,7 +164,7 @@ def _parse_and_validate(path: Path, raw: bytes) -> dict[str, Any]:
         raise RubricError(
             display_path(path), field_name(where), _schema_problem(error), locate(path, where)
         )
-    return data
+    return data  # type: ignore[no-any-return]
 
 
 def _schema_problem(error: Any) -> str:
@@ -169,10 +172,18 @@ def _schema_problem(error: Any) -> str:
     instance = error.instance
     if validator == "type":
         wanted = error.validator_value
-        names = {"number": "a number", "string": "a string", "integer": "a whole number",
-                 "boolean": "true or false", "array": "a list", "object": "a mapping"}
-        want = names.get(wanted, str(wanted)) if isinstance(wanted, str) else " or ".join(
-            names.get(w, w) for w in wanted
+        names = {
+            "number": "a number",
+            "string": "a string",
+            "integer": "a whole number",
+            "boolean": "true or false",
+            "array": "a list",
+            "object": "a mapping",
+        }
+        want = (
+            names.get(wanted, str(wanted))
+            if isinstance(wanted, str)
+            else " or ".join(names.get(w, w) for w in wanted)
         )
         return f"must be {want}, got {instance!r}"
     if validator == "required":
@@ -231,19 +242,28 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
         where = ["cases", index]
         name = case["name"]
         if name in names:
-            raise RubricError(shown, field_name([*where, "name"]), f"duplicate case name {name!r}",
-                              locate(path, [*where, "name"]))
+            raise RubricError(
+                shown,
+                field_name([*where, "name"]),
+                f"duplicate case name {name!r}",
+                locate(path, [*where, "name"]),
+            )
         names.add(name)
         if "attribute" not in case and not function:
-            raise RubricError(shown, field_name(where), "needs 'attribute', or set 'function' "
-                              "for the whole rubric", locate(path, where))
+            raise RubricError(
+                shown,
+                field_name(where),
+                "needs 'attribute', or set 'function' for the whole rubric",
+                locate(path, where),
+            )
         kind_name = case.get("check", default_check)
         try:
             kind = get_check(kind_name)
         except KeyError as exc:
             field_path = [*where, "check"] if "check" in case else ["check"]
-            raise RubricError(shown, field_name(field_path), str(exc.args[0]),
-                              locate(path, field_path)) from None
+            raise RubricError(
+                shown, field_name(field_path), str(exc.args[0]), locate(path, field_path)
+            ) from None
         values = dict(base_params)
         values.update(case.get("params", {}))
         for tol in ("rtol", "atol"):
@@ -255,12 +275,14 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
             params = make_params(kind, values)
         except (ValueError, TypeError) as exc:
             problem = str(exc)
-            param = problem.split(":")[0].strip().strip("'") if ":" in problem else ""
+            param = problem.split(":", maxsplit=1)[0].strip().strip("'") if ":" in problem else ""
             field_path = [*where, "params", param] if param in case.get("params", {}) else where
             for tol in ("rtol", "atol"):
                 if f"'{tol}'" in problem and tol in case:
                     field_path = [*where, tol]
-            raise RubricError(shown, field_name(field_path), problem, locate(path, field_path)) from None
+            raise RubricError(
+                shown, field_name(field_path), problem, locate(path, field_path)
+            ) from None
         cases.append(
             CaseSpec(
                 name=name,
@@ -284,8 +306,12 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
         for dep in case_spec.depends_on:
             if dep not in names:
                 field_path = ["cases", case_spec.index, "depends_on"]
-                raise RubricError(shown, field_name(field_path), f"no case named {dep!r}",
-                                  locate(path, field_path))
+                raise RubricError(
+                    shown,
+                    field_name(field_path),
+                    f"no case named {dep!r}",
+                    locate(path, field_path),
+                )
     return Rubric(
         id=data["id"],
         title=_text(data["title"]),
@@ -323,10 +349,13 @@ def locate(path: Path, where: list[Any]) -> int | None:
                     child = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
-                line = child.start_mark.line + 1
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+            line = child.start_mark.line + 1
         node = child
     return line
 

@@ -42,15 +42,25 @@ def score_exercise(
             (d for d in spec.depends_on if d in results and not results[d].passed), None
         )
         if failed_dep is not None:
-            result = _result(case, Outcome.SKIPPED, "skipped_dependency",
-                             msg.t("skipped_dependency", dependency=repr(failed_dep)), "")
+            result = _result(
+                case,
+                Outcome.SKIPPED,
+                "skipped_dependency",
+                msg.t("skipped_dependency", dependency=repr(failed_dep)),
+                "",
+            )
         elif run.error:
             result = _result(case, Outcome.ERRORED, run.error, exercise_message, hint)
         else:
             case_run = run.cases.get(spec.index)
             if case_run is None:
-                result = _result(case, Outcome.ERRORED, "grader_error",
-                                 msg.t("grader_error", error="no answer for this case"), "")
+                result = _result(
+                    case,
+                    Outcome.ERRORED,
+                    "grader_error",
+                    msg.t("grader_error", error="no answer for this case"),
+                    "",
+                )
             else:
                 result = _judge(case, case_run, shown, function, hint)
         if spec.hidden and not result.passed:
@@ -72,9 +82,14 @@ def score_exercise(
     )
 
 
-def _result(
-    case: PlannedCase, outcome: Outcome, reason: str, message: str, hint: str,
-    details: dict[str, Any] | None = None, seconds: float = 0.0,
+def _result(  # noqa: PLR0917 - private helper, called positionally throughout
+    case: PlannedCase,
+    outcome: Outcome,
+    reason: str,
+    message: str,
+    hint: str,
+    details: dict[str, Any] | None = None,
+    seconds: float = 0.0,
 ) -> CaseResult:
     spec = case.spec
     return CaseResult(
@@ -103,21 +118,39 @@ def _judge(case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str
     try:
         kind.fn(run.value, case.expected, case.spec.params)
     except Unchecked as exc:
-        return _result(case, Outcome.SKIPPED, "unchecked", msg.t("unchecked", reason=exc.rationale),
-                       "", seconds=run.seconds)
+        return _result(
+            case,
+            Outcome.SKIPPED,
+            "unchecked",
+            msg.t("unchecked", reason=exc.rationale),
+            "",
+            seconds=run.seconds,
+        )
     except Failure as exc:
         details = dict(exc.details)
         changed = _changed_inputs(case, run)
         if changed:
             details["inputs_modified"] = changed
-        return _result(case, Outcome.FAILED, exc.reason, _render_failure(exc), exc.hint or hint,
-                       details, run.seconds)
+        return _result(
+            case,
+            Outcome.FAILED,
+            exc.reason,
+            _render_failure(exc),
+            exc.hint or hint,
+            details,
+            run.seconds,
+        )
     changed = _changed_inputs(case, run)
     if changed:
-        return _result(case, Outcome.FAILED, "inputs_modified",
-                       msg.t("inputs_modified", name=", ".join(changed)),
-                       hint or msg.t("inputs_modified_hint"), {"inputs_modified": changed},
-                       run.seconds)
+        return _result(
+            case,
+            Outcome.FAILED,
+            "inputs_modified",
+            msg.t("inputs_modified", name=", ".join(changed)),
+            hint or msg.t("inputs_modified_hint"),
+            {"inputs_modified": changed},
+            run.seconds,
+        )
     return _result(case, Outcome.PASSED, "", "", "", seconds=run.seconds)
 
 
@@ -169,8 +202,14 @@ def _case_problem(run: CaseRun, shown: str, function: str) -> str:
         if error == "memory_limit":
             return msg.t("memory_limit", limit="the memory limit")
         if line:
-            return msg.t("raised_at", function=function, type=info["type"], text=info["text"],
-                         file=file, line=line)
+            return msg.t(
+                "raised_at",
+                function=function,
+                type=info["type"],
+                text=info["text"],
+                file=file,
+                line=line,
+            )
         return msg.t("raised", function=function, type=info["type"], text=info["text"])
     return _death_message(error, info)
 
@@ -206,8 +245,9 @@ def _exercise_problem(run: ExerciseRun, shown: str, file: str, function: str) ->
         if info.get("exit"):
             return msg.t("exited", code=info.get("text") or 0)
         if line:
-            return msg.t("import_failed_at", file=file_shown, type=info["type"],
-                         text=info["text"], line=line)
+            return msg.t(
+                "import_failed_at", file=file_shown, type=info["type"], text=info["text"], line=line
+            )
         return msg.t("import_failed", file=shown, type=info["type"], text=info["text"])
     return _death_message(run.error, info)
 

@@ -8,7 +8,12 @@ from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
 __all__ = ["TerminalReporter"]
 
 _GREEN, _RED, _YELLOW, _DIM, _BOLD, _RESET = (
-    "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m",
+    "\x1b[32m",
+    "\x1b[31m",
+    "\x1b[33m",
+    "\x1b[2m",
+    "\x1b[1m",
+    "\x1b[0m",
 )
 
 
@@ -39,14 +44,17 @@ class TerminalReporter:
         colour = _GREEN if report.passed else _RED
         lines.append(self._c(_BOLD + colour, total))
         if hidden:
-            lines.append(self._c(_DIM, msg.t("hidden_not_run", count=hidden,
-                                             points=_pts(hidden_points))))
+            lines.append(
+                self._c(_DIM, msg.t("hidden_not_run", count=hidden, points=_pts(hidden_points)))
+            )
         return "\n".join(lines) + "\n"
 
     def _exercise(self, exercise: ExerciseResult) -> list[str]:
         mark = self._c(_GREEN, "PASS") if exercise.passed else self._c(_RED, "FAIL")
-        head = (f"{mark} {exercise.id} · {exercise.title} "
-                f"({_pts(exercise.score)}/{_pts(exercise.max_score)} {msg.t('pts')})")
+        head = (
+            f"{mark} {exercise.id} · {exercise.title} "
+            f"({_pts(exercise.score)}/{_pts(exercise.max_score)} {msg.t('pts')})"
+        )
         lines = [head]
         if exercise.message:
             lines.extend("  " + line for line in exercise.message.splitlines())

@@ -9,30 +9,30 @@ as plain data (`RunResult`); it never decides whether an answer is right.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
+import select
 import selectors
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
-from grader.sandbox import transport
 
 __all__ = ["Limits", "RunResult", "Template"]
 
+_CONTROL_SIZE = 65536
 _ROOT = str(Path(__file__).resolve().parents[2])
-_BOOT = (
-    "import sys; sys.path.insert(0, {root!r}); "
-    "from grader.sandbox.worker import main; main()"
-)
+_BOOT = "import sys; sys.path.insert(0, {root!r}); from grader.sandbox.worker import main; main()"
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,19 @@ class RunResult:
 
 
 class Template:
-    """A warm worker process that forks children on request."""
+    """A warm worker process that forks children on request.
+
+    Thread-safe: several threads may `run` jobs at once, and the children run in parallel.
+    A reader thread dispatches the template's control messages (fork replies in request
+    order, exit reports by pid) to the job that is waiting for them.
+    """
 
     def __init__(self, python: str | None = None, start_timeout: float = 60.0) -> None:
         self.python = python or sys.executable
         self._start_timeout = start_timeout
         ours, theirs = socket.socketpair(socket.AF_UNIX, _socket_type())
         self._sock = ours
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the template
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         self._proc = subprocess.Popen(
             [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())],
@@ -99,38 +104,48 @@ class Template:
         )
         theirs.close()
         self.info: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        self._ready_lock = threading.Lock()
+        self._awaiting: collections.deque[_Pending] = collections.deque()
+        self._by_pid: dict[int, _Pending] = {}
+        self._reader: threading.Thread | None = None
+        self._dead = ""
 
     def wait_ready(self) -> dict[str, Any]:
         """Block until the template has imported NumPy; return what it says about itself."""
-        if self.info is not None:
+        with self._ready_lock:
+            if self.info is not None:
+                return self.info
+            self._sock.settimeout(self._start_timeout)
+            try:
+                data = self._sock.recv(_CONTROL_SIZE)
+            except (TimeoutError, OSError):
+                data = b""
+            finally:
+                self._sock.settimeout(None)
+            if not data:
+                self._stderr.seek(0)
+                err = self._stderr.read().decode(errors="replace").strip().splitlines()
+                tail = err[-1] if err else "no output"
+                raise InternalError(f"the child process could not start ({self.python}): {tail}")
+            self.info = json.loads(data)
+            self._reader = threading.Thread(target=self._read_control, daemon=True)
+            self._reader.start()
             return self.info
-        self._sock.settimeout(self._start_timeout)
-        try:
-            data = self._sock.recv(transport.MAX_FRAME)
-        except (TimeoutError, OSError):
-            data = b""
-        finally:
-            self._sock.settimeout(None)
-        if not data:
-            self._stderr.seek(0)
-            err = self._stderr.read().decode(errors="replace").strip().splitlines()
-            tail = err[-1] if err else "no output"
-            raise InternalError(f"the child process could not start ({self.python}): {tail}")
-        self.info = json.loads(data)
-        return self.info
 
     def close(self) -> None:
         """Stop the template."""
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._sock.close()
         if self._proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
-        try:
-            self._proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
+        # The template holds no state worth a graceful exit; SIGKILL is immediate.
+        with contextlib.suppress(OSError):
             self._proc.kill()
-            self._proc.wait()
+        self._proc.wait()
         self._stderr.close()
 
     def __enter__(self) -> Template:
@@ -139,49 +154,91 @@ class Template:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _read_control(self) -> None:
+        while True:
+            try:
+                data = self._sock.recv(_CONTROL_SIZE)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            try:
+                report = json.loads(data)
+            except ValueError:
+                continue
+            if "pid" in report or "error" in report:
+                with self._lock:
+                    pending = self._awaiting.popleft() if self._awaiting else None
+                    if pending is not None and "pid" in report:
+                        pending.pid = int(report["pid"])
+                        self._by_pid[pending.pid] = pending
+                if pending is not None:
+                    pending.deliver(report)
+            elif "exit" in report:
+                with self._lock:
+                    pending = self._by_pid.pop(int(report["exit"]), None)
+                if pending is not None:
+                    pending.deliver(report)
+        self._dead = "the child process ended unexpectedly"
+        with self._lock:
+            waiting = list(self._awaiting) + list(self._by_pid.values())
+            self._awaiting.clear()
+            self._by_pid.clear()
+        for pending in waiting:
+            pending.deliver({"error": self._dead})
+
     # -- one job -------------------------------------------------------------------------------
 
     def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
         """Fork a child for ``job`` and collect what it sends until it ends."""
+        from grader.sandbox import transport
+
         self.wait_ready()
         payload = transport.message(
             {**job, "limits": limits.child_limits(len(job.get("cases", [])))}, blobs
         )
-        job_file = tempfile.TemporaryFile()
+        job_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed once its fd is sent
         job_file.write(payload)
         job_file.flush()
         job_file.seek(0)
         status_r, status_w = os.pipe()
         out_r, out_w = os.pipe()
+        pending = _Pending()
         try:
-            socket.send_fds(
-                self._sock, [json.dumps({"op": "run"}).encode()], [job_file.fileno(), status_w, out_w]
-            )
+            with self._lock:
+                if self._dead:
+                    raise InternalError(self._dead)
+                self._awaiting.append(pending)
+                socket.send_fds(
+                    self._sock,
+                    [json.dumps({"op": "run"}).encode()],
+                    [job_file.fileno(), status_w, out_w],
+                )
+        except OSError as exc:
+            pending.close()
+            os.close(status_r)
+            os.close(out_r)
+            raise InternalError(f"the child process stopped answering: {exc}") from None
         finally:
             os.close(status_w)
             os.close(out_w)
             job_file.close()
-        reply = self._control()
+        reply = pending.take(30.0)
         if "pid" not in reply:
+            pending.close()
             os.close(status_r)
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
-        return self._collect(int(reply["pid"]), status_r, out_r, limits)
-
-    def _control(self, timeout: float | None = 30.0) -> dict[str, Any]:
-        self._sock.settimeout(timeout)
         try:
-            data = self._sock.recv(transport.MAX_FRAME)
-        except (TimeoutError, OSError) as exc:
-            raise InternalError(f"the child process stopped answering: {exc}") from None
+            return self._collect(int(reply["pid"]), pending, status_r, out_r, limits)
         finally:
-            self._sock.settimeout(None)
-        if not data:
-            raise InternalError("the child process ended unexpectedly")
-        reply: dict[str, Any] = json.loads(data)
-        return reply
+            pending.close()
 
-    def _collect(self, pid: int, status_r: int, out_r: int, limits: Limits) -> RunResult:
+    def _collect(
+        self, pid: int, pending: _Pending, status_r: int, out_r: int, limits: Limits
+    ) -> RunResult:
+        from grader.sandbox import transport
+
         result = RunResult()
         reader = transport.FrameReader()
         output = bytearray()
@@ -191,7 +248,7 @@ class Template:
         selector = selectors.DefaultSelector()
         selector.register(status_r, selectors.EVENT_READ, "status")
         selector.register(out_r, selectors.EVENT_READ, "out")
-        selector.register(self._sock, selectors.EVENT_READ, "control")
+        selector.register(pending.read_fd, selectors.EVENT_READ, "control")
         exited_at: float | None = None
         open_pipes = 2
 
@@ -207,18 +264,22 @@ class Template:
                     break
                 if exited_at is None and now >= deadline and not result.killed:
                     kill("timeout")
-                wait = max(0.0, min(deadline - now, 0.5)) if exited_at is None else 0.05
-                if result.killed and exited_at is None:
+                if exited_at is not None:
+                    wait = 0.05
+                elif result.killed:
                     wait = 0.5
+                else:
+                    wait = max(0.0, min(deadline - now, 0.5))
                 for key, _ in selector.select(wait):
                     if key.data == "control":
-                        report = self._control()
-                        if report.get("exit") == pid:
-                            exited_at = time.monotonic()
-                            result.exit_code = report.get("code")
-                            result.signal = report.get("signal")
-                            selector.unregister(self._sock)
-                            _kill_group(pid)  # anything the child left behind
+                        report = pending.take(0.0)
+                        selector.unregister(pending.read_fd)
+                        exited_at = time.monotonic()
+                        if "error" in report:
+                            raise InternalError(str(report["error"]))
+                        result.exit_code = report.get("code")
+                        result.signal = report.get("signal")
+                        _kill_group(pid)  # anything the child left behind
                         continue
                     fd = key.fd
                     chunk = os.read(fd, 1 << 16)
@@ -259,15 +320,43 @@ class Template:
         return result
 
 
+class _Pending:
+    """One job's mailbox for control messages, with a pipe a selector can wait on."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.read_fd, self._write_fd = os.pipe()
+        self._box: collections.deque[dict[str, Any]] = collections.deque()
+        self._closed = False
+
+    def deliver(self, report: dict[str, Any]) -> None:
+        self._box.append(report)
+        with contextlib.suppress(OSError):
+            os.write(self._write_fd, b"x")
+
+    def take(self, timeout: float) -> dict[str, Any]:
+        ready, _, _ = select.select([self.read_fd], [], [], timeout)
+        if not ready:
+            raise InternalError("the child process stopped answering")
+        os.read(self.read_fd, 1)
+        return self._box.popleft()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            os.close(self.read_fd)
+            os.close(self._write_fd)
+
+
 def _kill_group(pid: int) -> None:
     for target in (-pid, pid):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(target, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _socket_type() -> int:
-    return getattr(socket, "SOCK_SEQPACKET", socket.SOCK_DGRAM) if sys.platform == "linux" else (
-        socket.SOCK_DGRAM
+    return (
+        getattr(socket, "SOCK_SEQPACKET", socket.SOCK_DGRAM)
+        if sys.platform == "linux"
+        else (socket.SOCK_DGRAM)
     )

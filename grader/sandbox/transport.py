@@ -22,15 +22,15 @@ __all__ = [
     "MAX_ELEMENTS",
     "MAX_FRAME",
     "FrameReader",
-    "TransportError",
-    "decode_npy",
     "Received",
+    "TransportError",
     "Unsupported",
+    "decode_npy",
     "decode_value",
     "encode_npy",
     "encode_value",
-    "message",
     "frame",
+    "message",
 ]
 
 #: largest single frame accepted (bytes)
@@ -101,7 +101,7 @@ class FrameReader:
                 self._frames = []
             else:
                 self._frames.append(payload)
-            if self._pending is not None and len(self._frames) == self._pending.get("blobs", 0):
+            if len(self._frames) == self._pending.get("blobs", 0):
                 done.append((self._pending, self._frames))
                 self._pending = None
                 self._frames = []
