@@ -28,10 +28,13 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
 
 
-_FORMATS = ("terminal", "json")  # kept in step with grader.reporters.REPORTERS (tested)
+#: other commands: ``grade NAME ...`` calls ``module.main(argv) -> int`` (imported on use)
+SUBCOMMANDS: dict[str, str] = {}
 
 
 def _parser() -> argparse.ArgumentParser:
+    from grader.reporters import REPORTERS
+
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade lecture exercises against reference solutions, per YAML rubric.",
@@ -56,7 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--list", action="store_true", help="list the exercises and exit")
     parser.add_argument(
-        "--format", choices=_FORMATS, default="terminal", help="report format (default: terminal)"
+        "--format",
+        choices=sorted(REPORTERS),
+        default="terminal",
+        help="report format (default: terminal)",
     )
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
@@ -72,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `grade`; returns the exit code (the console script exits with it)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+
+        module = importlib.import_module(SUBCOMMANDS[argv[0]])
+        code: int = module.main(argv[1:])
+        return code
     args = _parser().parse_args(argv)
     try:
         return int(_grade(args))
