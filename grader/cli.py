@@ -30,6 +30,8 @@ class ExitCode(enum.IntEnum):
 
 #: other commands: ``grade NAME ...`` calls ``module.main(argv) -> int`` (imported on use)
 SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS["batch"] = "grader.batch.run"  # grade many submissions into a gradebook
+SUBCOMMANDS["export"] = "grader.batch.export"  # gradebook -> reports, CSVs, summary, plots
 
 
 def _parser() -> argparse.ArgumentParser:

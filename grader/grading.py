@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,11 +58,19 @@ def grade_submission(
     lang: str = "en",
     progress: Callable[[ExerciseResult], None] | None = None,
     jobs: int | None = None,
+    plans: Sequence[ExercisePlan] | None = None,
 ) -> GradeReport:
-    """Grade every selected exercise of ``submission``; one exercise's failure costs only it."""
+    """Grade every selected exercise of ``submission``; one exercise's failure costs only it.
+
+    ``plans`` are the rubrics' plans made beforehand (batch grading makes them once per batch,
+    with the same ``include_hidden``); by default they are made here.
+    """
     started = time.perf_counter()
     selected = [r for r in rubrics if submission.only is None or r.id in submission.only]
-    plans = [plan_exercise(r, solutions, include_hidden=include_hidden) for r in selected]
+    if plans is None:
+        plans = [plan_exercise(r, solutions, include_hidden=include_hidden) for r in selected]
+    else:
+        plans = [p for p in plans if submission.only is None or p.rubric.id in submission.only]
 
     def one(plan: ExercisePlan) -> ExerciseResult:
         rubric = plan.rubric

@@ -58,6 +58,19 @@ CATALOGUE: dict[str, str] = {
     "got": "got",
     "hint": "hint",
     "pts": "pts",
+    # -- batch grading (grader/batch/) -----------------------------------------------------
+    "batch_refused": "your submission was not graded: {reason}",
+    "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",
+    "batch_link": "the submission holds a link or special file ({name}); submit plain files",
+    "batch_encrypted": "the archive holds an encrypted file ({name})",
+    "batch_too_many_files": "the submission holds more than {limit} files",
+    "batch_too_large": "the submission is larger than {limit}",
+    "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
+    "batch_bad_zip": "the archive cannot be read ({error})",
+    "batch_unreadable": "the submission cannot be read ({error})",
+    "batch_grader_failed": (
+        "the grader failed on this submission (not your fault; it will be graded again): {error}"
+    ),
 }
 
 

@@ -1,0 +1,321 @@
+"""Discover: the entries of SUBMISSIONS, their student ids, and their files as checked bundles.
+
+An entry is one student: a folder laid out like ``exercises/``, a ``.zip`` of one, or a single
+``.ipynb``. Its student id is its name without the extension, or what a roster CSV maps that
+name to. Loading an entry reads its files into memory (a `Bundle`) under limits; an archive
+that is unsafe (path traversal, links, a zip bomb, too many files) raises `Refused`, which
+costs that student only.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader import messages as msg
+from grader.errors import UsageError
+
+__all__ = [
+    "ArchiveLimits",
+    "Bundle",
+    "Entry",
+    "Refused",
+    "discover",
+    "fingerprint",
+    "load_bundle",
+    "read_roster",
+]
+
+_SKIPPED_PARTS = {"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints"}
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What one submission may hold; beyond it, the submission is refused."""
+
+    max_files: int = 200
+    max_total_bytes: int = 32 << 20
+    max_file_bytes: int = 8 << 20
+    #: uncompressed / compressed size of a whole archive (above 1 MiB of content)
+    max_ratio: float = 100.0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One student's submission as found in SUBMISSIONS."""
+
+    student: str
+    name: str
+    path: Path
+    #: "folder", "zip" or "ipynb"
+    kind: str
+    #: roster columns for this student (display name, email, section, ...)
+    roster: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A submission's files, read and checked: relative POSIX path -> content."""
+
+    files: dict[str, bytes]
+    kind: str
+
+
+class Refused(Exception):  # noqa: N818 - a verdict, not a programming error
+    """The submission cannot be graded safely; the message is for the student."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- discovery --------------------------------------------------------------------------------
+
+
+def discover(folder: Path, roster: Path | None = None) -> tuple[list[Entry], list[str]]:
+    """The entries of ``folder`` sorted by student id, and warnings for the instructor."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: submissions folder not found")
+    mapping = read_roster(roster) if roster is not None else {}
+    entries: list[Entry] = []
+    warnings: list[str] = []
+    ignored: list[str] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith(".") or name in _SKIPPED_PARTS:
+            continue
+        if path.is_symlink():
+            ignored.append(name)
+            continue
+        if path.is_dir():
+            kind, stem = "folder", name
+        elif path.suffix.lower() == ".zip":
+            kind, stem = "zip", path.stem
+        elif path.suffix.lower() == ".ipynb":
+            kind, stem = "ipynb", path.stem
+        else:
+            ignored.append(name)
+            continue
+        row = mapping.get(name) or mapping.get(stem)
+        if mapping and row is None:
+            warnings.append(f"{name}: not in the roster; graded as {stem!r}")
+        student = row["id"] if row else stem
+        entries.append(Entry(student, name, path, kind, dict(row or {})))
+    if ignored:
+        shown = ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else "")
+        warnings.append(
+            f"ignored {len(ignored)} entr{'y' if len(ignored) == 1 else 'ies'} that "
+            f"{'is' if len(ignored) == 1 else 'are'} not a folder, .zip or .ipynb: {shown}"
+        )
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.student in seen:
+            raise UsageError(
+                f"{folder}: {seen[entry.student].name} and {entry.name} are both student "
+                f"{entry.student!r}; keep one, or map them apart in a roster"
+            )
+        seen[entry.student] = entry
+    return sorted(entries, key=lambda e: e.student), warnings
+
+
+def read_roster(path: Path) -> dict[str, dict[str, str]]:
+    """Roster CSV: a header with ``name`` (the entry's name) and ``id``, plus any columns."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the roster: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: the roster is not UTF-8 text") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    for needed in ("name", "id"):
+        if needed not in header:
+            raise UsageError(
+                f"{path}: line 1: the roster needs a {needed!r} column (has: "
+                f"{', '.join(header) or 'nothing'})"
+            )
+    mapping: dict[str, dict[str, str]] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {
+            (k or "").strip().lower(): (v or "").strip()
+            for k, v in raw.items()
+            if isinstance(v, str)
+        }
+        if not row.get("name") or not row.get("id"):
+            raise UsageError(f"{path}: line {line}: 'name' and 'id' must not be empty")
+        if row["name"] in mapping:
+            raise UsageError(f"{path}: line {line}: name {row['name']!r} appears twice")
+        mapping[row["name"]] = row
+    return mapping
+
+
+# -- content ----------------------------------------------------------------------------------
+
+
+def fingerprint(entry: Entry, limits: ArchiveLimits | None = None) -> str:
+    """A hash of the entry's raw content: unchanged content means an unchanged grade."""
+    limits = limits or ArchiveLimits()
+    digest = hashlib.sha256(entry.kind.encode())
+    if entry.kind != "folder":
+        try:
+            with entry.path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            digest.update(f"unreadable {exc.errno}".encode())
+        return digest.hexdigest()
+    for count, (rel, path) in enumerate(_walk(entry.path)):
+        if count > limits.max_files:
+            digest.update(b"too many files")
+            break
+        digest.update(rel.encode() + b"\0")
+        try:
+            if path.is_symlink():
+                digest.update(b"link " + os.readlink(path).encode(errors="replace"))
+            elif path.stat().st_size <= limits.max_file_bytes:
+                digest.update(path.read_bytes())
+            else:
+                digest.update(b"large %d" % path.stat().st_size)
+        except OSError as exc:
+            digest.update(f"unreadable {exc.errno}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load_bundle(entry: Entry, wanted: set[str], limits: ArchiveLimits | None = None) -> Bundle:
+    """Read and check the entry's files; ``wanted`` are the exercise file names to look for."""
+    limits = limits or ArchiveLimits()
+    if entry.kind == "ipynb":
+        data = _read_file(entry.path, limits)
+        return Bundle({entry.path.name: data}, "ipynb")
+    if entry.kind == "zip":
+        files = _read_zip(entry.path, limits)
+    else:
+        files = _read_folder(entry.path, limits)
+    return Bundle(_rebase(files, wanted), entry.kind)
+
+
+def _walk(folder: Path) -> list[tuple[str, Path]]:
+    found: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_PARTS)
+        base = Path(root)
+        for name in sorted(files):
+            path = base / name
+            found.append((path.relative_to(folder).as_posix(), path))
+        found.extend(
+            (str((base / d).relative_to(folder).as_posix()), base / d)
+            for d in dirs
+            if (base / d).is_symlink()
+        )
+    return found
+
+
+def _read_file(path: Path, limits: ArchiveLimits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
+        return path.read_bytes()
+    except OSError as exc:
+        raise Refused(msg.t("batch_unreadable", error=exc.strerror or str(exc))) from None
+
+
+def _read_folder(folder: Path, limits: ArchiveLimits) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    total = 0
+    for rel, path in _walk(folder):
+        if path.is_symlink():
+            raise Refused(msg.t("batch_link", name=rel))
+        if len(files) >= limits.max_files:
+            raise Refused(msg.t("batch_too_many_files", limit=limits.max_files))
+        if not path.is_file():
+            continue
+        data = _read_file(path, limits)
+        total += len(data)
+        if total > limits.max_total_bytes:
+            raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_total_bytes)))
+        files[rel] = data
+    return files
+
+
+def _read_zip(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Refused(msg.t("batch_bad_zip", error=str(exc)[:200])) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_files:
+            raise Refused(msg.t("batch_too_many_files", limit=limits.max_files))
+        declared = sum(m.file_size for m in members)
+        packed = sum(m.compress_size for m in members)
+        if declared > limits.max_total_bytes:
+            raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_total_bytes)))
+        if declared > (1 << 20) and declared > limits.max_ratio * max(packed, 1):
+            raise Refused(msg.t("batch_zip_bomb", ratio=f"{declared / max(packed, 1):.0f}"))
+        files: dict[str, bytes] = {}
+        total = 0
+        for member in members:
+            name = member.filename
+            mode = member.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise Refused(msg.t("batch_link", name=name))
+            if member.flag_bits & 0x1:
+                raise Refused(msg.t("batch_encrypted", name=name))
+            rel = _safe_name(name)
+            if rel is None:
+                raise Refused(msg.t("batch_unsafe_path", name=name[:200]))
+            if member.is_dir() or not rel or any(p in _SKIPPED_PARTS for p in rel.split("/")):
+                continue
+            if mode and not stat.S_ISREG(mode):
+                raise Refused(msg.t("batch_link", name=name))
+            if member.file_size > limits.max_file_bytes:
+                raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
+            # never trust the declared sizes: read at most the limit plus one byte
+            try:
+                with archive.open(member) as fh:
+                    data = fh.read(limits.max_file_bytes + 1)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+                raise Refused(msg.t("batch_bad_zip", error=str(exc)[:200])) from None
+            total += len(data)
+            if len(data) > limits.max_file_bytes or total > limits.max_total_bytes:
+                raise Refused(msg.t("batch_zip_bomb", ratio="too high"))
+            files[rel] = data
+        return files
+
+
+def _safe_name(name: str) -> str | None:
+    """The member's relative POSIX path, or None when it would leave the folder."""
+    clean = name.replace("\\", "/")
+    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":") or "\0" in clean:
+        return None
+    parts = [p for p in PurePosixPath(clean).parts if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def _rebase(files: dict[str, bytes], wanted: set[str]) -> dict[str, bytes]:
+    """Make the folder holding the most exercise files the root (zips often add a folder)."""
+    counts: dict[str, int] = {}
+    for rel in files:
+        parent, _, base = rel.rpartition("/")
+        if base in wanted:
+            counts[parent] = counts.get(parent, 0) + 1
+    if not counts:
+        return files
+    root = min(counts, key=lambda d: (-counts[d], d.count("/"), d))
+    if not root:
+        return files
+    prefix = root + "/"
+    return {rel[len(prefix) :]: data for rel, data in files.items() if rel.startswith(prefix)}
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):g} MiB"
