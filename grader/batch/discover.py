@@ -273,7 +273,7 @@ def _read_zip(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
                 raise Refused(msg.t("batch_unsafe_path", name=name[:200]))
             if member.is_dir() or not rel or any(p in _SKIPPED_PARTS for p in rel.split("/")):
                 continue
-            if mode and not stat.S_ISREG(mode):
+            if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
                 raise Refused(msg.t("batch_link", name=name))
             if member.file_size > limits.max_file_bytes:
                 raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))

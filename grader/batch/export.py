@@ -23,7 +23,7 @@ from pathlib import Path
 
 from grader.batch.gradebook import Gradebook, Row
 
-__all__ = ["export", "exercise_scores", "main", "safe_name"]
+__all__ = ["exercise_scores", "export", "main", "safe_name"]
 
 
 def main(argv: Sequence[str]) -> int:
@@ -102,9 +102,7 @@ def exercise_scores(row: Row) -> dict[str, float]:
     """Points per exercise id in a stored report."""
     if row.report is None:
         return {}
-    return {
-        e["id"]: sum(float(c["score"]) for c in e["cases"]) for e in row.report["exercises"]
-    }
+    return {e["id"]: sum(float(c["score"]) for c in e["cases"]) for e in row.report["exercises"]}
 
 
 def grades_csv(rows: list[Row], course: dict[str, object]) -> str:

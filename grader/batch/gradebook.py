@@ -118,7 +118,9 @@ class Gradebook:
         """The gradebook in RESULTS, which must exist."""
         path = results / FILENAME
         if not path.is_file():
-            raise UsageError(f"{results}: no gradebook here (run `grade batch ... --out {results}`)")
+            raise UsageError(
+                f"{results}: no gradebook here (run `grade batch ... --out {results}`)"
+            )
         return cls(path)
 
     def close(self) -> None:
@@ -175,7 +177,9 @@ class Gradebook:
 
     def stored(self) -> dict[str, tuple[str, str, str]]:
         """Student -> (content hash, rubric hash, outcome) of every stored submission."""
-        rows = self._db.execute("SELECT student, content_hash, rubric_hash, outcome FROM submissions")
+        rows = self._db.execute(
+            "SELECT student, content_hash, rubric_hash, outcome FROM submissions"
+        )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     @staticmethod

@@ -37,9 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("submissions", help="folder with one entry per student")
     parser.add_argument("--out", metavar="RESULTS", required=True, help="results folder")
     parser.add_argument("--rubrics", metavar="DIR", default="rubrics", help="default: rubrics/")
-    parser.add_argument(
-        "--solutions", metavar="DIR", help="default: solutions/ beside the rubrics"
-    )
+    parser.add_argument("--solutions", metavar="DIR", help="default: solutions/ beside the rubrics")
     parser.add_argument(
         "--roster", metavar="CSV", help="CSV with columns name (the entry's name) and id"
     )
@@ -103,9 +101,7 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
     course = load_course(
         rubrics_dir, _solutions(args.solutions, rubrics_dir), use_cache=not args.no_cache
     )
-    entries, warnings = discover(
-        Path(args.submissions), Path(args.roster) if args.roster else None
-    )
+    entries, warnings = discover(Path(args.submissions), Path(args.roster) if args.roster else None)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out)
@@ -127,7 +123,9 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
             + (f", {skipped} unchanged since the last run (kept)" if resuming else ""),
             file=sys.stderr,
         )
-        run_id = book.start_run(__version__, course.rubric_hash, shlex.join(["grade", "batch"] + argv))
+        run_id = book.start_run(
+            __version__, course.rubric_hash, shlex.join(["grade", "batch", *argv])
+        )
         show = args.progress if args.progress is not None else sys.stderr.isatty()
         progress = Progress(len(todo), enabled=show)
 
@@ -141,7 +139,9 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
 
                 run_on_cluster(args.dask_scheduler, course, todo, sink)
             else:
-                run_local(course, todo, sink, workers=args.workers, exercise_jobs=args.exercise_jobs)
+                run_local(
+                    course, todo, sink, workers=args.workers, exercise_jobs=args.exercise_jobs
+                )
         except KeyboardInterrupt:
             progress.close()
             book.finish_run(run_id, "interrupted")
@@ -163,7 +163,9 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
     print(
         f"{counts.get('graded', 0)} graded, {counts.get('refused', 0)} refused, "
         f"{failed} grader errors"
-        + (" (not the students' fault; run the same command again to retry them)" if failed else ""),
+        + (
+            " (not the students' fault; run the same command again to retry them)" if failed else ""
+        ),
         file=sys.stderr,
     )
     return 1 if failed else 0

@@ -101,9 +101,7 @@ def _base(entry: Entry, course: Course, content_hash: str) -> dict[str, Any]:
     }
 
 
-def refused_result(
-    entry: Entry, course: Course, content_hash: str, message: str
-) -> dict[str, Any]:
+def refused_result(entry: Entry, course: Course, content_hash: str, message: str) -> dict[str, Any]:
     """A refused submission scores 0 with the reason on every case, so the student sees it."""
     result = _base(entry, course, content_hash)
     exercises = []
@@ -123,7 +121,9 @@ def refused_result(
             for case in plan.cases
         )
         exercises.append(
-            ExerciseResult(rubric.id, text_of(rubric.title) or rubric.id, rubric.file, cases, message)
+            ExerciseResult(
+                rubric.id, text_of(rubric.title) or rubric.id, rubric.file, cases, message
+            )
         )
     report = GradeReport(
         submission=entry.name,
@@ -224,7 +224,7 @@ class Grader:
                         self._restart(template)
                         continue
                     result.update(message=str(exc)[:2000], finished=time.time())
-                    return _scrub(result, folder, entry.name)
+                    return dict(_scrub(result, folder, entry.name))
             assert report is not None  # noqa: S101 - the loop either breaks or returns
             data = report.to_dict()
             data["submission"] = entry.name
@@ -243,7 +243,7 @@ class Grader:
                 report=data,
                 finished=time.time(),
             )
-            return _scrub(result, folder, entry.name)
+            return dict(_scrub(result, folder, entry.name))
         except Exception as exc:  # noqa: BLE001 - one submission's grader bug costs it only
             result.update(message=f"{type(exc).__name__}: {exc}"[:2000], finished=time.time())
             return result
@@ -262,7 +262,7 @@ def _write(bundle: Bundle, folder: Path) -> Path:
 
 
 def _dead(template: Template) -> bool:
-    return bool(getattr(template, "_dead", "")) or template._proc.poll() is not None  # noqa: SLF001
+    return bool(getattr(template, "_dead", "")) or template._proc.poll() is not None
 
 
 def _start_template() -> Template:
@@ -301,6 +301,7 @@ def _scrub(value: Any, folder: Path, name: str) -> Any:
     except ValueError:
         rel = ""
     pairs += [(real, name)] + ([(rel, name)] if rel else [])
+    pairs.sort(key=lambda pair: -len(pair[0]))  # "../../tmp/x/" before "/tmp/x/"
 
     def walk(item: Any) -> Any:
         if isinstance(item, str):

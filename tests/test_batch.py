@@ -1,0 +1,383 @@
+"""`grade batch` and `grade export`: gradebook, resume, hostile and unsafe submissions, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from grader import cli
+from grader.batch.gradebook import FILENAME, Gradebook
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRICS = ROOT / "rubrics"
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+WRONG_SOFTMAX = "import numpy as np\n\ndef softmax(z, axis=-1):\n    return np.exp(z)\n"
+
+
+def make_folder(folder: Path, **files: str) -> Path:
+    """A submission folder: the reference solutions with some files replaced."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in SOLUTIONS.glob("*.py"):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"))
+    for name, text in files.items():
+        (folder / f"{name}.py").write_text(text, encoding="utf-8")
+    return folder
+
+
+def make_zip(path: Path, prefix: str = "", **files: str) -> Path:
+    """A zip of the reference solutions (with some files replaced) under ``prefix``."""
+    contents = {p.name: p.read_text(encoding="utf-8") for p in SOLUTIONS.glob("*.py")}
+    contents.update({f"{k}.py": v for k, v in files.items()})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in contents.items():
+            archive.writestr(prefix + name, text)
+    return path
+
+
+def batch(*argv: str) -> int:
+    """Run `grade batch` in-process with the repository's rubrics."""
+    return cli.main(["batch", *argv, "--rubrics", str(RUBRICS)])
+
+
+def rows(results: Path) -> dict[str, dict[str, object]]:
+    """The gradebook's submissions, by student."""
+    with Gradebook(results / FILENAME) as book:
+        return {r.student: r.__dict__ for r in book.rows()}
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    """A CSV file as rows of cells."""
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_batch_grades_folders_zips_and_notebooks(tmp_path: Path) -> None:
+    """Folders and zips are graded with hidden cases; a notebook is a re-runnable grader error."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    make_folder(subs / "bob", softmax=WRONG_SOFTMAX)
+    subs.mkdir(exist_ok=True)
+    make_zip(subs / "carol.zip", prefix="carol/exercises/")
+    (subs / "dave.ipynb").write_text("{}", encoding="utf-8")
+    (subs / "notes.txt").write_text("not a submission", encoding="utf-8")
+    out = tmp_path / "results"
+
+    code = batch(str(subs), "--out", str(out))
+
+    stored = rows(out)
+    assert ["alice", "bob", "carol", "dave"] == sorted(stored)
+    assert 53.0 == stored["alice"]["score"]
+    assert 53.0 == stored["carol"]["score"]
+    assert stored["bob"]["score"] < 53.0
+    assert "grader_error" == stored["dave"]["outcome"]
+    assert stored["dave"]["score"] is None
+    assert 1 == code  # a grader-side failure remains: run again to retry
+
+
+def test_total_equals_single_student_grade(tmp_path: Path, run_grade) -> None:
+    """A student's batch total equals `grade PATH --include-hidden` on that submission alone."""
+    subs = tmp_path / "subs"
+    folder = make_folder(subs / "erin", softmax=WRONG_SOFTMAX, sgd_step="x = 1\n")
+    batch(str(subs), "--out", str(tmp_path / "results"))
+
+    alone = run_grade(str(folder), "--include-hidden")
+
+    assert alone.report is not None
+    stored = rows(tmp_path / "results")["erin"]
+    assert alone.report["score"] == stored["score"]
+    report = stored["report"]
+    assert isinstance(report, dict)
+    expected = {e["id"]: e["score"] for e in alone.report["exercises"]}
+    assert expected == {e["id"]: e["score"] for e in report["exercises"]}
+
+
+def _fast_rubrics(tmp_path: Path) -> Path:
+    """The course's rubrics with a 1-second time limit, so that hostile code fails fast."""
+    folder = tmp_path / "course" / "rubrics"
+    folder.mkdir(parents=True)
+    for path in RUBRICS.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8").replace("time_limit: 10", "time_limit: 1")
+        (folder / path.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_hostile_submission_costs_only_its_student(tmp_path: Path) -> None:
+    """An infinite loop, exits and a flood cost only their own cases, not the other students."""
+    rubrics = _fast_rubrics(tmp_path)
+    subs = tmp_path / "subs"
+    make_folder(subs / "good1")
+    make_folder(
+        subs / "hostile",
+        softmax="def softmax(z, axis=-1):\n    while True:\n        pass\n",
+        cross_entropy="import sys\nsys.exit(3)\n",
+        cosine_similarity=(
+            "def cosine_similarity(a, b):\n    while True:\n        print('x' * 1000)\n"
+        ),
+        sgd_step="import os\nos._exit(0)\n",
+    )
+    make_folder(subs / "good2")
+    out = tmp_path / "results"
+
+    code = cli.main(
+        [
+            "batch",
+            str(subs),
+            "--out",
+            str(out),
+            "--rubrics",
+            str(rubrics),
+            "--solutions",
+            str(SOLUTIONS),
+        ]
+    )
+
+    stored = rows(out)
+    assert 0 == code
+    assert 53.0 == stored["good1"]["score"]
+    assert 53.0 == stored["good2"]["score"]
+    assert "graded" == stored["hostile"]["outcome"]
+    report = stored["hostile"]["report"]
+    assert isinstance(report, dict)
+    scores = {e["id"]: e["score"] for e in report["exercises"]}
+    assert {"softmax": 0, "cross_entropy": 0, "cosine_similarity": 0, "sgd_step": 0} == {
+        k: scores[k] for k in ("softmax", "cross_entropy", "cosine_similarity", "sgd_step")
+    }
+    assert 12.0 == scores["log_normal_pdf"]
+
+
+def test_resume_skips_unchanged_and_regrades_changed_content(tmp_path: Path, capsys) -> None:
+    """A rerun keeps unchanged submissions and regrades the one whose content changed."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    make_folder(subs / "bob")
+    out = tmp_path / "results"
+    batch(str(subs), "--out", str(out))
+    before = rows(out)
+    (subs / "bob" / "softmax.py").write_text(WRONG_SOFTMAX, encoding="utf-8")
+    capsys.readouterr()
+
+    batch(str(subs), "--out", str(out))
+
+    after = rows(out)
+    assert "2 submissions in" in capsys.readouterr().err
+    assert before["alice"]["started"] == after["alice"]["started"]
+    assert before["bob"]["started"] != after["bob"]["started"]
+    assert after["bob"]["score"] < 53.0
+
+
+def test_changed_rubric_regrades_everyone(tmp_path: Path, capsys) -> None:
+    """Changing a rubric changes the rubric hash, and every submission is graded again."""
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    for path in RUBRICS.glob("*.yaml"):
+        (rubrics / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    make_folder(subs / "bob")
+    out = tmp_path / "results"
+    argv = ["batch", str(subs), "--out", str(out), "--rubrics", str(rubrics)]
+    argv += ["--solutions", str(SOLUTIONS)]
+    cli.main(argv)
+    before = rows(out)
+    capsys.readouterr()
+    cli.main(argv)
+    assert "0 to grade" in capsys.readouterr().err
+    text = (rubrics / "softmax.yaml").read_text(encoding="utf-8")
+    (rubrics / "softmax.yaml").write_text(text.replace("points: 2", "points: 3", 1))
+
+    cli.main(argv)
+
+    after = rows(out)
+    assert "2 to grade" in capsys.readouterr().err
+    assert before["alice"]["rubric_hash"] != after["alice"]["rubric_hash"]
+    assert 54.0 == after["alice"]["score"]
+    assert 54.0 == after["bob"]["score"]
+
+
+def test_grader_errors_are_graded_again(tmp_path: Path, capsys) -> None:
+    """A submission the grader failed on is retried by the next run, never kept as a zero."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    (subs / "dave.ipynb").write_text("{}", encoding="utf-8")
+    out = tmp_path / "results"
+    batch(str(subs), "--out", str(out))
+    capsys.readouterr()
+
+    batch(str(subs), "--out", str(out))
+
+    assert "1 to grade" in capsys.readouterr().err
+    grades = read_csv(out / "grades.csv")
+    dave = next(r for r in grades if r[0] == "dave")
+    assert ["", "grader_error"] == dave[-2:]
+
+
+def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    """SIGKILL in the middle of a batch, then a rerun: every student once, none lost."""
+    subs = tmp_path / "subs"
+    count = 40
+    for i in range(count):
+        make_folder(subs / f"s{i:03d}", **({"softmax": WRONG_SOFTMAX} if i % 3 == 0 else {}))
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out)]
+    command += ["--rubrics", str(RUBRICS), "--workers", "1", "--no-export"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    database = out / FILENAME
+    done = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database) as db:
+                    done = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+            except sqlite3.OperationalError:
+                done = 0
+            if done >= 5:
+                break
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with sqlite3.connect(database) as db:
+        kept = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    assert 5 <= kept < count
+
+    code = batch(str(subs), "--out", str(out))
+
+    with sqlite3.connect(database) as db:
+        students = [r[0] for r in db.execute("SELECT student FROM submissions")]
+        cases = db.execute("SELECT student, COUNT(*) FROM cases GROUP BY student").fetchall()
+        outcomes = {r[0] for r in db.execute("SELECT outcome FROM submissions")}
+    assert 0 == code
+    assert sorted(f"s{i:03d}" for i in range(count)) == sorted(students)
+    assert {"graded"} == outcomes
+    assert {32} == {n for _, n in cases}
+
+
+def test_roster_maps_entry_names_to_ids(tmp_path: Path) -> None:
+    """A roster maps entry names (with or without extension) to student ids and LMS columns."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "Tanaka Taro")
+    subs.mkdir(exist_ok=True)
+    make_zip(subs / "suzuki.zip")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,id,display_name,email\n"
+        "Tanaka Taro,s1001,Taro Tanaka,taro@example.ac.jp\n"
+        "suzuki.zip,s1002,Hanako Suzuki,hanako@example.ac.jp\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "results"
+
+    batch(str(subs), "--out", str(out), "--roster", str(roster))
+
+    assert ["s1001", "s1002"] == sorted(rows(out))
+    moodle = read_csv(out / "moodle.csv")
+    assert ["ID number", "Email address", "Lecture exercises", "Feedback"] == moodle[0]
+    assert ["s1001", "taro@example.ac.jp", "53", "53/53"] == moodle[1]
+    canvas = read_csv(out / "canvas.csv")
+    assert ["Taro Tanaka", "", "s1001", "", "", "53"] == canvas[2]
+
+
+def test_roster_without_id_column_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    """A roster without an 'id' column is one clear error line and exit 2."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,student\nalice,s1\n", encoding="utf-8")
+
+    code = batch(str(subs), "--out", str(tmp_path / "r"), "--roster", str(roster))
+
+    assert 2 == code
+    assert "roster.csv: line 1: the roster needs a 'id' column" in capsys.readouterr().err
+
+
+def test_exports_match_the_gradebook(tmp_path: Path) -> None:
+    """grades.csv, the LMS files, the reports and the summary agree with the gradebook."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    make_folder(subs / "bob", softmax=WRONG_SOFTMAX)
+    make_folder(subs / "carol", cross_entropy="x = 1\n")
+    out = tmp_path / "results"
+    batch(str(subs), "--out", str(out), "--no-export")
+    stored = rows(out)
+
+    code = cli.main(["export", str(out), "--assignment", "Lecture 1"])
+
+    assert 0 == code
+    grades = read_csv(out / "grades.csv")
+    header = grades[0]
+    assert ["student"] == header[:1]
+    assert ["total", "status"] == header[-2:]
+    for line in grades[1:]:
+        row = stored[line[0]]
+        report = row["report"]
+        assert isinstance(report, dict)
+        per_exercise = {e["id"]: e["score"] for e in report["exercises"]}
+        assert [f"{per_exercise[e]:g}" for e in header[1:-2]] == line[1:-2]
+        assert f"{row['score']:g}" == line[-2]
+    canvas = read_csv(out / "canvas.csv")
+    assert ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lecture 1"] == canvas[0]
+    assert "Points Possible" == canvas[1][0].strip()
+    assert "53" == canvas[1][-1]
+    assert {s: f"{r['score']:g}" for s, r in stored.items()} == {r[2]: r[5] for r in canvas[2:]}
+    for student, row in stored.items():
+        saved = json.loads((out / "reports" / student / "report.json").read_text())
+        assert row["report"] == saved
+        assert (out / "reports" / student / "report.txt").is_file()
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "3 submissions: 3 graded" in summary
+    assert "| softmax |" in summary
+    assert (out / "plots" / "score_histogram.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "plots" / "item_analysis.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_export_without_gradebook_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    """`grade export` on a folder without a gradebook says so and exits 2."""
+    code = cli.main(["export", str(tmp_path)])
+
+    assert 2 == code
+    assert "no gradebook here" in capsys.readouterr().err
+
+
+def test_paths_in_messages_are_the_students_own(tmp_path: Path) -> None:
+    """Messages name the student's file, not the grader's temporary folder."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice", softmax="def softmax(z, axis=-1):\n    return 1 / 0\n")
+    out = tmp_path / "results"
+
+    batch(str(subs), "--out", str(out))
+
+    report = rows(out)["alice"]["report"]
+    assert isinstance(report, dict)
+    text = json.dumps(report)
+    assert "grade-batch-" not in text
+    softmax = next(e for e in report["exercises"] if e["id"] == "softmax")
+    assert "(softmax.py, line 2)" in softmax["cases"][0]["message"]
+
+
+def test_killing_the_template_is_a_grader_error_for_that_student(tmp_path: Path) -> None:
+    """Code that kills the warm template is retried once, then recorded as re-runnable."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "good1")
+    make_folder(
+        subs / "killer", sgd_step="import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+    )
+    make_folder(subs / "good2")
+    out = tmp_path / "results"
+
+    code = batch(str(subs), "--out", str(out), "--workers", "1")
+
+    stored = rows(out)
+    assert 1 == code
+    assert ("graded", 53.0) == (stored["good1"]["outcome"], stored["good1"]["score"])
+    assert ("graded", 53.0) == (stored["good2"]["outcome"], stored["good2"]["score"])
+    assert ("grader_error", None) == (stored["killer"]["outcome"], stored["killer"]["score"])
