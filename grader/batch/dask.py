@@ -41,10 +41,10 @@ def run_on_cluster(
     chunk_size: int = CHUNK,
 ) -> None:
     """Grade ``todo`` on the cluster at ``address``; ``sink`` gets each result here."""
+    import importlib
+
     from grader.batch.work import grader_error_result, prepare, refused_result
     from grader.errors import UsageError
-
-    import importlib
 
     try:
         # typed as Any: distributed's API is not annotated
