@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
     parser.add_argument("--exercise-jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--threads-per-worker", type=int, default=8, help=argparse.SUPPRESS)
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -199,6 +200,7 @@ def run_local(
     *,
     workers: int,
     exercise_jobs: int = 1,
+    threads_per_worker: int = 8,
 ) -> None:
     """Grade ``todo`` in this process with a pool of threads and one warm template."""
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -206,11 +208,13 @@ def run_local(
     from grader.batch.work import Grader
 
     grader = Grader(course, exercise_jobs=exercise_jobs)
-    # each thread mostly waits on a child; twice the workers keeps the cores busy
-    pool = ThreadPoolExecutor(max_workers=max(1, workers * 2), thread_name_prefix="grade")
+    # Threads only wait on children; several per core keep the cores busy even while some
+    # wait out a hostile submission's time limits.
+    threads = max(1, workers * threads_per_worker)
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grade")
     pending: set[Future[dict[str, Any]]] = set()
     queue = iter(todo)
-    limit = max(1, workers * 4)
+    limit = threads * 2
     try:
         while True:
             while len(pending) < limit:

@@ -169,6 +169,7 @@ class Grader:
                 raise GraderError("grading was stopped")
             if self._template is None:
                 self._template = _start_template()
+                _Demoter(self._template).start()
             return self._template
 
     def _restart(self, dead: Template) -> None:
@@ -316,3 +317,70 @@ def _scrub(value: Any, folder: Path, name: str) -> Any:
         return item
 
     return walk(value)
+
+
+class _Demoter(threading.Thread):
+    """Moves children that have used more CPU than any correct answer needs to SCHED_IDLE.
+
+    A submission stuck in a loop still gets its full wall-clock time limit (the verdict is
+    the same), but it only runs when a core would otherwise be idle, so it no longer slows
+    the other students' grading down. Linux only; elsewhere this does nothing.
+    """
+
+    CPU_SECONDS = 0.5
+
+    def __init__(self, template: Template) -> None:
+        super().__init__(name="grade-demoter", daemon=True)
+        self.template = template
+        self.demoted: set[int] = set()
+
+    def run(self) -> None:
+        import os
+        import sys
+
+        if sys.platform != "linux" or not hasattr(os, "SCHED_IDLE"):
+            return
+        ticks = os.sysconf("SC_CLK_TCK")
+        root = self.template._proc.pid
+        while self.template._proc.poll() is None:
+            time.sleep(0.25)
+            alive = set()
+            for pid in _descendants(root):
+                alive.add(pid)
+                if pid in self.demoted:
+                    continue
+                try:
+                    with open(f"/proc/{pid}/stat", "rb") as fh:
+                        fields = fh.read().rsplit(b")", 1)[1].split()
+                    used = (int(fields[11]) + int(fields[12])) / ticks
+                    if used < self.CPU_SECONDS:
+                        continue
+                    for tid in os.listdir(f"/proc/{pid}/task"):
+                        os.sched_setscheduler(int(tid), os.SCHED_IDLE, os.sched_param(0))
+                except (OSError, ValueError, IndexError):
+                    continue
+                self.demoted.add(pid)
+            self.demoted &= alive
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root`` (via /proc/PID/task/TID/children)."""
+    import os
+
+    found: list[int] = []
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except (OSError, ValueError):
+                continue
+            found.extend(kids)
+            stack.extend(kids)
+    return found
