@@ -381,3 +381,48 @@ def test_killing_the_template_is_a_grader_error_for_that_student(tmp_path: Path)
     assert ("graded", 53.0) == (stored["good1"]["outcome"], stored["good1"]["score"])
     assert ("graded", 53.0) == (stored["good2"]["outcome"], stored["good2"]["score"])
     assert ("grader_error", None) == (stored["killer"]["outcome"], stored["killer"]["score"])
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+    """SIGINT mid-batch keeps what was graded, exits 3 and tells how to resume."""
+    subs = tmp_path / "subs"
+    for i in range(30):
+        make_folder(subs / f"s{i:03d}")
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out)]
+    command += ["--rubrics", str(RUBRICS), "--workers", "1", "--no-export"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    database = out / FILENAME
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database) as db:
+                    if db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] >= 3:
+                        break
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+
+    assert 3 == process.returncode
+    assert "run the same command again to grade the rest" in err
+    assert "Traceback" not in err
+    with sqlite3.connect(database) as db:
+        status = db.execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0]
+    assert "interrupted" == status
+
+
+def test_progress_line_counts_problems() -> None:
+    """The progress line shows done/total and the running counts of problems."""
+    from grader.batch.progress import Progress
+
+    progress = Progress(4, enabled=False)
+    for outcome in ("graded", "grader_error", "refused"):
+        progress.update(outcome)
+
+    line = progress.line()
+
+    assert line.startswith("[" + "#" * 18 + "." * 6 + "] 3/4 ")
+    assert line.endswith("· 1 grader errors, 1 refused")
