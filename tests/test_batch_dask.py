@@ -54,3 +54,33 @@ def _cases(report):
         for exercise in report["exercises"]
         for case in exercise["cases"]
     ]
+
+
+class _FakeClient:
+    """Answers `run` like a client whose one worker has another grader version."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+
+    def run(self, function, on_error="raise"):
+        """What each worker returned."""
+        return {"tcp://10.0.0.5:40000": self.answer}
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        pytest.param("0.0.9", "runs grader 0.0.9, this is", id="older version"),
+        pytest.param(ModuleNotFoundError("grader"), "cannot import grader", id="not installed"),
+    ],
+)
+def test_worker_with_another_version_is_refused(answer: object, expected: str) -> None:
+    """A worker without the same grader version stops the batch before anything is sent."""
+    from grader.batch.dask import _check_versions
+    from grader.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        _check_versions(_FakeClient(answer))
+
+    assert "Dask worker tcp://10.0.0.5:40000" in str(caught.value)
+    assert expected in str(caught.value)

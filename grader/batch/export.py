@@ -70,8 +70,10 @@ def export(results: Path, *, assignment: str = "Lecture exercises") -> list[Path
     write("canvas.csv", lms.canvas_csv(rows, assignment))
     write("moodle.csv", lms.moodle_csv(rows, assignment))
     write("summary.md", summary.markdown(rows, course))
-    written += summary.plots(rows, course, results / "plots")
-    return written
+    drawn = summary.plots(rows, course, results / "plots")
+    if rows and not drawn and not summary.can_plot():
+        print("note: no plots: install matplotlib (uv sync --extra plots)", file=sys.stderr)
+    return written + drawn
 
 
 def safe_name(student: str) -> str:

@@ -2,7 +2,7 @@
 
 Statistics count graded and refused submissions (a refused archive scores 0); submissions
 the grader failed on are listed apart and never counted as zeros. Plots need matplotlib
-(``uv sync --extra plots``); without it the summary says how to get them.
+(``uv sync --extra plots``); without it `grade export` says how to get them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from grader.batch.gradebook import Row
 
-__all__ = ["case_stats", "markdown", "plots"]
+__all__ = ["can_plot", "case_stats", "markdown", "plots"]
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
@@ -164,6 +164,13 @@ def _exercise_table(counted: list[Row], course: dict[str, Any]) -> list[str]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def can_plot() -> bool:
+    """Whether matplotlib is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def plots(rows: list[Row], course: dict[str, Any], folder: Path) -> list[Path]:
