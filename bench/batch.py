@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -166,11 +167,18 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
         print(f"{args.n} {args.kind} submissions: {json.dumps(sorts, sort_keys=True)}")
         times, peaks = [], []
+        last = ""
         for run in range(args.runs):
             seconds, peak, last = run_once(submissions, work / "results", args.workers)
             times.append(seconds)
             peaks.append(peak)
             print(f"  run {run + 1}: {seconds:6.1f} s  peak {peak / 2**20:6.0f} MiB  ({last})")
+        failed = re.search(r"(\d+) grader errors", last)
+        if failed and int(failed.group(1)):
+            print(
+                f"warning: {failed.group(1)} grader errors: those submissions were not graded, "
+                "so this figure does not measure grading (notebooks need grader/notebook.py)"
+            )
         median = statistics.median(times)
         rate = args.n / median
         print(

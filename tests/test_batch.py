@@ -284,7 +284,7 @@ def test_roster_maps_entry_names_to_ids(tmp_path: Path) -> None:
     assert ["ID number", "Email address", "Lecture exercises", "Feedback"] == moodle[0]
     assert ["s1001", "taro@example.ac.jp", "53", "53/53"] == moodle[1]
     canvas = read_csv(out / "canvas.csv")
-    assert ["Taro Tanaka", "", "s1001", "", "", "53"] == canvas[2]
+    assert ["Taro Tanaka", "", "s1001", "s1001", "", "53"] == canvas[2]
 
 
 def test_roster_without_id_column_is_a_usage_error(tmp_path: Path, capsys) -> None:

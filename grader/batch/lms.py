@@ -2,9 +2,10 @@
 
 Canvas (Grades → Import): the columns ``Student, ID, SIS User ID, SIS Login ID, Section``,
 then one column per assignment, and a second row ``Points Possible``. Canvas matches
-students by ``ID`` (its own user id), ``SIS User ID`` or ``SIS Login ID``; we fill
-``SIS User ID`` with the student id and take the others from roster columns
-(``canvas_id``, ``login``, ``section``, ``display_name``) when the roster has them.
+students by ``ID`` (its own user id), ``SIS User ID`` or ``SIS Login ID`` and needs the
+``Section`` column even when it is empty. We fill ``SIS User ID`` and ``SIS Login ID`` with
+the student id, unless roster columns (``canvas_id``, ``login``, ``section``,
+``display_name``) give the real values.
 
 Moodle (Grades → Import → CSV file): one column identifies the user — the instructor maps
 it on import ("Map from: ID number, Map to: ID number") — then one column per grade item
@@ -45,7 +46,7 @@ def canvas_csv(rows: list[Row], assignment: str) -> str:
                 roster.get("display_name") or roster.get("name_display") or row.student,
                 roster.get("canvas_id", ""),
                 row.student,
-                roster.get("login") or roster.get("sis_login_id", ""),
+                roster.get("login") or roster.get("sis_login_id") or row.student,
                 roster.get("section", ""),
                 _score(row),
             ]
