@@ -16,12 +16,17 @@ from pathlib import Path
 
 from grader import cli
 from grader.batch.gradebook import FILENAME, Gradebook
+from grader.rubric import load_rubrics
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
+RUBRIC_LIST = load_rubrics(RUBRICS, use_cache=False)
+#: full marks and the number of cases (hidden included) over every rubric of the course
+FULL = sum(r.max_score for r in RUBRIC_LIST)
+CASES = sum(len(r.cases) for r in RUBRIC_LIST)
 WRONG_SOFTMAX = "import numpy as np\n\ndef softmax(z, axis=-1):\n    return np.exp(z)\n"
 
 
@@ -76,9 +81,9 @@ def test_batch_grades_folders_zips_and_notebooks(tmp_path: Path) -> None:
 
     stored = rows(out)
     assert ["alice", "bob", "carol", "dave"] == sorted(stored)
-    assert 53.0 == stored["alice"]["score"]
-    assert 53.0 == stored["carol"]["score"]
-    assert stored["bob"]["score"] < 53.0
+    assert FULL == stored["alice"]["score"]
+    assert FULL == stored["carol"]["score"]
+    assert stored["bob"]["score"] < FULL
     assert "grader_error" == stored["dave"]["outcome"]
     assert stored["dave"]["score"] is None
     assert 1 == code  # a grader-side failure remains: run again to retry
@@ -143,8 +148,8 @@ def test_hostile_submission_costs_only_its_student(tmp_path: Path) -> None:
 
     stored = rows(out)
     assert 0 == code
-    assert 53.0 == stored["good1"]["score"]
-    assert 53.0 == stored["good2"]["score"]
+    assert FULL == stored["good1"]["score"]
+    assert FULL == stored["good2"]["score"]
     assert "graded" == stored["hostile"]["outcome"]
     report = stored["hostile"]["report"]
     assert isinstance(report, dict)
@@ -152,7 +157,10 @@ def test_hostile_submission_costs_only_its_student(tmp_path: Path) -> None:
     assert {"softmax": 0, "cross_entropy": 0, "cosine_similarity": 0, "sgd_step": 0} == {
         k: scores[k] for k in ("softmax", "cross_entropy", "cosine_similarity", "sgd_step")
     }
-    assert 12.0 == scores["log_normal_pdf"]
+    assert (
+        next(r.max_score for r in RUBRIC_LIST if r.id == "log_normal_pdf")
+        == scores["log_normal_pdf"]
+    )
 
 
 def test_resume_skips_unchanged_and_regrades_changed_content(tmp_path: Path, capsys) -> None:
@@ -172,7 +180,7 @@ def test_resume_skips_unchanged_and_regrades_changed_content(tmp_path: Path, cap
     assert "2 submissions in" in capsys.readouterr().err
     assert before["alice"]["started"] == after["alice"]["started"]
     assert before["bob"]["started"] != after["bob"]["started"]
-    assert after["bob"]["score"] < 53.0
+    assert after["bob"]["score"] < FULL
 
 
 def test_changed_rubric_regrades_everyone(tmp_path: Path, capsys) -> None:
@@ -200,8 +208,8 @@ def test_changed_rubric_regrades_everyone(tmp_path: Path, capsys) -> None:
     after = rows(out)
     assert "2 to grade" in capsys.readouterr().err
     assert before["alice"]["rubric_hash"] != after["alice"]["rubric_hash"]
-    assert 54.0 == after["alice"]["score"]
-    assert 54.0 == after["bob"]["score"]
+    assert FULL + 1 == after["alice"]["score"]
+    assert FULL + 1 == after["bob"]["score"]
 
 
 def test_grader_errors_are_graded_again(tmp_path: Path, capsys) -> None:
@@ -259,7 +267,7 @@ def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     assert 0 == code
     assert sorted(f"s{i:03d}" for i in range(count)) == sorted(students)
     assert {"graded"} == outcomes
-    assert {32} == {n for _, n in cases}
+    assert {CASES} == {n for _, n in cases}
 
 
 def test_roster_maps_entry_names_to_ids(tmp_path: Path) -> None:
@@ -282,9 +290,9 @@ def test_roster_maps_entry_names_to_ids(tmp_path: Path) -> None:
     assert ["s1001", "s1002"] == sorted(rows(out))
     moodle = read_csv(out / "moodle.csv")
     assert ["ID number", "Email address", "Lecture exercises", "Feedback"] == moodle[0]
-    assert ["s1001", "taro@example.ac.jp", "53", "53/53"] == moodle[1]
+    assert ["s1001", "taro@example.ac.jp", f"{FULL:g}", f"{FULL:g}/{FULL:g}"] == moodle[1]
     canvas = read_csv(out / "canvas.csv")
-    assert ["Taro Tanaka", "", "s1001", "s1001", "", "53"] == canvas[2]
+    assert ["Taro Tanaka", "", "s1001", "s1001", "", f"{FULL:g}"] == canvas[2]
 
 
 def test_roster_without_id_column_is_a_usage_error(tmp_path: Path, capsys) -> None:
@@ -327,7 +335,7 @@ def test_exports_match_the_gradebook(tmp_path: Path) -> None:
     canvas = read_csv(out / "canvas.csv")
     assert ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lecture 1"] == canvas[0]
     assert "Points Possible" == canvas[1][0].strip()
-    assert "53" == canvas[1][-1]
+    assert f"{FULL:g}" == canvas[1][-1]
     assert {s: f"{r['score']:g}" for s, r in stored.items()} == {r[2]: r[5] for r in canvas[2:]}
     for student, row in stored.items():
         saved = json.loads((out / "reports" / student / "report.json").read_text())
@@ -378,8 +386,8 @@ def test_killing_the_template_is_a_grader_error_for_that_student(tmp_path: Path)
 
     stored = rows(out)
     assert 1 == code
-    assert ("graded", 53.0) == (stored["good1"]["outcome"], stored["good1"]["score"])
-    assert ("graded", 53.0) == (stored["good2"]["outcome"], stored["good2"]["score"])
+    assert ("graded", FULL) == (stored["good1"]["outcome"], stored["good1"]["score"])
+    assert ("graded", FULL) == (stored["good2"]["outcome"], stored["good2"]["score"])
     assert ("grader_error", None) == (stored["killer"]["outcome"], stored["killer"]["score"])
 
 
