@@ -93,6 +93,7 @@ def run_on_cluster(
             for future in distributed.as_completed(list(futures)):
                 if future.status == "finished":
                     for result in future.result():
+                        result.pop("retry_alone", None)  # re-runnable: graded again next run
                         sink(result)
                 else:
                     error = f"the Dask task failed: {future.exception()!r}"
@@ -137,10 +138,11 @@ def _course_payload(course: Any) -> dict[str, Any]:
     rubrics = {r.source.name: r.source.read_bytes() for r in course.rubrics}
     solutions: dict[str, bytes] = {}
     if course.solutions is not None:
-        for rubric in course.rubrics:
-            path = course.solutions / (rubric.solution or rubric.file)
-            if path.is_file():
-                solutions[path.name] = path.read_bytes()
+        # the whole folder: rubrics may name more than the reference (e.g. known-wrong variants)
+        for path in sorted(course.solutions.rglob("*")):
+            rel = path.relative_to(course.solutions)
+            if path.is_file() and "__pycache__" not in rel.parts:
+                solutions[rel.as_posix()] = path.read_bytes()
     return {
         "rubric_hash": course.rubric_hash,
         "version": __version__,
@@ -162,7 +164,10 @@ def _grader_for(shared: dict[str, Any]) -> Any:
             for name, data in shared["rubrics"].items():
                 (root / "rubrics" / Path(name).name).write_bytes(data)
             for name, data in shared["solutions"].items():
-                (root / "solutions" / Path(name).name).write_bytes(data)
+                parts = [p for p in Path(name).parts if p not in ("", ".", "..", "/")]
+                target = root.joinpath("solutions", *parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
             loaded = load_course(root / "rubrics", root / "solutions")
             course = Course(loaded.rubrics, loaded.plans, loaded.solutions, key)
             grader = Grader(course)

@@ -213,6 +213,7 @@ def run_local(
     threads = max(1, workers * threads_per_worker)
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grade")
     pending: set[Future[dict[str, Any]]] = set()
+    suspects: list[dict[str, Any]] = []
     queue = iter(todo)
     limit = threads * 2
     try:
@@ -226,9 +227,25 @@ def run_local(
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                sink(future.result())
+                result = future.result()
+                if result.pop("retry_alone", False):
+                    suspects.append(result)
+                else:
+                    sink(result)
     finally:
         for future in pending:
             future.cancel()
         grader.close()
         pool.shutdown(wait=True, cancel_futures=True)
+    # Submissions in flight when the template died, one at a time: a submission that kills
+    # the template then fails alone (a re-runnable grader error); the others are graded.
+    by_student = {entry.student: (entry, content_hash) for entry, content_hash in todo}
+    alone = Grader(course, exercise_jobs=exercise_jobs)
+    try:
+        for failed in suspects:
+            entry, content_hash = by_student[failed["student"]]
+            result = alone.grade_entry(entry, content_hash)
+            result.pop("retry_alone", None)
+            sink(result)
+    finally:
+        alone.close()

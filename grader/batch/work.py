@@ -68,10 +68,11 @@ def load_course(rubrics_dir: Path, solutions: Path | None, *, use_cache: bool = 
     digest = hashlib.sha256(__version__.encode())
     for rubric in rubrics:
         digest.update(rubric.id.encode() + b"\0" + rubric.digest.encode())
-        if solutions is not None:
-            reference = solutions / (rubric.solution or rubric.file)
-            if reference.is_file():
-                digest.update(reference.read_bytes())
+    if solutions is not None:  # references and anything else rubrics read from there
+        for path in sorted(solutions.rglob("*")):
+            rel = path.relative_to(solutions)
+            if path.is_file() and "__pycache__" not in rel.parts:
+                digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes())
     return Course(rubrics, plans, solutions, digest.hexdigest())
 
 
@@ -205,28 +206,26 @@ class Grader:
         folder = Path(tempfile.mkdtemp(prefix="grade-batch-", dir=self.workdir))
         try:
             target = _write(bundle, folder)
-            report: GradeReport | None = None
-            for attempt in range(2):
-                template = self.template()
-                try:
-                    submission = locate_submission(target, self.course.rubrics)
-                    report = grade_submission(
-                        submission,
-                        self.course.rubrics,
-                        self.course.solutions,
-                        template,
-                        include_hidden=True,
-                        jobs=self.exercise_jobs,
-                        plans=self.course.plans,
-                    )
-                    break
-                except GraderError as exc:
-                    if attempt == 0 and _dead(template) and not self._closed:
-                        self._restart(template)
-                        continue
-                    result.update(message=str(exc)[:2000], finished=time.time())
-                    return dict(_scrub(result, folder, entry.name))
-            assert report is not None  # noqa: S101 - the loop either breaks or returns
+            template = self.template()
+            try:
+                submission = locate_submission(target, self.course.rubrics)
+                report = grade_submission(
+                    submission,
+                    self.course.rubrics,
+                    self.course.solutions,
+                    template,
+                    include_hidden=True,
+                    jobs=self.exercise_jobs,
+                    plans=self.course.plans,
+                )
+            except GraderError as exc:
+                if _dead(template):
+                    # Every submission in flight failed with the template; which one killed
+                    # it is unknown, so each is graded again alone (`run_local`).
+                    self._restart(template)
+                    result["retry_alone"] = True
+                result.update(message=str(exc)[:2000], finished=time.time())
+                return dict(_scrub(result, folder, entry.name))
             data = report.to_dict()
             data["submission"] = entry.name
             data["meta"] = {**data.get("meta", {}), "student": entry.student}
