@@ -68,9 +68,6 @@ CATALOGUE: dict[str, str] = {
     "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
     "batch_bad_zip": "the archive cannot be read ({error})",
     "batch_unreadable": "the submission cannot be read ({error})",
-    "batch_grader_failed": (
-        "the grader failed on this submission (not your fault; it will be graded again): {error}"
-    ),
 }
 
 
