@@ -73,7 +73,7 @@ _RENDER_JS = r"""
 """
 
 
-class EngineUnavailable(Exception):  # noqa: N818 - a state of the machine, not a bug
+class EngineUnavailable(Exception):
     """No KaTeX engine can run here (dukpy or katex.min.js missing, or it failed to start)."""
 
 
@@ -81,7 +81,7 @@ class EngineError(Exception):
     """The engine failed on an input for a reason other than a KaTeX parse error."""
 
 
-class InputRejected(Exception):  # noqa: N818 - a verdict on the input
+class InputRejected(Exception):
     """The input was refused before reaching the engine; ``key`` names the catalogue entry."""
 
     def __init__(self, key: str, **values: Any) -> None:
@@ -116,7 +116,7 @@ def katex_source() -> str:
         raise EngineUnavailable(f"{KATEX_DISTRIBUTION} is not installed") from None
     for path in files:
         if path.name == "katex.min.js":
-            return path.locate().read_text(encoding="utf-8")  # type: ignore[attr-defined]
+            return str(path.locate().read_text(encoding="utf-8"))  # type: ignore[attr-defined]
     raise EngineUnavailable(f"{KATEX_DISTRIBUTION} does not ship katex.min.js")
 
 
@@ -147,7 +147,7 @@ class Engine:
 
     def __init__(self) -> None:
         try:
-            import dukpy  # noqa: PLC0415 - the engine starts on first use, never at import
+            import dukpy  # type: ignore[import-untyped]
         except ImportError:
             raise EngineUnavailable("dukpy (the JavaScript engine) is not installed") from None
         source = katex_source()
@@ -191,7 +191,7 @@ _ENGINE: Engine | None = None
 
 def get_engine() -> Engine:
     """The process's engine, started on first call; `EngineUnavailable` if it cannot run."""
-    global _ENGINE  # noqa: PLW0603 - one engine per process, started lazily
+    global _ENGINE
     if _ENGINE is None:
         _ENGINE = Engine()
     return _ENGINE
@@ -199,5 +199,5 @@ def get_engine() -> Engine:
 
 def reset_engine() -> None:
     """Forget the process's engine (tests; a new one starts on next use)."""
-    global _ENGINE  # noqa: PLW0603 - see get_engine
+    global _ENGINE
     _ENGINE = None

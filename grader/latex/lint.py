@@ -69,8 +69,11 @@ def text_groups(source: str) -> list[tuple[str, str, int]]:
 def _ascii_text(source: str) -> list[Finding]:
     for command, content, _ in text_groups(source):
         if any(ord(c) > 127 for c in content):
-            return [Finding("ascii_text", "latex_rule_ascii_text", {"command": command,
-                                                                  "text": content})]
+            return [
+                Finding(
+                    "ascii_text", "latex_rule_ascii_text", {"command": command, "text": content}
+                )
+            ]
     return []
 
 

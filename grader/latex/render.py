@@ -29,15 +29,50 @@ _OPERATORS = (
     "neg ¬ land ∧ lor ∨ star ⋆ prime ′ { { } } % %"
 )
 #: LaTeX command (without backslash) -> Unicode character
-SYMBOLS: dict[str, str] = dict(
-    zip(*[iter((_GREEK + " " + _OPERATORS).split())] * 2, strict=True)
-)
-_WORDS = {"log", "exp", "ln", "sin", "cos", "tan", "max", "min", "arg", "det", "lim", "sup",
-          "inf", "tr", "softmax", "argmax", "argmin", "Pr", "dim", "ker"}
+SYMBOLS: dict[str, str] = dict(zip(*[iter((_GREEK + " " + _OPERATORS).split())] * 2, strict=True))
+_WORDS = {
+    "log",
+    "exp",
+    "ln",
+    "sin",
+    "cos",
+    "tan",
+    "max",
+    "min",
+    "arg",
+    "det",
+    "lim",
+    "sup",
+    "inf",
+    "tr",
+    "softmax",
+    "argmax",
+    "argmin",
+    "Pr",
+    "dim",
+    "ker",
+}
 _SPACES = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": "  ", "qquad": "   "}
-_DROP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-         "displaystyle", "textstyle", "limits", "nolimits", "middle"}
-_SUP = dict(zip("0123456789+-=()aeinorstuvxTijklmnpK−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵉⁱⁿᵒʳˢᵗᵘᵛˣᵀⁱʲᵏˡᵐⁿᵖᴷ⁻", strict=True))
+_DROP = {
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "nolimits",
+    "middle",
+}
+_SUP = dict(
+    zip("0123456789+-=()aeinorstuvxTijklmnpK−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵉⁱⁿᵒʳˢᵗᵘᵛˣᵀⁱʲᵏˡᵐⁿᵖᴷ⁻", strict=True)
+)
 _SUB = dict(zip("0123456789+-=()aeioruvxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢₒᵣᵤᵥₓₕₖₗₘₙₚₛₜ", strict=True))
 _ALPHABETS = {
     "mathbb": ("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "𝔸𝔹ℂ𝔻𝔼𝔽𝔾ℍ𝕀𝕁𝕂𝕃𝕄ℕ𝕆ℙℚℝ𝕊𝕋𝕌𝕍𝕎𝕏𝕐ℤ"),
@@ -48,11 +83,31 @@ _ALPHABETS = {
     ),
 }
 _ALPHABETS["boldsymbol"] = _ALPHABETS["bm"] = _ALPHABETS["mathbf"]
-_ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303", "widetilde": "\u0303",
-            "bar": "\u0304", "overline": "\u0305", "vec": "\u20d7", "dot": "\u0307",
-            "ddot": "\u0308"}
-_UPRIGHT = {"text", "mathrm", "operatorname", "textrm", "mathit", "textit", "mathsf", "texttt",
-            "mbox", "textbf", "mathtt", "textnormal"}
+_ACCENTS = {
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "vec": "\u20d7",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+}
+_UPRIGHT = {
+    "text",
+    "mathrm",
+    "operatorname",
+    "textrm",
+    "mathit",
+    "textit",
+    "mathsf",
+    "texttt",
+    "mbox",
+    "textbf",
+    "mathtt",
+    "textnormal",
+}
 _TOKEN = re.compile(r"\\([A-Za-z]+\*?|.)|\s+|.", re.DOTALL)
 _MAX_DEPTH = 60
 
@@ -66,61 +121,64 @@ class _Reader:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
     def take(self) -> str | None:
-        token = self.peek()
-        self.i += token is not None
-        return token
+        tok = self.peek()
+        self.i += tok is not None
+        return tok
 
     def group(self, depth: int) -> str:
-        """One argument: a braced group or a single token, rendered."""
-        while (token := self.peek()) is not None and token.isspace():
+        """One argument: a braced group or a single tok, rendered."""
+        while (tok := self.peek()) is not None and tok.isspace():
             self.i += 1
-        token = self.take()
-        if token is None:
+        tok = self.take()
+        if tok is None:
             return ""
-        if token == "{":
+        if tok == "{":
             return self.sequence(depth + 1, "}")
-        return self.atom(token, depth + 1)
+        return self.atom(tok, depth + 1)
 
     def raw_group(self) -> str:
         """A braced group's source text, unrendered (for \\text)."""
-        while (token := self.peek()) is not None and token.isspace():
+        while (tok := self.peek()) is not None and tok.isspace():
             self.i += 1
         if self.peek() != "{":
             return self.take() or ""
         self.i += 1
         level, parts = 1, []
-        while (token := self.take()) is not None:
-            level += {"{": 1, "}": -1}.get(token, 0)
+        while (tok := self.take()) is not None:
+            level += {"{": 1, "}": -1}.get(tok, 0)
             if not level:
                 break
-            parts.append(token)
+            parts.append(tok)
         return "".join(parts)
 
     def sequence(self, depth: int, until: str | None = None) -> str:
         out: list[str] = []
-        while (token := self.take()) is not None:
-            if token == until:
+        while (tok := self.take()) is not None:
+            if tok == until:
                 break
-            if token in ("^", "_"):
-                out.append(_script(self.group(depth), _SUP if token == "^" else _SUB, token))
+            if tok in ("^", "_"):
+                out.append(_script(self.group(depth), _SUP if tok == "^" else _SUB, tok))
             else:
-                out.append(self.atom(token, depth))
+                out.append(self.atom(tok, depth))
         return "".join(out)
 
-    def atom(self, token: str, depth: int) -> str:
+    def atom(self, tok: str, depth: int) -> str:
         if depth > _MAX_DEPTH:
-            return token
-        if token == "{":
+            return tok
+        if tok == "{":
             return self.sequence(depth + 1, "}")
-        if token.isspace():
+        if tok.isspace():
             return " "
-        if not token.startswith("\\"):
-            return {"-": " − ", "=": " = ", "+": " + ", "'": "′", "~": " "}.get(token, token)
-        name = token[1:]
+        if not tok.startswith("\\"):
+            return {"-": " − ", "=": " = ", "+": " + ", "'": "′", "~": " "}.get(tok, tok)
+        name = tok[1:]
         if name in SYMBOLS:
             glyph = SYMBOLS[name]
-            return f" {glyph} " if name in {"in", "approx", "leq", "geq", "neq", "to",
-                                             "sim", "propto", "equiv"} else glyph
+            return (
+                f" {glyph} "
+                if name in {"in", "approx", "leq", "geq", "neq", "to", "sim", "propto", "equiv"}
+                else glyph
+            )
         if name in _SPACES:
             return _SPACES[name]
         if name in _DROP:
@@ -148,7 +206,7 @@ class _Reader:
             return "; "
         if name == "RR":
             return "ℝ"
-        return token
+        return tok
 
 
 def _wrap(text: str, *, always: bool = False) -> str:
