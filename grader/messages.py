@@ -108,10 +108,15 @@ CATALOGUE: dict[str, str] = {
     "latex_where_of": "the {part} of `{of}`",
     "latex_where_part": "part {n}",
     "latex_where_inside": "inside `{name}(…)`",
+    "latex_where_in": "in {where}",
     "latex_diff_swapped": "`{a}` and `{b}` are swapped {where}",
     "latex_diff_frac_swapped": "numerator and denominator are swapped in {where}",
     "latex_diff_minus": "missing minus sign in {where}",
     "latex_diff_missing": "{where} is missing `{want}` (after `{after}`)",
+    "latex_diff_missing_start": "{where} is missing `{want}` at its start",
+    "latex_diff_italic_word": (
+        "{word} is written in italic letters; write it upright as `{want}`"
+    ),
     "latex_diff_extra": "{where} has an extra `{got}`",
     "latex_diff_replace": "{where} has `{got}`; the reference has `{want}`",
     "latex_diff_unknown": "the rendered formulas differ",

@@ -96,7 +96,8 @@ def _nodes(elem: ET.Element) -> list[Node]:
         return []
     if tag in _SPLICE:
         return [n for child in elem for n in _nodes(child)]
-    kids = list(elem)
+    # KaTeX may put \operatorname's invisible function application inside a script element
+    kids = [k for k in elem if not (_local(k.tag) == "mo" and "".join(k.itertext()) in _DROP_OPS)]
     if tag in ("mi", "mn", "mo", "mtext", "ms"):
         return _leaf(tag, "".join(elem.itertext()), elem.get("mathvariant"))
     if tag == "mfrac":
@@ -238,68 +239,118 @@ def explain(student: Seq, reference: Seq) -> str:
 
 
 def _explain(student: Seq, reference: Seq, path: list[str]) -> str:
+    where = _where(path)
     swapped = _swap(student, reference)
     if swapped is not None:
-        i, j = swapped
+        start, first, second = swapped
         return msg.t(
             "latex_diff_swapped",
-            a=to_tex(student[i : i + 1]),
-            b=to_tex(student[j : j + 1]),
-            where=_context(student, i, path),
+            a=to_tex(first),
+            b=to_tex(second),
+            where=_context(student, start, path),
         )
+    if _unbracketed(student) == _unbracketed(reference):
+        got, want = _trim(student, reference)
+        if not want:
+            return msg.t("latex_diff_extra", where=where, got=to_tex(got))
+        return msg.t("latex_diff_replace", where=where, got=to_tex(got), want=to_tex(want))
     matcher = difflib.SequenceMatcher(None, student, reference, autojunk=False)
     ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     if not ops:
         return msg.t("latex_diff_unknown")
     tag, i1, i2, j1, j2 = ops[0]
     got, want = student[i1:i2], reference[j1:j2]
-    if (
-        tag == "replace"
-        and len(got) == len(want) == 1
-        and got[0][0] == want[0][0]
-        and (isinstance(got[0][1], tuple) and len(got[0][1]) == len(want[0][1]))
-    ):
-        kind = got[0][0]
-        if kind == "frac" and got[0][1] == want[0][1][::-1]:
-            return msg.t("latex_diff_frac_swapped", where=_where(path))
-        names = _NAMES.get(kind, ())
-        for index, (a, b) in enumerate(zip(got[0][1], want[0][1], strict=True)):
-            if a != b:
-                name = (
-                    names[index] if index < len(names) else msg.t("latex_where_part", n=index + 1)
-                )
-                base = to_tex(got[0][1][0]) if kind in ("sub", "sup", "subsup") else ""
-                label = (
-                    msg.t("latex_where_of", part=name, of=base)
-                    if index and base
-                    else (msg.t("latex_where_the", part=name))
-                )
-                return _explain(a, b, [*path, label])
-    where = _where(path)
+    if tag == "replace" and len(got) == len(want) == 1:
+        inner = _inside(got[0], want[0], path)
+        if inner:
+            return inner
+    italic = _italic_word(got)
+    if italic and want == (("word", italic),):
+        return msg.t("latex_diff_italic_word", word=italic, want=to_tex(want))
     if tag == "insert":
         if want == (("sym", "−"),):
             return msg.t("latex_diff_minus", where=where)
+        if i1 == 0:
+            return msg.t("latex_diff_missing_start", where=where, want=to_tex(want))
         return msg.t(
-            "latex_diff_missing",
-            where=where,
-            want=to_tex(want),
-            after=to_tex(student[max(0, i1 - 2) : i1]) or "…",
+            "latex_diff_missing", where=where, want=to_tex(want), after=to_tex(student[:i1][-2:])
         )
     if tag == "delete":
         return msg.t("latex_diff_extra", where=where, got=to_tex(got))
     return msg.t("latex_diff_replace", where=where, got=to_tex(got), want=to_tex(want))
 
 
-def _swap(student: Seq, reference: Seq) -> tuple[int, int] | None:
-    """Positions (i, j) when the sequences differ only by exchanging two nodes."""
-    if len(student) != len(reference):
+def _inside(got: Node, want: Node, path: list[str]) -> str:
+    """Explain a difference inside two structures of the same kind, or ``""``."""
+    kind = got[0]
+    if kind != want[0] or not isinstance(got[1], tuple) or len(got[1]) != len(want[1]):
+        return ""
+    if kind == "frac" and got[1] == want[1][::-1]:
+        return msg.t("latex_diff_frac_swapped", where=_where(path))
+    names = _NAMES.get(kind, ())
+    for index, (a, b) in enumerate(zip(got[1], want[1], strict=True)):
+        if a == b:
+            continue
+        if index == 0 and kind in ("sub", "sup", "subsup", "accent"):
+            return _explain(a, b, path)
+        name = names[index] if index < len(names) else msg.t("latex_where_part", n=index + 1)
+        base = to_tex(got[1][0]) if kind in ("sub", "sup", "subsup") else ""
+        label = (
+            msg.t("latex_where_of", part=name, of=base)
+            if base
+            else msg.t("latex_where_the", part=name)
+        )
+        return _explain(a, b, [*path, label])
+    return ""
+
+
+_BRACKETS = {"(", ")", "[", "]"}
+
+
+def _trim(student: Seq, reference: Seq) -> tuple[Seq, Seq]:
+    """Both sequences without their common beginning and end."""
+    start = 0
+    while start < min(len(student), len(reference)) and student[start] == reference[start]:
+        start += 1
+    end = 0
+    while end < min(len(student), len(reference)) - start and (
+        student[-1 - end] == reference[-1 - end]
+    ):
+        end += 1
+    return student[start : len(student) - end], reference[start : len(reference) - end]
+
+
+def _unbracketed(seq: Seq) -> Seq:
+    return tuple(n for n in seq if not (n[0] == "sym" and n[1] in _BRACKETS))
+
+
+def _italic_word(seq: Seq) -> str:
+    """The word spelt by a run of italic single letters (``softmax`` without ``\\text``)."""
+    if len(seq) > 1 and all(n[0] == "var" and n[2] == "italic" for n in seq):
+        return "".join(str(n[1]) for n in seq)
+    return ""
+
+
+def _swap(student: Seq, reference: Seq) -> tuple[int, Seq, Seq] | None:
+    """When the student's sequence is the reference with two parts exchanged around a
+    separator (``q \\| p`` vs ``p \\| q``) or next to each other: (start, first, second)."""
+    if len(student) != len(reference) or student == reference:
         return None
     diff = [k for k, (a, b) in enumerate(zip(student, reference, strict=True)) if a != b]
-    if len(diff) == 2:
-        i, j = diff
-        if student[i] == reference[j] and student[j] == reference[i]:
-            return i, j
+    first, last = diff[0], diff[-1] + 1
+    for start in range(first, -1, -1):
+        for end in range(last, len(student) + 1):
+            middle, target = student[start:end], reference[start:end]
+            for gap in (1, 0):
+                for cut in range(1, len(middle) - gap):
+                    one, sep, two = middle[:cut], middle[cut : cut + gap], middle[cut + gap :]
+                    if two + sep + one == target:
+                        return start, one, two
     return None
+
+
+def _where_in(path: list[str]) -> str:
+    return msg.t("latex_where_in", where=_where(path))
 
 
 def _context(seq: Seq, index: int, path: list[str]) -> str:
@@ -313,4 +364,4 @@ def _context(seq: Seq, index: int, path: list[str]) -> str:
             level -= 1
         elif text in ("(", "[") and k > 0:
             return msg.t("latex_where_inside", name=to_tex(seq[k - 1 : k]))
-    return _where(path)
+    return _where_in(path)
