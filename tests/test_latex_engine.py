@@ -30,7 +30,9 @@ FAILURES = [
         r"\begin{aligned} a", r"Expected & or \\ or \cr or \end", 17, id="begin without end"
     ),
     pytest.param(r"\end{aligned}", r"Expected 'EOF', got '\end'", 0, id="end without begin"),
-    pytest.param(r"\begin{foo} a \end{foo}", "No such environment: foo", 6, id="unknown environment"),
+    pytest.param(
+        r"\begin{foo} a \end{foo}", "No such environment: foo", 6, id="unknown environment"
+    ),
     pytest.param(
         r"\begin{matrix} a \end{pmatrix}",
         r"Mismatch: \begin{matrix} matched by \end{pmatrix}",
@@ -47,7 +49,10 @@ FAILURES = [
         id="unclosed text",
     ),
     pytest.param(
-        r"\frac12 \over 3 \over 4", "only one infix operator per group", 16, id="two infix operators"
+        r"\frac12 \over 3 \over 4",
+        "only one infix operator per group",
+        16,
+        id="two infix operators",
     ),
     pytest.param(r"\limits", "Limit controls must follow a math operator", 0, id="stray limits"),
     pytest.param(r"$x$", "Can't use function '$' in math mode", 0, id="dollar inside math"),
@@ -77,7 +82,7 @@ def test_parse_errors(source: str, message: str, position: int | None) -> None:
 
 def test_engine_is_katex_0_16() -> None:
     """The engine runs KaTeX 0.16.x from the declared distribution."""
-    assert "0.16" == ".".join(katex.get_engine().version.split(".")[:2])
+    assert ".".join(katex.get_engine().version.split(".")[:2]) == "0.16"
 
 
 def test_engine_is_started_once() -> None:
@@ -97,11 +102,12 @@ def test_strict_warnings_are_collected() -> None:
     """Japanese in math mode renders, with KaTeX's strict-mode warning recorded."""
     result = katex.get_engine().render("確率 x")
     assert isinstance(result, katex.Rendered)
-    assert "unicodeTextInMathMode" == result.warnings[0][0]
+    assert result.warnings[0][0] == "unicodeTextInMathMode"
 
 
-@pytest.mark.parametrize("command", [r"\href{https://example.org}{x}", r"\url{https://example.org}",
-                                     r"\htmlClass{c}{x}"])
+@pytest.mark.parametrize(
+    "command", [r"\href{https://example.org}{x}", r"\url{https://example.org}", r"\htmlClass{c}{x}"]
+)
 def test_trust_records_and_refuses(command: str) -> None:
     """Links and raw HTML are recorded by the trust function and not rendered as links."""
     result = katex.get_engine().render(command)
@@ -114,7 +120,7 @@ def test_guard_refuses_long_input() -> None:
     """Input over the length limit never reaches the engine."""
     with pytest.raises(katex.InputRejected) as info:
         katex.guard("x" * (katex.MAX_LENGTH + 1))
-    assert ("latex_too_long", katex.MAX_LENGTH + 1) == (info.value.key, info.value.values["length"])
+    assert (info.value.key, info.value.values["length"]) == ("latex_too_long", katex.MAX_LENGTH + 1)
 
 
 @pytest.mark.parametrize(
@@ -124,12 +130,12 @@ def test_guard_refuses_deep_nesting(source: str) -> None:
     """Deeply nested input is refused with a reason instead of overflowing the engine."""
     with pytest.raises(katex.InputRejected) as info:
         katex.get_engine().render(source)
-    assert "latex_too_deep" == info.value.key
+    assert info.value.key == "latex_too_deep"
 
 
 def test_nesting_depth_ignores_escaped_braces_and_leftarrow() -> None:
     """Escaped braces and commands that merely start with 'left' do not count as nesting."""
-    assert 3 == katex.nesting_depth(r"\left( {a{b}} \right) \{ \leftarrow \}")
+    assert katex.nesting_depth(r"\left( {a{b}} \right) \{ \leftarrow \}") == 3
 
 
 def test_engine_exception_becomes_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,12 +159,12 @@ def test_missing_katex_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_caret_points_at_position() -> None:
     """The caret sits under the offending characters."""
-    assert "x^1^2\n   ^" == caret("x^1^2", 3, 1)
+    assert caret("x^1^2", 3, 1) == "x^1^2\n   ^"
 
 
 def test_caret_counts_wide_characters_twice() -> None:
     """Full-width characters before the position shift the caret by two columns each."""
-    assert "確率 \\foo\n     ^^^^" == caret("確率 \\foo", 3, 4)
+    assert caret("確率 \\foo", 3, 4) == "確率 \\foo\n     ^^^^"
 
 
 def test_caret_cuts_long_lines() -> None:
@@ -166,9 +172,9 @@ def test_caret_cuts_long_lines() -> None:
     source = "a" * 100 + "}" + "b" * 100
     line, marks = caret(source, 100, 1).split("\n")
     assert (line.startswith("…"), line.endswith("…")) == (True, True)
-    assert "}" == line[len(marks) - 1]
+    assert line[len(marks) - 1] == "}"
 
 
 def test_suggest_command_finds_close_name() -> None:
     """An undefined command gets the closest known command as a suggestion."""
-    assert (r"\alhpa", r"\alpha") == suggest_command(r"Undefined control sequence: \alhpa")
+    assert suggest_command(r"Undefined control sequence: \alhpa") == (r"\alhpa", r"\alpha")
