@@ -100,7 +100,7 @@ def strip_delimiters(source: str) -> tuple[str, str, int]:
     The delimiter is ``""`` when there was none; offset is where the inside starts.
     """
     match = _DELIMITED.match(source)
-    if match and _pairs(match.group(1), match.group(3)):
+    if match and _pairs(match.group(1), match.group(3)) and "$" not in match.group(2):
         return match.group(2), match.group(1), match.start(2)
     return source, "", 0
 
