@@ -75,8 +75,8 @@ CATALOGUE: dict[str, str] = {
     "latex_parse_hint_undefined_plain": (
         "check the spelling of {command}; KaTeX supports only its own list of commands"
     ),
-    "latex_parse_hint_braces": "every {{ needs a matching }}; count them from the caret",
-    "latex_parse_hint_double": "put both parts in one group, e.g. x^{{ab}} or {{x^a}}^b",
+    "latex_parse_hint_braces": "every { needs a matching }; count them from the caret",
+    "latex_parse_hint_double": "put both parts in one group, e.g. x^{ab} or {x^a}^b",
     "latex_parse_hint_left": "every \\left needs a matching \\right (use \\right. for none)",
     "latex_engine_error": (
         "KaTeX failed on this formula ({error}); simplify it, e.g. fewer nested groups"
