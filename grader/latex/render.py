@@ -10,6 +10,7 @@ never decides a grade (equivalence is KaTeX's job, see `grader.latex.equivalence
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["SYMBOLS", "to_unicode"]
 
@@ -234,4 +235,4 @@ def _script(text: str, table: dict[str, str], mark: str) -> str:
 def to_unicode(latex: str) -> str:
     """A one-line Unicode approximation of ``latex`` (θ for \\theta, √(x) for \\sqrt{x}, …)."""
     text = _Reader(latex).sequence(0)
-    return re.sub(r" {2,}", " ", text).strip()
+    return unicodedata.normalize("NFC", re.sub(r" {2,}", " ", text).strip())
