@@ -15,10 +15,11 @@ deeply is refused with a reason, so the engine's recursion can never overflow on
 from __future__ import annotations
 
 import functools
-import importlib.metadata
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -109,10 +110,22 @@ class Rendered:
 
 
 def katex_source() -> str:
-    """The text of katex.min.js from the installed distribution; `EngineUnavailable` if absent."""
+    """The text of katex.min.js from the installed distribution; `EngineUnavailable` if absent.
+
+    The file is looked up beside the distribution's ``sphinxcontrib`` package first (cheap),
+    then through the distribution's record of installed files.
+    """
+    spec = importlib.util.find_spec("sphinxcontrib")
+    if KATEX_DISTRIBUTION == "sphinxcontrib-katex" and spec is not None:
+        for folder in spec.submodule_search_locations or ():
+            candidate = Path(folder) / "katex.min.js"
+            if candidate.is_file():
+                return candidate.read_text(encoding="utf-8")
+    from importlib import metadata  # slow to import; only needed as a fallback
+
     try:
-        files = importlib.metadata.files(KATEX_DISTRIBUTION) or []
-    except importlib.metadata.PackageNotFoundError:
+        files = metadata.files(KATEX_DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
         raise EngineUnavailable(f"{KATEX_DISTRIBUTION} is not installed") from None
     for path in files:
         if path.name == "katex.min.js":
