@@ -114,9 +114,7 @@ CATALOGUE: dict[str, str] = {
     "latex_diff_minus": "missing minus sign in {where}",
     "latex_diff_missing": "{where} is missing `{want}` (after `{after}`)",
     "latex_diff_missing_start": "{where} is missing `{want}` at its start",
-    "latex_diff_italic_word": (
-        "{word} is written in italic letters; write it upright as `{want}`"
-    ),
+    "latex_diff_italic_word": ("{word} is written in italic letters; write it upright as `{want}`"),
     "latex_diff_extra": "{where} has an extra `{got}`",
     "latex_diff_replace": "{where} has `{got}`; the reference has `{want}`",
     "latex_diff_unknown": "the rendered formulas differ",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 from pathlib import Path
@@ -19,6 +20,11 @@ from grader.sandbox.transport import Received, Unsupported
 
 ROOT = Path(__file__).resolve().parent.parent
 ATTENTION = r"\text{Attention}(Q, K, V) = \text{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right)V"
+ELBO_LECTURE = (
+    r"\mathcal{L}_{\text{ELBO}} = \mathbb{E}_{q_\phi(\mathbf{z}|\mathbf{x})} \left[ \log"
+    r" p_\theta(\mathbf{x}|\mathbf{z}) \right] - D_{\text{KL}}(q_\phi(\mathbf{z}|\mathbf{x})"
+    r" \| p(\mathbf{z}))"
+)
 KIND = get_check("latex")
 
 
@@ -68,28 +74,28 @@ def test_fails_with_message_naming_the_difference() -> None:
     failure = _fail(r"\text{Attention}(Q, K, V) = \text{softmax}\left(\frac{QK^\top}{d_k}\right)V")
     assert isinstance(failure, Mismatch)
     assert (
-        failure.rationale,
-        failure.reason,
-        failure.expected,
-        failure.details["reference_unicode"],
-        failure.details["student_unicode"],
-    ) == (
         "the formula differs from the reference: the denominator has `d_k`;"
         " the reference has `\\sqrt{d_k}`",
         "wrong",
         ATTENTION,
         "Attention(Q, K, V) = softmax((QKᵀ)/√(dₖ))V",
         "Attention(Q, K, V) = softmax((QKᵀ)/(dₖ))V",
+    ) == (
+        failure.rationale,
+        failure.reason,
+        failure.expected,
+        failure.details["reference_unicode"],
+        failure.details["student_unicode"],
     )
 
 
 def test_stub_is_not_implemented() -> None:
     """The empty stub fails with the friendly not-implemented message."""
     failure = _fail("")
-    assert (
+    assert ("not_implemented", "not implemented yet: write the formula as a LaTeX string") == (
         failure.reason,
         failure.rationale,
-    ) == ("not_implemented", "not implemented yet: write the formula as a LaTeX string")
+    )
 
 
 @pytest.mark.parametrize(
@@ -112,31 +118,31 @@ def test_parse_error_shows_message_position_and_caret() -> None:
     """A KaTeX parse error names KaTeX's message and position and carries a caret excerpt."""
     failure = _fail(r"x^1^2")
     assert (
-        failure.rationale,
-        failure.hint,
-        failure.details["position"],
-        failure.details["caret"],
-    ) == (
         "KaTeX could not render: Double superscript at position 3",
         "put both parts in one group, e.g. x^{ab} or {x^a}^b",
         3,
         "x^1^2\n   ^",
+    ) == (
+        failure.rationale,
+        failure.hint,
+        failure.details["position"],
+        failure.details["caret"],
     )
 
 
 def test_parse_error_suggests_command() -> None:
     """An undefined command gets a did-you-mean hint."""
     failure = _fail(r"\sqrt{d_k} \alhpa")
-    assert (failure.rationale, failure.hint) == (
+    assert (
         "KaTeX could not render: Undefined control sequence: \\alhpa at position 11",
         "check the spelling of \\alhpa; did you mean \\alpha?",
-    )
+    ) == (failure.rationale, failure.hint)
 
 
 def test_parse_error_position_counts_from_the_original_string() -> None:
     """With delimiters stripped, the position still points into what the student wrote."""
     failure = _fail("$x^1^2$")
-    assert (failure.details["position"], failure.details["caret"]) == (4, "$x^1^2$\n    ^")
+    assert (4, "$x^1^2$\n    ^") == (failure.details["position"], failure.details["caret"])
 
 
 @pytest.mark.parametrize(
@@ -179,10 +185,10 @@ def test_delimiters_rule_off_grades_the_inside() -> None:
 def test_strict_warnings_fail_when_rule_on() -> None:
     """KaTeX strict-mode warnings are shown and fail the case by default."""
     failure = _fail("注意 Q")
-    assert (failure.reason, failure.hint) == (
+    assert (
         "zenn_rule",
         "write Japanese text outside the formula; keep only math inside it",
-    )
+    ) == (failure.reason, failure.hint)
     assert failure.rationale.startswith("KaTeX strict mode warns: unicodeTextInMathMode")
 
 
@@ -199,7 +205,7 @@ def test_strict_warnings_shown_when_rule_off() -> None:
 def test_guarded_input(source: str, key: str) -> None:
     """Over-long and over-nested input fails with a clear message, never a crash."""
     failure = _fail(source)
-    assert (failure.reason, key in failure.rationale) == ("latex_input", True)
+    assert ("latex_input", True) == (failure.reason, key in failure.rationale)
 
 
 def test_engine_error_is_a_clear_failure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,8 +233,8 @@ def test_unchecked_without_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(Unchecked) as info:
         KIND.fn(ATTENTION, ATTENTION, LatexParams())
     assert (
-        info.value.rationale
-        == "no KaTeX engine is available here (dukpy (the JavaScript engine) is not installed)"
+        "no KaTeX engine is available here (dukpy (the JavaScript engine) is not installed)"
+        == info.value.rationale
     )
 
 
@@ -243,13 +249,13 @@ def test_unchecked_when_engine_fails_to_start(monkeypatch: pytest.MonkeyPatch) -
 def test_rules_still_fail_without_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rules that need no engine still fail the case when the engine is missing."""
     _no_engine(monkeypatch)
-    assert _fail(r"\boldsymbol{Q}").reason == "zenn_rule"
+    assert "zenn_rule" == _fail(r"\boldsymbol{Q}").reason
 
 
 def test_stub_fails_without_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stub is not implemented whether or not an engine exists."""
     _no_engine(monkeypatch)
-    assert _fail("").reason == "not_implemented"
+    assert "not_implemented" == _fail("").reason
 
 
 @pytest.mark.parametrize(
@@ -288,34 +294,31 @@ def test_solution_passes_and_stub_is_not_implemented(case: dict[str, Any]) -> No
     KIND.fn(reference, reference, params)
     for alternative in params.alternatives:
         KIND.fn(alternative, reference, params)
-    assert _fail(getattr(stub, case["attribute"]), reference).reason == "not_implemented"
+    assert "not_implemented" == _fail(getattr(stub, case["attribute"]), reference).reason
 
 
 def test_solutions_are_the_lecture_strings() -> None:
     """The solutions hold the lecture's formulas character for character."""
     solution = _load(ROOT / "solutions" / "latex_formulas.py")
     assert ATTENTION == solution.ATTENTION
-    assert solution.ELBO == (
-        r"\mathcal{L}_{\text{ELBO}} = \mathbb{E}_{q_\phi(\mathbf{z}|\mathbf{x})} \left[ \log"
-        r" p_\theta(\mathbf{x}|\mathbf{z}) \right] - D_{\text{KL}}(q_\phi(\mathbf{z}|\mathbf{x})"
-        r" \| p(\mathbf{z}))"
-    )
+    assert ELBO_LECTURE == solution.ELBO
 
 
 def test_stubs_have_bilingual_docstrings() -> None:
     """Each stub constant is followed by a docstring with English and Japanese text."""
-    import ast
-
     tree = ast.parse((ROOT / "exercises" / "latex_formulas.py").read_text(encoding="utf-8"))
     docs = {}
     for node, after in zip(tree.body, tree.body[1:], strict=False):
         if isinstance(node, ast.Assign) and isinstance(after, ast.Expr):
             docs[node.targets[0].id] = after.value.value  # type: ignore[attr-defined]
-    assert sorted(docs) == [
+    assert [
         "ATTENTION",
         "CROSS_ENTROPY",
         "ELBO",
         "GRADIENT_DESCENT",
         "KL_DIVERGENCE",
+    ] == sorted(docs)
+    assert [True] * 5 == [
+        any(ord(c) > 0x3000 for c in d) and any(c.isascii() and c.isalpha() for c in d)
+        for d in docs.values()
     ]
-    assert all(any(ord(c) > 0x3000 for c in d) and d.isascii() is False for d in docs.values())

@@ -82,7 +82,7 @@ def test_parse_errors(source: str, message: str, position: int | None) -> None:
 
 def test_engine_is_katex_0_16() -> None:
     """The engine runs KaTeX 0.16.x from the declared distribution."""
-    assert ".".join(katex.get_engine().version.split(".")[:2]) == "0.16"
+    assert "0.16" == ".".join(katex.get_engine().version.split(".")[:2])
 
 
 def test_engine_is_started_once() -> None:
@@ -102,7 +102,7 @@ def test_strict_warnings_are_collected() -> None:
     """Japanese in math mode renders, with KaTeX's strict-mode warning recorded."""
     result = katex.get_engine().render("確率 x")
     assert isinstance(result, katex.Rendered)
-    assert result.warnings[0][0] == "unicodeTextInMathMode"
+    assert "unicodeTextInMathMode" == result.warnings[0][0]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_guard_refuses_long_input() -> None:
     """Input over the length limit never reaches the engine."""
     with pytest.raises(katex.InputRejected) as info:
         katex.guard("x" * (katex.MAX_LENGTH + 1))
-    assert (info.value.key, info.value.values["length"]) == ("latex_too_long", katex.MAX_LENGTH + 1)
+    assert ("latex_too_long", katex.MAX_LENGTH + 1) == (info.value.key, info.value.values["length"])
 
 
 @pytest.mark.parametrize(
@@ -130,12 +130,12 @@ def test_guard_refuses_deep_nesting(source: str) -> None:
     """Deeply nested input is refused with a reason instead of overflowing the engine."""
     with pytest.raises(katex.InputRejected) as info:
         katex.get_engine().render(source)
-    assert info.value.key == "latex_too_deep"
+    assert "latex_too_deep" == info.value.key
 
 
 def test_nesting_depth_ignores_escaped_braces_and_leftarrow() -> None:
     """Escaped braces and commands that merely start with 'left' do not count as nesting."""
-    assert katex.nesting_depth(r"\left( {a{b}} \right) \{ \leftarrow \}") == 3
+    assert 3 == katex.nesting_depth(r"\left( {a{b}} \right) \{ \leftarrow \}")
 
 
 def test_engine_exception_becomes_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,22 +159,22 @@ def test_missing_katex_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_caret_points_at_position() -> None:
     """The caret sits under the offending characters."""
-    assert caret("x^1^2", 3, 1) == "x^1^2\n   ^"
+    assert "x^1^2\n   ^" == caret("x^1^2", 3, 1)
 
 
 def test_caret_counts_wide_characters_twice() -> None:
     """Full-width characters before the position shift the caret by two columns each."""
-    assert caret("確率 \\foo", 3, 4) == "確率 \\foo\n     ^^^^"
+    assert "確率 \\foo\n     ^^^^" == caret("確率 \\foo", 3, 4)
 
 
 def test_caret_cuts_long_lines() -> None:
     """A long formula is cut to a window around the position, marked with ellipses."""
     source = "a" * 100 + "}" + "b" * 100
     line, marks = caret(source, 100, 1).split("\n")
-    assert (line.startswith("…"), line.endswith("…")) == (True, True)
-    assert line[len(marks) - 1] == "}"
+    assert (True, True) == (line.startswith("…"), line.endswith("…"))
+    assert "}" == line[len(marks) - 1]
 
 
 def test_suggest_command_finds_close_name() -> None:
     """An undefined command gets the closest known command as a suggestion."""
-    assert suggest_command(r"Undefined control sequence: \alhpa") == (r"\alhpa", r"\alpha")
+    assert (r"\alhpa", r"\alpha") == suggest_command(r"Undefined control sequence: \alhpa")

@@ -358,16 +358,16 @@ def test_first_difference_is_named(student: str, reference: str, message: str) -
 def test_table_is_large_enough() -> None:
     """The table holds at least 40 pairs, with both verdicts well represented."""
     verdicts = [v for _, _, v in TABLE]
-    assert (
+    assert (True, True, True) == (
         len(TABLE) >= 40,
         verdicts.count("equivalent") >= 15,
         verdicts.count("different") >= 15,
-    ) == (True, True, True)
+    )
 
 
 def test_to_tex_rebuilds_reference_shape() -> None:
     """`to_tex` turns a normalised formula back into readable LaTeX."""
     assert (
-        to_tex(_norm(GD))
-        == r"\theta^{(t+1)} = \theta^{(t)}-\alpha\nabla_{\theta}\mathcal{L}(\theta^{(t)})"
+        r"\theta^{(t+1)} = \theta^{(t)}-\alpha\nabla_{\theta}\mathcal{L}(\theta^{(t)})"
+        == to_tex(_norm(GD))
     )

@@ -20,9 +20,7 @@ ALL_ON: dict[str, bool] = {}
 )
 def test_macro_definitions_are_refused(source: str, command: str) -> None:
     """Every way of defining a macro is a finding that names the command."""
-    assert [Finding("no_macros", "latex_rule_macros", {"command": command})] == lint(
-        source, ALL_ON
-    )
+    assert [Finding("no_macros", "latex_rule_macros", {"command": command})] == lint(source, ALL_ON)
 
 
 def test_commands_that_merely_start_like_def_pass() -> None:
