@@ -58,6 +58,66 @@ CATALOGUE: dict[str, str] = {
     "got": "got",
     "hint": "hint",
     "pts": "pts",
+    # latex ----------------------------------------------------------------------------
+    "latex_not_implemented": "not implemented yet: write the formula as a LaTeX string",
+    "latex_undefined": "{name} is not defined; assign the formula to it as a string",
+    "latex_not_string": "expected a LaTeX string, got {got}",
+    "latex_too_long": (
+        "the formula is {length} characters long; the limit is {limit}. is something pasted twice?"
+    ),
+    "latex_too_deep": (
+        "the formula nests groups {depth} levels deep; the limit is {limit}."
+        " check for unbalanced braces"
+    ),
+    "latex_parse_error": "KaTeX could not render: {message} at position {position}",
+    "latex_parse_error_nopos": "KaTeX could not render: {message}",
+    "latex_parse_hint_undefined": "check the spelling of {command}; did you mean {suggestion}?",
+    "latex_parse_hint_undefined_plain": (
+        "check the spelling of {command}; KaTeX supports only its own list of commands"
+    ),
+    "latex_parse_hint_braces": "every { needs a matching }; count them from the caret",
+    "latex_parse_hint_double": "put both parts in one group, e.g. x^{ab} or {x^a}^b",
+    "latex_parse_hint_left": "every \\left needs a matching \\right (use \\right. for none)",
+    "latex_engine_error": (
+        "KaTeX failed on this formula ({error}); simplify it, e.g. fewer nested groups"
+    ),
+    "latex_engine_missing": "no KaTeX engine is available here ({reason})",
+    "latex_trust": (
+        "{command} is not allowed in a formula (links and raw HTML are refused);"
+        " remove it and write the link outside the formula"
+    ),
+    "latex_rule_macros": (
+        "{command} cannot be used on Zenn; write the formula out in full instead of defining"
+        " a macro"
+    ),
+    "latex_rule_ascii_text": (
+        "non-ASCII text inside {command}{{…}} ({text}); write it outside the formula, in"
+        " the sentence around it"
+    ),
+    "latex_rule_mathbf": "use \\mathbf{{…}} rather than {command} for bold vectors",
+    "latex_rule_delimiters": (
+        "remove the {delimiter} delimiters: the string should hold only the formula"
+        " (Zenn adds $$ around it)"
+    ),
+    "latex_delimiters_note": "the {delimiter} delimiters were removed before checking",
+    "latex_warnings": "KaTeX strict mode warns: {warnings}",
+    "latex_warning_hint": "write Japanese text outside the formula; keep only math inside it",
+    "latex_not_equivalent": "the formula differs from the reference: {difference}",
+    "latex_where_formula": "the formula",
+    "latex_where_the": "the {part}",
+    "latex_where_of": "the {part} of `{of}`",
+    "latex_where_part": "part {n}",
+    "latex_where_inside": "inside `{name}(…)`",
+    "latex_where_in": "in {where}",
+    "latex_diff_swapped": "`{a}` and `{b}` are swapped {where}",
+    "latex_diff_frac_swapped": "numerator and denominator are swapped in {where}",
+    "latex_diff_minus": "missing minus sign in {where}",
+    "latex_diff_missing": "{where} is missing `{want}` (after `{after}`)",
+    "latex_diff_missing_start": "{where} is missing `{want}` at its start",
+    "latex_diff_italic_word": ("{word} is written in italic letters; write it upright as `{want}`"),
+    "latex_diff_extra": "{where} has an extra `{got}`",
+    "latex_diff_replace": "{where} has `{got}`; the reference has `{want}`",
+    "latex_diff_unknown": "the rendered formulas differ",
 }
 
 
