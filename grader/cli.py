@@ -7,6 +7,7 @@ Exit codes: 0 every case passed, 1 some case failed, 2 usage or rubric error,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
 import os
 import sys
@@ -71,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
+    parser.add_argument(
+        "--kernel",
+        action="store_true",
+        help="run notebooks in a Jupyter kernel (ipykernel) instead of as plain Python",
+    )
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -119,7 +125,9 @@ def _grade(args: argparse.Namespace) -> ExitCode:
     path = Path(args.path)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
-    with Template() as template:
+    # A notebook run in a kernel needs no template.
+    needs_template = not (args.kernel and path.suffix == ".ipynb")
+    with Template() if needs_template else contextlib.nullcontext() as template:
         from grader.grading import grade_submission, locate_submission
         from grader.rubric import load_rubrics
 
@@ -127,7 +135,12 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         submission = locate_submission(path, rubrics)
         solutions = _solutions(args.solutions, rubrics_dir)
         report = grade_submission(
-            submission, rubrics, solutions, template, include_hidden=args.include_hidden
+            submission,
+            rubrics,
+            solutions,
+            template,
+            include_hidden=args.include_hidden,
+            kernel=args.kernel,
         )
     from grader.reporters import REPORTERS
     from grader.reporters.terminal import TerminalReporter

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
-from grader.errors import UsageError
+from grader.errors import InternalError, UsageError
 from grader.execute import run_exercise
 from grader.model import ExerciseResult, GradeReport
 from grader.plan import ExercisePlan, plan_exercise
@@ -29,15 +30,19 @@ class Submission:
     folder: Path
     #: exercise ids to grade; None means every rubric
     only: frozenset[str] | None = None
+    #: notebooks that may hold exercises: PATH itself, or those in the folder (see
+    #: `grader.notebook_grader.assign_notebooks` for which one grades which exercise)
+    notebooks: tuple[Path, ...] = ()
 
 
 def locate_submission(path: Path, rubrics: list[Rubric]) -> Submission:
     """Resolve PATH (a folder of exercise files, or one exercise file)."""
     if path.is_dir():
-        return Submission(path, path.resolve())
+        notebooks = tuple(sorted(p.resolve() for p in path.glob("*.ipynb") if p.is_file()))
+        return Submission(path, path.resolve(), notebooks=notebooks)
     if path.is_file():
         if path.suffix == ".ipynb":
-            raise UsageError(f"{path}: notebook submissions are not supported yet")
+            return Submission(path, path.resolve().parent, notebooks=(path.resolve(),))
         matching = frozenset(r.id for r in rubrics if r.file == path.name)
         if not matching:
             known = ", ".join(sorted(r.file for r in rubrics))
@@ -52,22 +57,38 @@ def grade_submission(
     submission: Submission,
     rubrics: list[Rubric],
     solutions: Path | None,
-    template: Template,
+    template: Template | None,
     *,
     include_hidden: bool = False,
     lang: str = "en",
     progress: Callable[[ExerciseResult], None] | None = None,
     jobs: int | None = None,
+    kernel: bool = False,
 ) -> GradeReport:
-    """Grade every selected exercise of ``submission``; one exercise's failure costs only it."""
+    """Grade every selected exercise of ``submission``; one exercise's failure costs only it.
+
+    ``template`` may be None only when every exercise comes from a notebook run in a kernel.
+    """
     started = time.perf_counter()
     selected = [r for r in rubrics if submission.only is None or r.id in submission.only]
     plans = [plan_exercise(r, solutions, include_hidden=include_hidden) for r in selected]
+    meta: dict[str, Any] = {}
+    notebooks: dict[str, Any] = {}
+    if submission.notebooks:  # imported only for notebooks: the .py path stays light
+        from grader.notebook_grader import assign_notebooks, notebook_meta
+
+        notebooks = assign_notebooks(submission, selected, template, kernel=kernel)
+        meta = notebook_meta(notebooks)
 
     def one(plan: ExercisePlan) -> ExerciseResult:
         rubric = plan.rubric
         file = submission.folder / rubric.file
         limits = Limits(wall_seconds=rubric.time_limit, memory_bytes=rubric.memory_limit_mb << 20)
+        if rubric.id in notebooks:
+            result: ExerciseResult = notebooks[rubric.id].grade(plan, limits, lang=lang)
+            return result
+        if template is None:
+            raise InternalError("no child template for a .py exercise")
         run = run_exercise(template, plan, file, limits)
         return score_exercise(plan, run, file, lang=lang)
 
@@ -75,6 +96,8 @@ def grade_submission(
     workers = max(1, min(len(plans), jobs or (os.cpu_count() or 2)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(one, plans))
+    if notebooks:
+        meta = notebook_meta(notebooks)  # again: the runs found the cells that fail
     if progress is not None:
         for result in results:
             progress(result)
@@ -85,4 +108,5 @@ def grade_submission(
         sandbox="local",
         grader_version=__version__,
         seconds=time.perf_counter() - started,
+        meta=meta,
     )

@@ -118,6 +118,31 @@ CATALOGUE: dict[str, str] = {
     "latex_diff_extra": "{where} has an extra `{got}`",
     "latex_diff_replace": "{where} has `{got}`; the reference has `{want}`",
     "latex_diff_unknown": "the rendered formulas differ",
+    # -- notebooks (issue 5: grader/notebook.py, grader/notebook_grader.py, grader/kernel.py) --
+    "nb_invalid": "{file}: not a valid notebook: {problem}",
+    "nb_bad_json": "invalid JSON at line {line}, column {column} ({error})",
+    "nb_truncated": "; the file looks truncated (was it saved completely?)",
+    "nb_not_object": "the file is JSON but not a notebook (expected an object with 'cells')",
+    "nb_bad_version": "unknown notebook format version {version!r} (expected 4, or 1 to 3)",
+    "nb_field": "{field}: {problem}",
+    "nb_not_python": ("{file}: this is a {language} notebook; only Python notebooks can be graded"),
+    "nb_cell": "cell {number} (`{first}`)",
+    "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
+    " ignored when grading)",
+    "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",
+    "nb_cell_magic_skipped": "cell {number}: `{magic}` cell was not run (only Python cells are"
+    " graded)",
+    "nb_cell_problem": "{cell} {what}",
+    "nb_raised": "raised {type}: {text}",
+    "nb_raised_at": "raised {type}: {text} (line {line} of the cell)",
+    "nb_exit": "called exit ({code}); the cells after it still ran",
+    "nb_not_defined_because": "{problem}; so {name} was not defined",
+    "nb_left_out": "{problem}; the cell was left out, and {name} is defined only there",
+    "nb_no_cell_defines": "no code cell of {file} defines {name}",
+    "nb_lines_skipped": "... ({count} lines) ...",
+    "nb_mode_python": "graded without a kernel (cells run as plain Python)",
+    "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
+    "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
 }
 
 

@@ -36,6 +36,8 @@ class TerminalReporter:
     def render(self, report: GradeReport) -> str:
         """The whole report."""
         lines: list[str] = []
+        for note in report.meta.get("notes", []):  # e.g. notebook cells that were not run
+            lines.append(self._c(_DIM, str(note)))
         for exercise in report.exercises:
             lines.extend(self._exercise(exercise))
         hidden = sum(e.hidden_not_run for e in report.exercises)
