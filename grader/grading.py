@@ -94,10 +94,12 @@ def grade_submission(
 
     # Children run in parallel; the threads here only wait on pipes.
     workers = max(1, min(len(plans), jobs or (os.cpu_count() or 2)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(one, plans))
-    if notebooks:
-        meta = notebook_meta(notebooks)  # again: the runs found the cells that fail
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(one, plans))
+    finally:
+        if notebooks:  # again: the runs found the cells that fail; and stop any kernel
+            meta = notebook_meta(notebooks, close=True)
     if progress is not None:
         for result in results:
             progress(result)

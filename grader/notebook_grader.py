@@ -61,6 +61,10 @@ class Grader(Protocol):
         """What the report says about the notebook."""
         ...
 
+    def close(self) -> None:
+        """Release what grading held (a kernel)."""
+        ...
+
 
 def needed_names(plan: ExercisePlan) -> tuple[str, ...]:
     """The names an exercise looks up in the student's namespace."""
@@ -109,9 +113,12 @@ def assign_notebooks(
     return assigned
 
 
-def notebook_meta(graders: dict[str, Grader]) -> dict[str, Any]:
+def notebook_meta(graders: dict[str, Grader], *, close: bool = False) -> dict[str, Any]:
     """The report's ``meta`` for notebook submissions: which mode ran, and what was noticed."""
     unique = list({id(g): g for g in graders.values()}.values())
+    if close:
+        for grader in unique:
+            grader.close()
     modes = sorted({g.mode for g in unique})
     described = [g.meta() for g in unique]
     notes = [msg.t("nb_mode_kernel" if m == "kernel" else "nb_mode_python") for m in modes]
@@ -202,6 +209,9 @@ class NotebookGrader:
             last, _completed = last_cell(progress)
             _remove(progress)
         return self._score(plan, run, needed, last, lang)
+
+    def close(self) -> None:
+        """Nothing to release: each run's child has ended."""
 
     def meta(self) -> dict[str, Any]:
         """What the report says about this notebook."""
