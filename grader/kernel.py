@@ -128,7 +128,9 @@ class KernelGrader:
             client.start_new_kernel_client()
         except Exception as exc:  # noqa: BLE001 - any start failure is reported the same way
             _shutdown(client)
-            raise UsageError(msg.t("nb_kernel_failed", error=f"{type(exc).__name__}: {exc}"))
+            raise UsageError(
+                msg.t("nb_kernel_failed", error=f"{type(exc).__name__}: {exc}")
+            ) from None
         _limit(client, limits)
         client.execute_cell(node.cells[0], 0, store_history=False)
         self.problems = {}
@@ -307,7 +309,7 @@ def _shutdown(client: Any) -> None:
     client.shutdown_kernel = "immediate"
     with contextlib.suppress(Exception):
         if client.km is not None:
-            client._cleanup_kernel()  # noqa: SLF001 - nbclient's own synchronous shutdown
+            client._cleanup_kernel()  # nbclient's own synchronous shutdown
 
 
 def _shown(path: Path) -> str:

@@ -125,7 +125,7 @@ CATALOGUE: dict[str, str] = {
     "nb_not_object": "the file is JSON but not a notebook (expected an object with 'cells')",
     "nb_bad_version": "unknown notebook format version {version!r} (expected 4, or 1 to 3)",
     "nb_field": "{field}: {problem}",
-    "nb_not_python": ("{file}: this is a {language} notebook; only Python notebooks can be graded"),
+    "nb_not_python": ("{file}: the notebook's language is {language}; only Python notebooks can be graded"),
     "nb_cell": "cell {number} (`{first}`)",
     "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
     " ignored when grading)",
