@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,6 +36,8 @@ from grader.scoring import score_exercise
 __all__ = ["KernelGrader"]
 
 _ROOT = str(Path(__file__).resolve().parents[1])
+#: "(3641.py, line 1)" that IPython adds to a SyntaxError: the cell and line are said anyway
+_IPYTHON_FILE = re.compile(r" \(\d+\.py, line \d+\)$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _SETUP = """\
 def __ml_lectures_setup():
@@ -61,7 +63,8 @@ class KernelGrader:
         self.notebook: Notebook = read_notebook(path)
         self.problems: dict[int, CellProblem] = {}
         self.dead: dict[int, CellProblem] = {}
-        self._lock = threading.Lock()
+        #: nbclient's event loop belongs to the thread that first used it: one thread for all
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel")
         self._client: Any = None
         self._driver = str(path.resolve().with_name(path.name + ".grader"))
 
@@ -69,9 +72,10 @@ class KernelGrader:
 
     def grade(self, plan: ExercisePlan, limits: Limits, *, lang: str = "en") -> ExerciseResult:
         """Run one exercise's cases in the kernel and score them here."""
-        with self._lock:  # one kernel: exercises take turns
-            runner = _Runner(self, limits)
-            run = run_exercise(cast(Template, runner), plan, Path(self._driver), limits, source="")
+        runner = _Runner(self, limits)
+        run = self._worker.submit(  # one kernel: exercises take turns on its thread
+            run_exercise, cast(Template, runner), plan, Path(self._driver), limits, source=""
+        ).result()
         return self._score(plan, run, limits, lang)
 
     def meta(self) -> dict[str, Any]:
@@ -85,14 +89,25 @@ class KernelGrader:
         }
 
     def close(self) -> None:
-        """Shut the kernel down (also done at exit)."""
+        """Shut the kernel down and close the event loop nbclient used."""
+        with contextlib.suppress(RuntimeError):  # already shut down
+            self._worker.submit(self._close).result()
+        self._worker.shutdown()
+
+    def _close(self) -> None:
+        self._stop_kernel()
+        import asyncio
+
+        from jupyter_core.utils import ensure_event_loop
+
+        loop = ensure_event_loop()
+        loop.close()
+        asyncio.set_event_loop(None)
+
+    def _stop_kernel(self) -> None:
         client, self._client = self._client, None
         if client is not None:
             _shutdown(client)
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
 
     # -- the kernel ----------------------------------------------------------------------------
 
@@ -139,10 +154,8 @@ class KernelGrader:
             try:
                 client.execute_cell(code_cell, index)
             except (CellTimeoutError, DeadKernelError) as exc:
-                kind = "timeout" if isinstance(exc, CellTimeoutError) else "crashed"
-                info: dict[str, Any] = {"seconds": limits.wall_seconds}
-                if kind == "crashed":
-                    info = {"signal": "the kernel died"}
+                kind = "timeout" if isinstance(exc, CellTimeoutError) else "kernel_died"
+                info = {"seconds": limits.wall_seconds}
                 self.dead[cell.number] = CellProblem(cell, kind, info=info)
                 _shutdown(client)
                 return  # start again without that cell
@@ -187,7 +200,7 @@ class KernelGrader:
             with contextlib.suppress(OSError):
                 os.unlink(job_path)
         if result.killed or result.signal is not None:
-            self.close()  # the next job starts a fresh kernel
+            self._stop_kernel()  # the next job starts a fresh kernel
         try:
             with open(out_path, "rb") as fh:
                 data = fh.read()
@@ -278,7 +291,7 @@ def _cell_error(cell: Any, executed: Any) -> CellProblem | None:
             cell,
             "exception",
             str(output.get("ename", ""))[:200],
-            str(output.get("evalue", ""))[:500],
+            _IPYTHON_FILE.sub("", str(output.get("evalue", "")))[:500],
             line,
         )
     return None

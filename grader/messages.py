@@ -125,14 +125,16 @@ CATALOGUE: dict[str, str] = {
     "nb_not_object": "the file is JSON but not a notebook (expected an object with 'cells')",
     "nb_bad_version": "unknown notebook format version {version!r} (expected 4, or 1 to 3)",
     "nb_field": "{field}: {problem}",
-    "nb_not_python": ("{file}: the notebook's language is {language}; only Python notebooks can be graded"),
+    "nb_not_python": (
+        "{file}: the notebook's language is {language}; only Python notebooks can be graded"
+    ),
     "nb_cell": "cell {number} (`{first}`)",
     "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
     " ignored when grading)",
     "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",
     "nb_cell_magic_skipped": "cell {number}: `{magic}` cell was not run (only Python cells are"
     " graded)",
-    "nb_cell_problem": "{cell} {what}",
+    "nb_cell_problem": "{cell}: {what}",
     "nb_raised": "raised {type}: {text}",
     "nb_raised_at": "raised {type}: {text} (line {line} of the cell)",
     "nb_exit": "called exit ({code}); the cells after it still ran",
@@ -142,6 +144,7 @@ CATALOGUE: dict[str, str] = {
     "nb_lines_skipped": "... ({count} lines) ...",
     "nb_mode_python": "graded without a kernel (cells run as plain Python)",
     "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
+    "nb_kernel_died": "stopped the kernel (exit or crash); the cell was left out",
     "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
 }
 

@@ -424,6 +424,8 @@ class CellProblem:
                 what = msg.t("nb_raised_at", type=self.type, text=self.text, line=self.line)
             else:
                 what = msg.t("nb_raised", type=self.type, text=self.text)
+        elif self.kind == "kernel_died":
+            what = msg.t("nb_kernel_died")
         else:
             what = death_message(self.kind, self.info)
         return msg.t("nb_cell_problem", cell=self.cell.label, what=what)
