@@ -38,7 +38,9 @@ def _time(cmd: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _pair(name: str, cmd: list[str], base_name: str, base: list[str], runs: int, target: float):
+def _pair(
+    name: str, cmd: list[str], base_name: str, base: list[str], *, runs: int, target: float
+) -> None:
     _time(cmd)  # warm caches (rubric cache, .pyc files, page cache) once
     _time(base)
     ours, theirs = [], []
@@ -65,8 +67,8 @@ def main() -> int:
         [grade, NOTEBOOK],
         "grade solutions/",
         [grade, "solutions/"],
-        args.runs,
-        2.0,
+        runs=args.runs,
+        target=2.0,
     )
     if not args.skip_kernel:
         print("kernel mode vs a bare nbclient execution of the same notebook:")
@@ -75,8 +77,8 @@ def main() -> int:
             [grade, "--kernel", NOTEBOOK],
             "nbclient execute (fresh process)",
             [sys.executable, "-c", _BARE, NOTEBOOK],
-            args.runs,
-            1.3,
+            runs=args.runs,
+            target=1.3,
         )
     return 0
 

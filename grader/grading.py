@@ -74,7 +74,10 @@ def grade_submission(
     plans = [plan_exercise(r, solutions, include_hidden=include_hidden) for r in selected]
     meta: dict[str, Any] = {}
     notebooks: dict[str, Any] = {}
-    if submission.notebooks:  # imported only for notebooks: the .py path stays light
+    wants_notebook = submission.path.suffix == ".ipynb" or any(
+        not (submission.folder / r.file).is_file() for r in selected
+    )
+    if submission.notebooks and wants_notebook:  # imported only then: the .py path stays light
         from grader.notebook_grader import assign_notebooks, notebook_meta
 
         notebooks = assign_notebooks(submission, selected, template, kernel=kernel)

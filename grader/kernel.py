@@ -86,6 +86,7 @@ class KernelGrader:
             "code_cells": len(self.notebook.cells),
             "notes": [],
             "cell_problems": [found[n].describe() for n in sorted(found)],
+            "cells": [found[n].to_dict() for n in sorted(found)],
         }
 
     def close(self) -> None:

@@ -330,6 +330,7 @@ def __ml_lectures_run():
     except OSError:
         progress = -1
     errors = {{}}
+    run, build = exec, compile  # a cell may rebind the names exec and compile
     for number, offset, code in {cells!r}:
         if progress >= 0:
             try:
@@ -337,7 +338,7 @@ def __ml_lectures_run():
             except OSError:
                 pass
         try:
-            exec(compile("\\n" * offset + code, {filename!r}, "exec"), ns)
+            run(build("\\n" * offset + code, {filename!r}, "exec"), ns)
         except BaseException as exc:
             errors[number] = exc
     if progress >= 0:
@@ -429,6 +430,16 @@ class CellProblem:
         else:
             what = death_message(self.kind, self.info)
         return msg.t("nb_cell_problem", cell=self.cell.label, what=what)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's entry: the cell, its line, the message and the cell cut short."""
+        return {
+            "cell": self.cell.number,
+            "line": self.line,
+            "kind": self.kind if self.kind != "exception" else self.type,
+            "message": self.describe(),
+            "excerpt": shorten(self.cell.source),
+        }
 
 
 def parse_survey(notebook: Notebook, value: object) -> list[CellProblem]:

@@ -220,6 +220,7 @@ class NotebookGrader:
             "code_cells": len(self.notebook.cells),
             "notes": list(self.notebook.notes),
             "cell_problems": [p.describe() for p in self.all_problems()],
+            "cells": [p.to_dict() for p in self.all_problems()],
         }
 
     def all_problems(self) -> list[CellProblem]:

@@ -349,3 +349,31 @@ def test_v4_notebook_does_not_import_nbformat():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
     )
     assert "[]" == out.stdout.strip()
+
+
+def test_report_shows_long_failing_cells_cut_short(run_grade, tmp_path):
+    """The report's entry for a failing cell keeps its first and last five lines."""
+    long_cell = "\n".join(f"x{i} = {i}" for i in range(30)) + "\nraise RuntimeError('late')"
+    run = run_grade(str(_notebook(tmp_path / "long.ipynb", long_cell)))
+    (entry,) = run.report["meta"]["notebooks"][0]["cells"]
+    assert 1 == entry["cell"]
+    assert 31 == entry["line"]
+    assert "RuntimeError" == entry["kind"]
+    assert (
+        "\n".join(
+            [
+                "x0 = 0",
+                "x1 = 1",
+                "x2 = 2",
+                "x3 = 3",
+                "x4 = 4",
+                "... (21 lines) ...",
+                "x26 = 26",
+                "x27 = 27",
+                "x28 = 28",
+                "x29 = 29",
+                "raise RuntimeError('late')",
+            ]
+        )
+        == entry["excerpt"]
+    )
