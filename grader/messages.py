@@ -58,6 +58,8 @@ CATALOGUE: dict[str, str] = {
     "got": "got",
     "hint": "hint",
     "pts": "pts",
+    "reference": "reference",
+    "yours": "yours",
     # latex ----------------------------------------------------------------------------
     "latex_not_implemented": "not implemented yet: write the formula as a LaTeX string",
     "latex_undefined": "{name} is not defined; assign the formula to it as a string",
