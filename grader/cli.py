@@ -36,7 +36,9 @@ class ExitCode(enum.IntEnum):
 
 
 #: other commands: ``grade NAME ...`` calls ``module.main(argv) -> int`` (imported on use)
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "gradescope-bundle": "grader.bundle",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
