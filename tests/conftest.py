@@ -41,9 +41,7 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 
 @pytest.fixture
-def run_grade(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> Callable[..., GradeRun]:
+def run_grade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., GradeRun]:
     """Run `grade` in-process with a JSON report; returns code, output and the report."""
 
     def run(*argv: str, json_report: bool = True) -> GradeRun:

@@ -33,7 +33,7 @@ def bundle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def _autograder(tmp_path: Path, bundle: Path) -> Path:
-    """A fake /autograder: the zip in source/, run_autograder copied beside it, as Gradescope does."""
+    """A fake /autograder: the zip in source/, run_autograder copied beside it (as Gradescope)."""
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
@@ -82,7 +82,7 @@ def test_bundle_is_reproducible(bundle: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_run_autograder_grades_the_submission(tmp_path: Path, bundle: Path) -> None:
-    """run_autograder grades /autograder/submission (files in a folder) into a valid results.json."""
+    """run_autograder grades a submission uploaded in a folder into a valid results.json."""
     root = _autograder(tmp_path, bundle)
     upload = root / "submission" / "lecture01"
     shutil.copytree(ROOT / "solutions", upload)

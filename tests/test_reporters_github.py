@@ -18,15 +18,15 @@ from grader.reporters import REPORTERS
 from grader.reporters.github import GithubReporter, escape_data, escape_property
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "0123456789abcdef0123456789abcdef"
+TOKEN = "0123456789abcdef0123456789abcdef"  # noqa: S105 - a fixed fence token, not a secret
 
-BROKEN_SOFTMAX = '''import numpy as np
+BROKEN_SOFTMAX = """import numpy as np
 
 
 def softmax(z, axis=-1):
     e = np.exp(z)
     return e / e.sum()
-'''
+"""
 
 
 def _outside_fence(text: str, token: str) -> list[str]:
@@ -99,7 +99,9 @@ def test_fractional_points_stay_numbers() -> None:
 
 def _workflow_grade_args() -> list[str]:
     workflow = yaml.safe_load((ROOT / ".github/workflows/grade.yml").read_text())
-    step = next(s for s in workflow["jobs"]["grade"]["steps"] if s.get("name") == "Grade exercises/")
+    step = next(
+        s for s in workflow["jobs"]["grade"]["steps"] if s.get("name") == "Grade exercises/"
+    )
     argv = shlex.split(step["run"])
     assert ["uv", "run", "--no-sync", "grade"] == argv[:4]
     return argv[4:]
