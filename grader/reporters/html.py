@@ -238,8 +238,13 @@ def _is_formula(case: CaseResult) -> bool:
 
 def _case_detail(case: CaseResult) -> Iterable[str]:
     details = case.details
-    if case.message:
-        yield f"<pre>{_e(case.message)}</pre>"
+    message = case.message
+    if "expected" in details and "actual" in details:
+        # the values table below shows expected and got; keep the other lines of the message
+        repeated = (f"{msg.t('expected')} ", f"{msg.t('got')} ")
+        message = "\n".join(line for line in message.splitlines() if not line.startswith(repeated))
+    if message:
+        yield f"<pre>{_e(message)}</pre>"
     if _is_formula(case):
         student = details.get("actual", details.get("student_unicode"))
         reference = details.get("expected", details.get("reference_unicode"))
