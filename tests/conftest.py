@@ -114,3 +114,10 @@ def sample_report() -> GradeReport:
     """A stored report with every outcome: wrong values, a syntax error, printed output, LaTeX."""
     data = json.loads((GOLDEN / "sample_report.json").read_text(encoding="utf-8"))
     return GradeReport.from_dict(data)
+
+
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the same default format on a laptop and in GitHub Actions (tests.yml)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
