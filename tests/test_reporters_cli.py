@@ -54,7 +54,9 @@ def test_several_reports_beside_the_terminal(
     assert "FAIL softmax" in stdout
     assert (out / "junit.xml").read_text().startswith("<?xml")
     assert "<!DOCTYPE html>" in (out / "report.html").read_text()
-    assert 36 == json.loads((out / "results.json").read_text())["score"]
+    results = json.loads((out / "results.json").read_text())
+    lost = sum(t["max_score"] - t["score"] for t in results["tests"])
+    assert 7 == lost  # softmax: 4/11 on the visible cases
     assert (out / "report.md").read_text().startswith("## Grading report")
 
 
@@ -76,23 +78,25 @@ def test_bad_report_option_is_a_usage_error(
 
 
 @pytest.mark.parametrize(
-    ("threshold", "expected"),
+    ("offset", "expected"),
     [
         pytest.param(None, 1, id="default: any failed case fails"),
-        pytest.param("80", 0, id="36/43 = 83.7% >= 80%"),
-        pytest.param("83.7", 0, id="just under the score"),
-        pytest.param("90", 1, id="below the threshold"),
+        pytest.param(-5.0, 0, id="threshold below the score"),
+        pytest.param(-0.01, 0, id="threshold just below the score"),
+        pytest.param(+0.01, 1, id="threshold just above the score"),
     ],
 )
 def test_fail_under_is_a_percentage(
-    threshold: str | None,
+    offset: float | None,
     expected: int,
     submission: Callable[..., Path],
     run_grade: Callable[..., Any],
 ) -> None:
     """--fail-under PERCENT passes the run when the score reaches PERCENT of the points."""
     folder = submission(softmax=BAD_SOFTMAX)
-    extra = ["--fail-under", threshold] if threshold else []
+    report = run_grade(str(folder)).report
+    share = 100 * report["score"] / report["max_score"]  # 83.7% with the five exercises
+    extra = [] if offset is None else ["--fail-under", f"{share + offset:.4f}"]
     assert expected == run_grade(str(folder), *extra).code
 
 

@@ -20,6 +20,8 @@ from grader.reporters.github import GithubReporter, escape_data, escape_property
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "0123456789abcdef0123456789abcdef"  # noqa: S105 - a fixed fence token, not a secret
 
+FORK_EXERCISES = ("softmax", "cross_entropy", "cosine_similarity", "log_normal_pdf", "sgd_step")
+
 BROKEN_SOFTMAX = """import numpy as np
 
 
@@ -111,9 +113,12 @@ def _workflow_grade_args() -> list[str]:
 def fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A student's fork: the repository's rubrics and solutions, exercises with a bad softmax."""
     root = tmp_path / "fork"
-    shutil.copytree(ROOT / "rubrics", root / "rubrics")
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    shutil.copytree(ROOT / "solutions", root / "exercises")
+    for folder in ("rubrics", "solutions", "exercises"):
+        (root / folder).mkdir(parents=True)
+    for name in FORK_EXERCISES:  # fixed, so the recorded run stays put as exercises are added
+        shutil.copy(ROOT / "rubrics" / f"{name}.yaml", root / "rubrics")
+        shutil.copy(ROOT / "solutions" / f"{name}.py", root / "solutions")
+        shutil.copy(ROOT / "solutions" / f"{name}.py", root / "exercises")
     (root / "exercises" / "softmax.py").write_text(BROKEN_SOFTMAX, encoding="utf-8")
     monkeypatch.chdir(root)
     return root
