@@ -123,6 +123,7 @@ def test_differing_elements_are_marked() -> None:
 def test_different_shapes_are_not_marked() -> None:
     """Values of different shape are shown side by side without marks."""
     assert ("[1, 2]", "[[1, 2]]") == diff_tokens("[1, 2]", "[[1, 2]]")
+    assert ("[1, 2]", "[1, 2, 3]") == diff_tokens("[1, 2]", "[1, 2, 3]")
 
 
 def test_mathml_allow_list() -> None:
@@ -133,6 +134,10 @@ def test_mathml_allow_list() -> None:
     assert clean_mathml("<math><script>alert(1)</script></math>") is None
     assert clean_mathml('<math><mi href="http://x">x</mi></math>') is None
     assert clean_mathml("<b>not math</b>") is None
+    assert clean_mathml("<math><!-- x --><mi>x</mi></math>") is None
+    assert clean_mathml("<math><br/></math>") is None
+    spaced = '<math><mspace width="1em"/></math>'
+    assert '<math><mspace width="1em"></mspace></math>' == clean_mathml(spaced)
 
 
 def test_formula_without_mathml_shows_source() -> None:

@@ -202,7 +202,7 @@ def diff_tokens(expected: str, actual: str) -> tuple[str, str]:
     shape are shown unmarked.
     """
     left, right = _SEPARATORS.split(expected), _SEPARATORS.split(actual)
-    if len(left) != len(right):
+    if len(left) != len(right) or left[1::2] != right[1::2]:  # odd parts: brackets, commas
         return html.escape(expected), html.escape(actual)
     out_left, out_right = [], []
     for index, (a, b) in enumerate(zip(left, right, strict=True)):
