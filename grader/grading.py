@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,11 +95,10 @@ def grade_submission(
         run = run_exercise(template, plan, file, limits)
         return score_exercise(plan, run, file, lang=lang)
 
-    # Children run in parallel; the threads here only wait on pipes.
-    workers = max(1, min(len(plans), jobs or (os.cpu_count() or 2)))
+    # Children run in parallel; the threads here mostly wait on pipes. Plain threads, not
+    # concurrent.futures: its import (with logging) costs more than the pool saves.
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(one, plans))
+        results = _parallel_map(one, plans, max(1, jobs or (os.cpu_count() or 2)))
     finally:
         if notebooks:  # again: the runs found the cells that fail; and stop any kernel
             meta = notebook_meta(notebooks, close=True)
@@ -115,3 +114,33 @@ def grade_submission(
         seconds=time.perf_counter() - started,
         meta=meta,
     )
+
+
+def _parallel_map(
+    fn: Callable[[ExercisePlan], ExerciseResult], items: Sequence[ExercisePlan], workers: int
+) -> list[ExerciseResult]:
+    """``[fn(x) for x in items]`` on up to ``workers`` threads; re-raises the first error."""
+    results: list[ExerciseResult | None] = [None] * len(items)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    position = iter(range(len(items)))
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(position, None)
+            if index is None or errors:
+                return
+            try:
+                results[index] = fn(items[index])
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(min(workers, len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return [r for r in results if r is not None]

@@ -68,7 +68,7 @@ def score_exercise(
         results[spec.name] = result
         ordered.append(result)
     if ordered and all(c.reason == "not_implemented" for c in ordered):
-        exercise_message = msg.t("not_implemented")
+        exercise_message = ordered[0].message or msg.t("not_implemented")
     hidden_points = sum(c.points for c in plan.hidden_skipped)
     return ExerciseResult(
         id=rubric.id,

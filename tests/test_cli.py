@@ -133,7 +133,7 @@ def test_terminal_report_has_points_and_total(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert 0 == code
     assert "PASS softmax · Softmax (11/11 pts)" in out
-    assert "total 43/43" in out
+    assert "total 53/53" in out
     assert "\x1b[" not in out
 
 

@@ -112,7 +112,7 @@ def test_trust_records_and_refuses(command: str) -> None:
     """Links and raw HTML are recorded by the trust function and not rendered as links."""
     result = katex.get_engine().render(command)
     assert isinstance(result, katex.Rendered)
-    assert command.split("{")[0] == result.trusted[0]
+    assert command.split("{", maxsplit=1)[0] == result.trusted[0]
     assert "href=" not in result.mathml
 
 
@@ -140,7 +140,7 @@ def test_nesting_depth_ignores_escaped_braces_and_leftarrow() -> None:
 
 def test_engine_exception_becomes_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """An exception inside the JavaScript engine surfaces as `EngineError`, not a crash."""
-    engine = katex.Engine()
+    engine = katex.Engine(cache=False)
 
     def boom(*args: object, **kwargs: object) -> object:
         raise RuntimeError("InternalError: stack overflow")
@@ -178,3 +178,21 @@ def test_caret_cuts_long_lines() -> None:
 def test_suggest_command_finds_close_name() -> None:
     """An undefined command gets the closest known command as a suggestion."""
     assert (r"\alhpa", r"\alpha") == suggest_command(r"Undefined control sequence: \alhpa")
+
+
+def test_render_cache_spares_the_engine_start() -> None:
+    """A formula rendered once is answered from the disk cache by a new engine without JS."""
+    first = katex.Engine()
+    rendered = first.render(r"\frac{a_{17}}{b^{23}}")
+    second = katex.Engine()
+    assert rendered == second.render(r"\frac{a_{17}}{b^{23}}")
+    assert second._interpreter is None
+
+
+def test_render_cache_keeps_parse_errors() -> None:
+    """Parse errors come back from the cache with their message and position."""
+    source = r"x^1^2 + \cached"
+    fresh = katex.Engine().render(source)
+    cached = katex.Engine().render(source)
+    assert isinstance(fresh, katex.ParseError)
+    assert fresh == cached

@@ -99,6 +99,14 @@ def latex(actual: Any, expected: Any, params: LatexParams) -> None:
     except katex.EngineUnavailable as exc:
         engine, missing = None, str(exc)
     rendered = _render(engine, source, original, offset, views) if engine else None
+    if engine is not None and rendered is not None:
+        shown = engine.render(reference)
+        if isinstance(shown, katex.Rendered):  # for reports that draw both formulas
+            views = {
+                **views,
+                "student_mathml": _math_element(rendered.mathml),
+                "reference_mathml": _math_element(shown.mathml),
+            }
     findings = lint(source, rules)
     if findings:
         first = findings[0]
@@ -147,6 +155,12 @@ def latex(actual: Any, expected: Any, params: LatexParams) -> None:
         reason="wrong",
         details={**views, "difference": difference, "warnings": warnings},
     )
+
+
+def _math_element(html: str) -> str:
+    """The ``<math>`` element of KaTeX's output, without KaTeX's wrapping ``<span>``."""
+    start, end = html.find("<math"), html.rfind("</math>")
+    return html[start : end + len("</math>")] if start >= 0 and end > start else html
 
 
 def _render(

@@ -79,6 +79,16 @@ class TerminalReporter:
         colour = _YELLOW if case.outcome is Outcome.SKIPPED else _RED
         lines = [f"  {self._c(colour, label)} {case.name} {pts}"]
         lines.extend("      " + line for line in case.message.splitlines())
+        caret = case.details.get("caret")
+        if caret:
+            lines.extend("        " + line for line in str(caret).splitlines())
+        student, reference = (
+            case.details.get("student_unicode"),
+            case.details.get("reference_unicode"),
+        )
+        if student is not None and reference is not None and student != reference:
+            lines.append(f"      {msg.t('reference'):<9} {reference}")
+            lines.append(f"      {msg.t('yours'):<9} {student}")
         rows = case.details.get("rows") or []
         if len(rows) > 1:
             lines.append(f"      {'index':<10} {msg.t('got'):<12} {msg.t('expected')}")
