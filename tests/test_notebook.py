@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -193,9 +194,33 @@ def test_stub_notebook_scores_zero_with_friendly_message(run_grade):
     )
 
 
-def test_jupyterlab_notebook_with_plots_and_display(run_grade):
+@pytest.fixture(scope="session")
+def _matplotlib_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A matplotlib config/cache folder whose font list is built once, before any grading."""
+    folder = str(tmp_path_factory.mktemp("matplotlib"))
+    subprocess.run(
+        [sys.executable, "-c", "import matplotlib.font_manager"],
+        env={**os.environ, "MPLCONFIGDIR": folder},
+        check=True,
+    )
+    return folder
+
+
+def test_jupyterlab_notebook_with_plots_and_display(
+    run_grade, tmp_path, monkeypatch, _matplotlib_cache
+):
     """A JupyterLab notebook with plots and display() is graded; its stored outputs are not."""
-    run = run_grade(str(NOTEBOOKS / "jupyterlab.ipynb"))
+    # matplotlib is imported by every run's child: a built font cache and generous limits keep
+    # this test about grading, not about a loaded machine
+    monkeypatch.setenv("MPLCONFIGDIR", _matplotlib_cache)
+    rubrics = _short_rubrics(tmp_path, seconds=60)
+    run = run_grade(
+        str(NOTEBOOKS / "jupyterlab.ipynb"),
+        "--rubrics",
+        str(rubrics),
+        "--solutions",
+        str(SOLUTIONS),
+    )
     _full(run, "softmax", "cross_entropy")
     # a stored output claims "All tests passed! 100/100": only the code counts
     assert (0.0, 7.0) == _scores(run.report)["cosine_similarity"]
