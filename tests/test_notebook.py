@@ -402,3 +402,12 @@ def test_report_shows_long_failing_cells_cut_short(run_grade, tmp_path):
         )
         == entry["excerpt"]
     )
+
+
+def test_notebook_report_matches_the_report_schema(run_grade):
+    """A notebook's JSON report, meta included, follows grader/schema/report.schema.json."""
+    from tests.test_cli import _schema_validator
+
+    run = run_grade(str(NOTEBOOKS / "errors.ipynb"))
+    assert [] == list(_schema_validator("report.schema.json").iter_errors(run.report))
+    assert {"notebook_mode", "notebooks", "notes"} == set(run.report["meta"])
