@@ -161,8 +161,8 @@ CATALOGUE: dict[str, str] = {
     "nb_cell_magic_skipped": "cell {number}: `{magic}` cell was not run (only Python cells are"
     " graded)",
     "nb_cell_problem": "{cell}: {what}",
-    "nb_raised": "raised {type}: {text}",
-    "nb_raised_at": "raised {type}: {text} (line {line} of the cell)",
+    "nb_raised": "raised {error}",
+    "nb_raised_at": "raised {error} (line {line} of the cell)",
     "nb_exit": "called exit ({code}); the cells after it still ran",
     "nb_not_defined_because": "{problem}; so {name} was not defined",
     "nb_left_out": "{problem}; the cell was left out, and {name} is defined only there",

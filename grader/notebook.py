@@ -421,10 +421,12 @@ class CellProblem:
         if self.kind == "exception":
             if self.type == "SystemExit":
                 what = msg.t("nb_exit", code=self.text or 0)
-            elif self.line:
-                what = msg.t("nb_raised_at", type=self.type, text=self.text, line=self.line)
             else:
-                what = msg.t("nb_raised", type=self.type, text=self.text)
+                error = f"{self.type}: {self.text}" if self.text else self.type
+                if self.line:
+                    what = msg.t("nb_raised_at", error=error, line=self.line)
+                else:
+                    what = msg.t("nb_raised", error=error)
         elif self.kind == "kernel_died":
             what = msg.t("nb_kernel_died")
         else:

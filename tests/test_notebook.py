@@ -411,3 +411,14 @@ def test_notebook_report_matches_the_report_schema(run_grade):
     run = run_grade(str(NOTEBOOKS / "errors.ipynb"))
     assert [] == list(_schema_validator("report.schema.json").iter_errors(run.report))
     assert {"notebook_mode", "notebooks", "notes"} == set(run.report["meta"])
+
+
+def test_cell_over_the_memory_limit_raises_memoryerror(run_grade, tmp_path):
+    """A cell asking for more memory than the limit fails alone; the next cell's function passes."""
+    solution = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    path = _notebook(tmp_path / "mem.ipynb", "x = bytearray(3 << 30)", solution)
+    run = run_grade(str(path))
+    _full(run, "softmax")
+    assert ["cell 1 (`x = bytearray(3 << 30)`): raised MemoryError (line 1 of the cell)"] == (
+        run.report["meta"]["notebooks"][0]["cell_problems"]
+    )
