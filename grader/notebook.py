@@ -14,13 +14,10 @@ child replaces with a stub that does nothing: a magic or shell command is never 
 report says so. ``%%time``, ``%%timeit``, ``%%capture`` and ``%%prun`` run their body once as
 Python; any other cell magic (``%%bash``, ``%%writefile``, ...) skips its cell.
 
-Running (default mode). Each exercise's child executes a small driver written here: every
-code cell in order, each compiled on its own (so a cell that raises stops only itself), then
-the exercise's cases as for a ``.py`` file. Cells keep their own line numbers through a
-virtual numbering (cell k starts after the lines of the cells before it), so a traceback maps
-back to a cell and a line in it. A survey run first executes the cells once: a cell that
-hangs, exits or crashes is named from a progress file and left out of later runs, so it costs
-one timeout and only the exercises defined in it.
+Running. Cells keep their own line numbers through a virtual numbering (cell k starts after
+the lines of the cells before it), so a traceback maps back to a cell and a line in it
+(`Notebook.at`, `remap_info`). The child's side is `grader.notebook_driver`; the default
+mode is `grader.notebook_grader`, the kernel mode `grader.kernel`.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +33,10 @@ from typing import Any
 from grader import messages as msg
 from grader.errors import UsageError
 
-__all__ = ["Cell", "Notebook", "driver_source", "read_notebook", "shorten"]
+__all__ = ["Cell", "CellProblem", "Notebook", "read_notebook", "remap_info", "shorten", "to_python"]
 
 #: cell magics whose body is Python and runs once; any other cell magic skips its cell
 _BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
-#: name of the survey's answer in the child's namespace
-SURVEY_NAME = "__ml_lectures_survey__"
 _CELL_TYPES = frozenset({"code", "markdown", "raw"})
 
 
@@ -308,97 +302,6 @@ def _bindings(body: list[ast.stmt]) -> Iterator[str]:
                 yield from _bindings(handler.body)
 
 
-# -- the driver the child runs -----------------------------------------------------------------
-
-_DRIVER = '''\
-def __ml_lectures_run():
-    import json, os, traceback
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    ns = globals()
-
-    class Shell:
-        """get_ipython() while grading: magics and shell commands do nothing."""
-
-        def __getattr__(self, name):
-            return lambda *args, **kwargs: [] if name == "getoutput" else None
-
-    shell = Shell()
-    ns.setdefault("get_ipython", lambda: shell)
-    ns.setdefault("display", lambda *args, **kwargs: None)
-    try:
-        progress = os.open({progress!r}, os.O_WRONLY | os.O_APPEND)
-    except OSError:
-        progress = -1
-    errors = {{}}
-    run, build = exec, compile  # a cell may rebind the names exec and compile
-    for number, offset, code in {cells!r}:
-        if progress >= 0:
-            try:
-                os.write(progress, b"%d\\n" % number)
-            except OSError:
-                pass
-        try:
-            run(build("\\n" * offset + code, {filename!r}, "exec"), ns)
-        except BaseException as exc:
-            errors[number] = exc
-    if progress >= 0:
-        try:
-            os.write(progress, b"done\\n")
-            os.close(progress)
-        except OSError:
-            pass
-    for name, number in {needed!r}:
-        if name not in ns and number in errors:
-            raise errors[number]
-    if {survey!r}:
-        found = []
-        for number, exc in errors.items():
-            frames = [
-                [f.lineno or 0, f.name]
-                for f in traceback.extract_tb(exc.__traceback__)
-                if f.filename == {filename!r}
-            ]
-            try:
-                text = str(exc)[:500]
-            except BaseException:
-                text = "<unprintable>"
-            if isinstance(exc, SyntaxError) and exc.filename == {filename!r}:
-                frames.append([exc.lineno or 0, ""])
-                text = str(exc.msg)[:500]
-            found.append([number, type(exc).__qualname__, text, frames[-3:],
-                          isinstance(exc, SystemExit)])
-        ns[{survey_name!r}] = json.dumps(found)
-
-
-__ml_lectures_run()
-del __ml_lectures_run
-'''
-
-
-def driver_source(
-    notebook: Notebook,
-    *,
-    progress: str,
-    needed: tuple[str, ...] = (),
-    skip: frozenset[int] = frozenset(),
-    survey: bool = False,
-) -> str:
-    """The Python source a child execs: the cells one by one, then what grading needs."""
-    cells = [(c.number, c.offset, c.code) for c in notebook.cells if c.number not in skip]
-    pairs = []
-    for name in needed:
-        defining = notebook.defining(name)
-        pairs.append((name, defining.number if defining is not None else 0))
-    return _DRIVER.format(
-        progress=progress,
-        cells=cells,
-        filename=str(notebook.path),
-        needed=pairs,
-        survey=survey,
-        survey_name=SURVEY_NAME,
-    )
-
-
 # -- what came back ----------------------------------------------------------------------------
 
 
@@ -444,33 +347,6 @@ class CellProblem:
         }
 
 
-def parse_survey(notebook: Notebook, value: object) -> list[CellProblem]:
-    """Read the survey's answer (untrusted data from the child) into cell problems."""
-    if not isinstance(value, str):
-        return []
-    try:
-        items = json.loads(value)
-    except ValueError:
-        return []
-    problems = []
-    for item in items if isinstance(items, list) else []:
-        if not (isinstance(item, list) and len(item) == 5 and isinstance(item[0], int)):
-            continue
-        cell = notebook.cell(item[0])
-        if cell is None:
-            continue
-        frames = item[3] if isinstance(item[3], list) else []
-        line = None
-        for frame in frames:
-            if isinstance(frame, list) and frame and isinstance(frame[0], int):
-                found = notebook.at(frame[0])
-                if found is not None and found[0].number == cell.number:
-                    line = found[1]
-        kind_name = str(item[1])[:100]
-        problems.append(CellProblem(cell, "exception", kind_name, str(item[2])[:500], line))
-    return problems
-
-
 def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:
     """Frames of the virtual numbering, turned into cells and lines the student can find."""
     frames = info.get("frames")
@@ -497,28 +373,6 @@ def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:
             }
         )
     return {**info, "frames": mapped}
-
-
-def progress_file() -> str:
-    """A fresh file the child appends the number of each cell it starts to."""
-    handle, name = tempfile.mkstemp(prefix="ml-lectures-cells-")
-    os.close(handle)
-    return name
-
-
-def last_cell(path: str) -> tuple[int | None, bool]:
-    """The last cell the child started, and whether it finished every cell."""
-    try:
-        with open(path, encoding="ascii", errors="replace") as fh:
-            lines = fh.read().split()
-    except OSError:
-        return None, False
-    if lines and lines[-1] == "done":
-        return None, True
-    for token in reversed(lines):
-        if token.isdigit():
-            return int(token), False
-    return None, False
 
 
 def shorten(source: str, keep: int = 5) -> str:

@@ -20,16 +20,13 @@ from grader import messages as msg
 from grader.errors import InternalError
 from grader.execute import ExerciseRun, _death, run_exercise
 from grader.model import ExerciseResult
-from grader.notebook import (
+from grader.notebook import CellProblem, Notebook, read_notebook, remap_info
+from grader.notebook_driver import (
     SURVEY_NAME,
-    CellProblem,
-    Notebook,
     driver_source,
     last_cell,
     parse_survey,
     progress_file,
-    read_notebook,
-    remap_info,
 )
 from grader.plan import ExercisePlan
 from grader.rubric import Rubric
