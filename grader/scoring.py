@@ -58,7 +58,7 @@ def score_exercise(
                     case,
                     Outcome.ERRORED,
                     "grader_error",
-                    msg.t("grader_error", error="no answer for this case"),
+                    msg.t("grader_error", error=msg.t("no_answer")),
                     "",
                 )
             else:
@@ -160,8 +160,8 @@ def _render_failure(exc: Failure) -> str:
     if "expected" in details and "actual" in details and details.get("expected") is not None:
         tol = details.get("tolerance")
         suffix = f" ± {tol}" if tol else ""
-        lines.append(f"{msg.t('expected'):<8} {details['expected']}{suffix}")
-        lines.append(f"{msg.t('got'):<8} {details['actual']}")
+        lines.append(f"{msg.pad(msg.t('expected'), 8)} {details['expected']}{suffix}")
+        lines.append(f"{msg.pad(msg.t('got'), 8)} {details['actual']}")
     if details.get("stats"):
         lines.append(str(details["stats"]))
     return "\n".join(lines)
@@ -200,7 +200,7 @@ def _case_problem(run: CaseRun, shown: str, function: str) -> str:
     if error in ("exception", "memory_limit") and info.get("type"):
         file, line = _where(info, shown)
         if error == "memory_limit":
-            return msg.t("memory_limit", limit="the memory limit")
+            return msg.t("memory_limit", limit=msg.t("the_memory_limit"))
         if line:
             return msg.t(
                 "raised_at",
