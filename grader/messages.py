@@ -131,10 +131,6 @@ CATALOGUE: dict[str, str] = {
         "right on 1-D inputs but wrong on 2-D ones: work along the given axis only"
         " (axis=axis, keepdims=True), not over the whole array"
     ),
-    "sig_inputs_modified": (
-        "your values are right but the input {name!s} was changed in place; the caller's"
-        " array must stay as it was"
-    ),
 }
 
 

@@ -47,6 +47,8 @@ class ExercisePlan:
     cases: tuple[PlannedCase, ...]
     #: hidden cases left out (not run) and their points
     hidden_skipped: tuple[CaseSpec, ...] = ()
+    #: the reference solutions folder (misconception variants live in its misconceptions/)
+    solutions: Path | None = None
 
 
 class _SpecError(Exception):
@@ -89,7 +91,7 @@ def plan_exercise(
                 solution = _load_solution(rubric, solutions)
             expected = _reference(rubric, spec, solution, args, kwargs)
         planned.append(PlannedCase(spec, args, kwargs, expected))
-    return ExercisePlan(rubric, tuple(planned), skipped)
+    return ExercisePlan(rubric, tuple(planned), skipped, solutions)
 
 
 def _literal_expected(value: Any) -> Any:

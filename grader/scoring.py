@@ -67,6 +67,10 @@ def score_exercise(
             result = _redact(result)
         results[spec.name] = result
         ordered.append(result)
+    if any(c.outcome is Outcome.FAILED for c in ordered):
+        from grader.misconceptions import diagnose  # only a failing case pays for the import
+
+        ordered = diagnose(plan, run, ordered, lang=lang)
     if ordered and all(c.reason == "not_implemented" for c in ordered):
         exercise_message = msg.t("not_implemented")
     hidden_points = sum(c.points for c in plan.hidden_skipped)
