@@ -126,22 +126,18 @@ def _relation(values: list[Sample]) -> Finding | None:
     exp = np.concatenate([s.expected.ravel() for s in values])
     if got.size < 2:
         return None
-    rtol = max(s.rtol for s in values)
-    atol = max(s.atol for s in values)
-    nonzero = np.abs(exp) > atol
-    if nonzero.any() and np.all(np.abs(got[~nonzero]) <= atol):
-        ratios = got[nonzero] / exp[nonzero]
-        k = float(np.median(ratios))
-        if np.allclose(ratios, k, rtol=rtol, atol=0.0) and not np.isclose(k, 1.0, rtol=rtol):
-            if np.isclose(k, -1.0, rtol=rtol):
+    # each element keeps its own case's tolerance, as the check applied it
+    tol = np.concatenate([s.atol + s.rtol * np.abs(s.expected.ravel()) for s in values])
+    nonzero = np.abs(exp) > tol
+    if nonzero.any():
+        k = float(np.median(got[nonzero] / exp[nonzero]))
+        if k != 0.0 and np.all(np.abs(got - k * exp) <= tol * max(1.0, abs(k))):
+            if abs(k + 1.0) < 1e-3:
                 return Finding("sign", msg.t("sig_sign"))
-            if k != 0.0:
+            if abs(k - 1.0) > 1e-3:
                 return Finding("factor", msg.t("sig_factor", factor=f"{k:.4g}"))
-    diffs = got - exp
-    d = float(np.median(diffs))
-    if np.allclose(diffs, d, rtol=rtol, atol=atol) and abs(d) > atol + rtol * float(
-        np.abs(exp).max()
-    ):
+    d = float(np.median(got - exp))
+    if np.all(np.abs(got - exp - d) <= tol) and np.any(np.abs(d) > tol):
         return Finding("offset", msg.t("sig_offset", offset=f"{d:+.4g}"))
     return None
 
