@@ -7,6 +7,7 @@ its output is right *and* its array inputs came back unchanged.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,8 @@ def score_exercise(
                 result = _judge(case, case_run, shown, function, hint)
         if spec.hidden and not result.passed:
             result = _redact(result)
+        if spec.title:
+            result = replace(result, title=text_of(spec.title, lang))
         results[spec.name] = result
         ordered.append(result)
     if any(c.outcome is Outcome.FAILED for c in ordered):

@@ -680,3 +680,36 @@ def test_table_sources_do_not_copy_the_variants() -> None:
         variants.update(b.strip() for b in text.split("\ndef ")[1:])
     bodies = {p.values[1].split("def ", 1)[-1].strip() for p in TABLE}
     assert set() == bodies & variants
+
+
+def test_json_report_carries_the_misconception(run_grade, submission) -> None:  # type: ignore[no-untyped-def]
+    """Through the CLI, the JSON report names the misconception per failing case."""
+    folder = submission(
+        sgd_step="import numpy as np\n"
+        "def sgd_step(theta, X_batch, y_batch, grad_fn, alpha=0.01):\n"
+        "    return theta - alpha * sum(grad_fn(theta, x, y) for x, y in zip(X_batch, y_batch))\n"
+    )
+    run = run_grade(str(folder), "--lang", "ja")
+    cases = run.exercise("sgd_step")["cases"]
+    assert {"sum_not_mean"} == {c["details"].get("misconception") for c in cases}
+    assert "バッチサイズで割ってください" in cases[0]["hint"]
+    assert "線形回帰、バッチサイズ 4" == cases[0]["title"]
+
+
+def test_missing_variant_file_is_a_rubric_error(
+    plans: dict[str, ExercisePlan], tmp_path: Path
+) -> None:
+    """A rubric naming variants that are not there fails with one line naming the file."""
+    from dataclasses import replace
+
+    from grader.errors import RubricError
+    from grader.execute import CaseRun, ExerciseRun
+    from grader.sandbox.transport import Received
+
+    plan = replace(plans["cosine_similarity"], solutions=tmp_path)
+    case = plan.cases[0]
+    value = Received(np.asarray(0.5), "float")
+    run = ExerciseRun({case.spec.index: CaseRun(case.spec.index, value=value)})
+    failed = [CaseResult(case.spec.name, Outcome.FAILED, 0.0, 1.0)]
+    with pytest.raises(RubricError, match=r"misconceptions/cosine_similarity.py were not found"):
+        misconceptions.diagnose(plan, run, failed)

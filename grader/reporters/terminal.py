@@ -75,7 +75,7 @@ class TerminalReporter:
         pts = f"({_pts(case.score)}/{_pts(case.max_score)} {msg.t('pts')})"
         if case.outcome is Outcome.PASSED:
             ok = msg.pad(msg.t("label_case_ok"), 4)
-            return [f"  {self._c(_GREEN, ok)} {case.name} {self._c(_DIM, pts)}"]
+            return [f"  {self._c(_GREEN, ok)} {case.title or case.name} {self._c(_DIM, pts)}"]
         label = msg.t(
             {
                 Outcome.FAILED: "label_case_fail",
@@ -84,7 +84,7 @@ class TerminalReporter:
             }[case.outcome]
         )
         colour = _YELLOW if case.outcome is Outcome.SKIPPED else _RED
-        lines = [f"  {self._c(colour, label)} {case.name} {pts}"]
+        lines = [f"  {self._c(colour, label)} {case.title or case.name} {pts}"]
         lines.extend("      " + line for line in case.message.splitlines())
         rows = case.details.get("rows") or []
         if len(rows) > 1:
