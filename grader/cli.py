@@ -173,14 +173,17 @@ def _solutions(option: str | None, rubrics_dir: Path) -> Path | None:
 
 
 def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
+    from grader import messages as msg
     from grader.rubric import load_rubrics, text_of
 
     for rubric in load_rubrics(rubrics_dir, use_cache=use_cache):
         hidden = sum(1 for c in rubric.cases if c.hidden)
         visible = len(rubric.cases) - hidden
+        cases = msg.t("list_cases", count=visible)
+        if hidden:
+            cases += msg.t("list_hidden", count=hidden)
         print(
-            f"{rubric.id:<20} {rubric.file:<22} {visible} cases"
-            f"{f' + {hidden} hidden' if hidden else ''}, {rubric.max_score:g} pts"
+            f"{rubric.id:<20} {rubric.file:<22} {cases}, {rubric.max_score:g} {msg.t('pts')}"
             f"  {text_of(rubric.title, lang)}"
         )
     return ExitCode.OK

@@ -127,6 +127,8 @@ CATALOGUE: dict[str, str] = {
         "your values are off by the same constant {offset} on every failing case:"
         " a constant term is missing or extra"
     ),
+    "list_cases": "{count} cases",
+    "list_hidden": " + {count} hidden",
     "sig_2d_only": (
         "right on 1-D inputs but wrong on 2-D ones: work along the given axis only"
         " (axis=axis, keepdims=True), not over the whole array"

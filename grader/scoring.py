@@ -47,7 +47,9 @@ def score_exercise(
                 case,
                 Outcome.SKIPPED,
                 "skipped_dependency",
-                msg.t("skipped_dependency", dependency=repr(failed_dep)),
+                msg.t(
+                    "skipped_dependency", dependency=repr(results[failed_dep].title or failed_dep)
+                ),
                 "",
             )
         elif run.error:
