@@ -108,8 +108,8 @@ CATALOGUE: dict[str, str] = {
     ),
     "sig_overflow": (
         "nan/inf only on the inputs of large magnitude (up to {big}), finite elsewhere:"
-        " exp overflows there (or underflows to 0/0); for numerical stability subtract"
-        " the maximum before exp"
+        " exp overflows there (or underflows to 0/0); for numerical stability keep exp"
+        " away from large arguments (subtract the maximum first, or stay in logs)"
     ),
     "sig_log_zero": (
         "nan/inf only where an input contains 0: log(0) is -inf and 0/0 is nan;"
@@ -130,8 +130,9 @@ CATALOGUE: dict[str, str] = {
     "list_cases": "{count} cases",
     "list_hidden": " + {count} hidden",
     "sig_2d_only": (
-        "right on 1-D inputs but wrong on 2-D ones: work along the given axis only"
-        " (axis=axis, keepdims=True), not over the whole array"
+        "right on 1-D inputs but wrong on 2-D ones: check what your code does along the"
+        " second axis (reduce along the given axis only, with keepdims=True; let NumPy"
+        " broadcast instead of flattening)"
     ),
 }
 

@@ -91,7 +91,21 @@ def plan_exercise(
                 solution = _load_solution(rubric, solutions)
             expected = _reference(rubric, spec, solution, args, kwargs)
         planned.append(PlannedCase(spec, args, kwargs, expected))
+    if rubric.misconceptions and solutions is not None:
+        _check_variants(rubric, solutions)
     return ExercisePlan(rubric, tuple(planned), skipped, solutions)
+
+
+def _check_variants(rubric: Rubric, solutions: Path) -> None:
+    """The known-wrong variants must exist (they are imported only when a case fails)."""
+    path = solutions / "misconceptions" / (rubric.solution or rubric.file)
+    if not path.is_file():
+        raise RubricError(
+            display_path(rubric.source),
+            "misconceptions",
+            f"the known-wrong variants {display_path(path)} were not found",
+            locate(rubric.source, ["misconceptions"]),
+        )
 
 
 def _literal_expected(value: Any) -> Any:

@@ -696,20 +696,13 @@ def test_json_report_carries_the_misconception(run_grade, submission) -> None:  
     assert "線形回帰、バッチサイズ 4" == cases[0]["title"]
 
 
-def test_missing_variant_file_is_a_rubric_error(
-    plans: dict[str, ExercisePlan], tmp_path: Path
-) -> None:
-    """A rubric naming variants that are not there fails with one line naming the file."""
-    from dataclasses import replace
-
+def test_missing_variant_file_is_a_rubric_error(tmp_path: Path) -> None:
+    """A rubric naming variants that are not there fails up front, naming the file."""
     from grader.errors import RubricError
-    from grader.execute import CaseRun, ExerciseRun
-    from grader.sandbox.transport import Received
 
-    plan = replace(plans["cosine_similarity"], solutions=tmp_path)
-    case = plan.cases[0]
-    value = Received(np.asarray(0.5), "float")
-    run = ExerciseRun({case.spec.index: CaseRun(case.spec.index, value=value)})
-    failed = [CaseResult(case.spec.name, Outcome.FAILED, 0.0, 1.0)]
+    (rubric,) = [r for r in load_rubrics(RUBRICS, use_cache=False) if r.id == "cosine_similarity"]
+    (tmp_path / "cosine_similarity.py").write_text(
+        (SOLUTIONS / "cosine_similarity.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     with pytest.raises(RubricError, match=r"misconceptions/cosine_similarity.py were not found"):
-        misconceptions.diagnose(plan, run, failed)
+        plan_exercise(rubric, tmp_path)
