@@ -7,8 +7,10 @@ student's code (trusted code, like the reference solution). A variant is *confir
 on every case that gave a numeric answer, the student's output matches the variant's within
 the case's tolerance and the same inputs were changed in place, and the variant differs from
 the reference on at least one of those cases. The first confirmed variant in rubric order is
-named on every failing case (``details["misconception"]``, and its sentence in the message).
-With none, `grader.signatures` looks for a telling pattern (``details["signature"]``).
+named on every visible failing case: ``details["misconception"]`` holds its id and its
+sentence, which says what is wrong and how to fix it, becomes the hint. With none,
+`grader.signatures` looks for a telling pattern: ``details["signature"]`` holds its id and
+its sentence is added to the message.
 
 Nothing here runs unless a case failed, so a passing submission pays nothing; variant
 outputs are cached per rubric version for batch runs.
