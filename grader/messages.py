@@ -123,6 +123,10 @@ CATALOGUE: dict[str, str] = {
         "your values are {factor} × the reference on every failing case: a constant factor"
         " is off (a missing ½, a mean instead of a sum, log2 instead of log, ...)"
     ),
+    "sig_factor_log": (
+        "your values are {factor} × the reference on every failing case, and {factor} is"
+        " 1/ln {base}: use the natural logarithm np.log, not log{base}"
+    ),
     "sig_offset": (
         "your values are off by the same constant {offset} on every failing case:"
         " a constant term is missing or extra"

@@ -10,6 +10,7 @@ name a report stores in ``details["signature"]``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,10 @@ def _relation(values: list[Sample]) -> Finding | None:
         if k != 0.0 and np.all(np.abs(got - k * exp) <= tol * max(1.0, abs(k))):
             if abs(k + 1.0) < 1e-3:
                 return Finding("sign", msg.t("sig_sign"))
+            for base in (2, 10):
+                if abs(k * math.log(base) - 1.0) < 1e-3:
+                    text = msg.t("sig_factor_log", factor=f"{k:.4g}", base=base)
+                    return Finding("factor", text)
             if abs(k - 1.0) > 1e-3:
                 return Finding("factor", msg.t("sig_factor", factor=f"{k:.4g}"))
     d = float(np.median(got - exp))

@@ -444,7 +444,7 @@ _SIGNATURE_KEYS = {
     "overflow": ["sig_overflow"],
     "log_zero": ["sig_log_zero"],
     "sign": ["sig_sign"],
-    "factor": ["sig_factor"],
+    "factor": ["sig_factor", "sig_factor_log"],
     "offset": ["sig_offset"],
     "2d_only": ["sig_2d_only"],
 }
