@@ -706,3 +706,24 @@ def test_missing_variant_file_is_a_rubric_error(tmp_path: Path) -> None:
     )
     with pytest.raises(RubricError, match=r"misconceptions/cosine_similarity.py were not found"):
         plan_exercise(rubric, tmp_path)
+
+
+def test_passing_submission_never_loads_the_diagnosis() -> None:
+    """Grading all-correct solutions imports neither the diagnosis nor the variants."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import contextlib, io, sys\n"
+        "from grader import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = cli.main([{str(SOLUTIONS)!r}, '--rubrics', {str(RUBRICS)!r}])\n"
+        "loaded = sorted(m for m in sys.modules if 'misconceptions' in m or m.endswith('.po'))\n"
+        "print(code, loaded)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], "LANG": "C"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    assert "0 []" == out.stdout.strip()
