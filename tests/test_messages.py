@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import string
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -234,3 +236,17 @@ def test_stub_report_is_all_japanese(run_grade, monkeypatch: pytest.MonkeyPatch)
     english = [messages.CATALOGUE[k] for k in ("not_implemented", "total", "pts")]
     assert [] == [e for e in english if e in run.stdout]
     assert "まだ実装されていません" in run.stdout
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt not installed")
+@pytest.mark.parametrize("lang", messages.LANGUAGES)
+def test_catalogue_passes_msgfmt_check(lang: str, tmp_path: Path) -> None:
+    """GNU msgfmt accepts each catalogue, placeholders included (python-brace-format)."""
+    msgfmt = shutil.which("msgfmt") or "msgfmt"
+    done = subprocess.run(
+        [msgfmt, "--check", "-o", str(tmp_path / "out.mo"), str(po.catalogue_path(lang))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert 0 == done.returncode, done.stderr
