@@ -727,3 +727,40 @@ def test_passing_submission_never_loads_the_diagnosis() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
     assert "0 []" == out.stdout.strip()
+
+
+UNRELATED = [
+    pytest.param(
+        "cosine_similarity",
+        "def cosine_similarity(a, b):\n    return float(a @ b / np.linalg.norm(a * b))\n",
+        id="cosine: norm of the product",
+    ),
+    pytest.param(
+        "log_normal_pdf",
+        "def log_normal_pdf(x, mu, sigma):\n"
+        "    return -0.5 * np.log(2 * np.pi * sigma**2) - (x - mu) ** 2 / 2 * sigma**2\n",
+        id="log-pdf: operator precedence",
+    ),
+    pytest.param(
+        "sgd_step",
+        "def sgd_step(theta, X_batch, y_batch, grad_fn, alpha=0.01):\n"
+        "    grads = [grad_fn(theta, x, y) for x, y in zip(X_batch, y_batch)]\n"
+        "    return theta - alpha * np.mean(grads)\n",
+        id="sgd: mean over everything",
+    ),
+    pytest.param(
+        "softmax",
+        "def softmax(z, axis=-1):\n    e = np.exp(z - np.max(z))\n    return e / e.sum(axis=0)\n",
+        id="softmax: global max, column sums",
+    ),
+]
+
+
+@pytest.mark.parametrize(("exercise", "source"), UNRELATED)
+def test_other_mistakes_are_not_given_a_misconception(
+    grade: Any, exercise: str, source: str
+) -> None:
+    """A wrong answer that no listed slip explains is not told one."""
+    result = grade(exercise, source)["en"]
+    assert _visible_failures(result)
+    assert [] == [c.name for c in result.cases if M in c.details]
