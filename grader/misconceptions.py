@@ -127,7 +127,7 @@ def diagnose(
             # the named slip says what is wrong and how to fix it: it is the hint
             out[i] = replace(result, hint=text, details=details)
         else:
-            message = f"{result.message}\n{text}" if result.message else text
+            message = "\n".join(part for part in (result.message, text) if part)
             out[i] = replace(result, message=message, details=details)
     return out
 

@@ -172,6 +172,17 @@ TABLE = [
         "2d_only",
         id="softmax: always along axis 0",
     ),
+    pytest.param(
+        "softmax",
+        "def softmax(z, axis=-1):\n"
+        "    z -= np.max(z, axis=axis, keepdims=True)\n"
+        "    np.exp(z, out=z)\n"
+        "    z /= z.sum(axis=axis, keepdims=True)\n"
+        "    return z\n",
+        S,
+        "inputs_modified",
+        id="softmax: computed in place in z",
+    ),
     # cross-entropy
     pytest.param(
         "cross_entropy",
@@ -447,6 +458,7 @@ _SIGNATURE_KEYS = {
     "factor": ["sig_factor", "sig_factor_log"],
     "offset": ["sig_offset"],
     "2d_only": ["sig_2d_only"],
+    "inputs_modified": ["inputs_modified"],
 }
 
 
