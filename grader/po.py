@@ -7,9 +7,11 @@ source, and lets the grader notice a stale translation: when the English changes
 ``msgid`` no longer matches and the English is shown until someone re-translates.
 
 The reader is a small parser rather than compiled ``.mo`` files: it needs no build step and
-no binary files in git, and reading the Japanese catalogue costs well under a millisecond
-(``bench/messages_speed.py``). ``python -m grader.po`` regenerates ``en`` and adds new keys
-to every other language after `CATALOGUE` changes.
+no binary files in git. Reading and checking the Japanese catalogue takes about 0.6 ms and
+importing this module 1-2 ms, against ~1 ms for gettext with a ``.mo`` file: nothing a
+whole `grade` run can measure (``bench/messages_speed.py``). English runs read no file.
+``python -m grader.po`` regenerates ``en`` and adds new keys to every other language after
+`CATALOGUE` changes.
 """
 
 from __future__ import annotations
