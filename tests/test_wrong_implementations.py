@@ -230,7 +230,12 @@ TABLE = [
         id="log-pdf with math instead of numpy",
     ),
     pytest.param(
-        "sgd_step", SGD_SUM, 0, {"wrong"}, "not their mean: divide by the batch size", id="sgd with the sum of gradients"
+        "sgd_step",
+        SGD_SUM,
+        0,
+        {"wrong"},
+        "not their mean: divide by the batch size",
+        id="sgd with the sum of gradients",
     ),
     pytest.param(
         "sgd_step",
