@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default: exit 1 when any case fails)",
     )
     parser.add_argument(
+        "--lang",
+        choices=("en", "ja"),
+        default=None,
+        help="language of the report (default: ja when LC_ALL/LC_MESSAGES/LANG start with ja)",
+    )
+    parser.add_argument(
         "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
     )
     parser.add_argument(
@@ -163,9 +169,13 @@ def _error(text: str) -> None:
 
 
 def _grade(args: argparse.Namespace) -> ExitCode:
+    from grader import messages
+
+    lang = args.lang or messages.language_from_env(os.environ)
+    messages.set_language(lang)
     rubrics_dir = Path(args.rubrics)
     if args.list:
-        return _list(rubrics_dir, use_cache=not args.no_cache)
+        return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
     # Start the child template first: it imports NumPy on the other core while we load.
     from grader.sandbox.runner import Template
 
@@ -187,6 +197,7 @@ def _grade(args: argparse.Namespace) -> ExitCode:
             solutions,
             template,
             include_hidden=args.include_hidden,
+            lang=lang,
             kernel=args.kernel,
         )
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "terminal")
@@ -246,16 +257,19 @@ def _solutions(option: str | None, rubrics_dir: Path) -> Path | None:
     return default if default.is_dir() else None
 
 
-def _list(rubrics_dir: Path, *, use_cache: bool) -> ExitCode:
+def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
+    from grader import messages as msg
     from grader.rubric import load_rubrics, text_of
 
     for rubric in load_rubrics(rubrics_dir, use_cache=use_cache):
         hidden = sum(1 for c in rubric.cases if c.hidden)
         visible = len(rubric.cases) - hidden
+        cases = msg.t("list_cases", count=visible)
+        if hidden:
+            cases += msg.t("list_hidden", count=hidden)
         print(
-            f"{rubric.id:<20} {rubric.file:<22} {visible} cases"
-            f"{f' + {hidden} hidden' if hidden else ''}, {rubric.max_score:g} pts"
-            f"  {text_of(rubric.title)}"
+            f"{rubric.id:<20} {rubric.file:<22} {cases}, {rubric.max_score:g} {msg.t('pts')}"
+            f"  {text_of(rubric.title, lang)}"
         )
     return ExitCode.OK
 

@@ -53,6 +53,8 @@ class CaseSpec:
     category: str = ""
     depends_on: tuple[str, ...] = ()
     time_limit: float | None = None
+    #: the case's name as shown, per language (``name`` stays the identifier)
+    title: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,7 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
                 category=str(case.get("category", "")),
                 depends_on=tuple(case.get("depends_on", ())),
                 time_limit=case.get("time_limit"),
+                title=_text(case.get("title")),
             )
         )
     for case_spec in cases:

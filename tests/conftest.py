@@ -40,6 +40,18 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch):
+    """Run every test in an English locale, whatever the machine's; restore the language after."""
+    from grader import messages
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    messages.set_language("en")
+
+
 @pytest.fixture
 def run_grade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., GradeRun]:
     """Run `grade` in-process with a JSON report; returns code, output and the report."""

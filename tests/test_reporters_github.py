@@ -119,6 +119,7 @@ def fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(ROOT / "rubrics" / f"{name}.yaml", root / "rubrics")
         shutil.copy(ROOT / "solutions" / f"{name}.py", root / "solutions")
         shutil.copy(ROOT / "solutions" / f"{name}.py", root / "exercises")
+    shutil.copytree(ROOT / "solutions" / "misconceptions", root / "solutions" / "misconceptions")
     (root / "exercises" / "softmax.py").write_text(BROKEN_SOFTMAX, encoding="utf-8")
     monkeypatch.chdir(root)
     return root

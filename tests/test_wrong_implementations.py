@@ -134,7 +134,7 @@ TABLE = [
         SOFTMAX_GLOBAL_SUM,
         7,
         {"wrong"},
-        "normalise each row",
+        "each row (along axis) must sum to 1",
         id="softmax normalised over the whole 2-D array",
     ),
     pytest.param(
@@ -218,7 +218,7 @@ TABLE = [
         LOGPDF_LOG_OF_PDF,
         8,
         {"non_finite"},
-        "work with logs",
+        "write the log-density directly",
         id="log-pdf as log of the pdf",
     ),
     pytest.param(
@@ -230,7 +230,12 @@ TABLE = [
         id="log-pdf with math instead of numpy",
     ),
     pytest.param(
-        "sgd_step", SGD_SUM, 0, {"wrong"}, "average grad_fn", id="sgd with the sum of gradients"
+        "sgd_step",
+        SGD_SUM,
+        0,
+        {"wrong"},
+        "not their mean: divide by the batch size",
+        id="sgd with the sum of gradients",
     ),
     pytest.param(
         "sgd_step",

@@ -53,14 +53,15 @@ _SCRIPTS = {
 }
 _SKIP = {"mspace", "annotation", "mphantom", "none"}
 _SPLICE = {"mrow", "mstyle", "mpadded", "semantics", "math", "span", "menclose", "mprescripts"}
+#: catalogue keys naming the parts of a construct, in KaTeX's MathML child order
 _NAMES = {
-    "frac": ("numerator", "denominator"),
-    "sqrt": ("square root",),
-    "root": ("root", "index of the root"),
-    "sub": ("base", "subscript"),
-    "sup": ("base", "superscript"),
-    "subsup": ("base", "subscript", "superscript"),
-    "accent": ("accented part", "accent"),
+    "frac": ("latex_part_numerator", "latex_part_denominator"),
+    "sqrt": ("latex_part_sqrt",),
+    "root": ("latex_part_root", "latex_part_root_index"),
+    "sub": ("latex_part_base", "latex_part_subscript"),
+    "sup": ("latex_part_base", "latex_part_superscript"),
+    "subsup": ("latex_part_base", "latex_part_subscript", "latex_part_superscript"),
+    "accent": ("latex_part_accented", "latex_part_accent"),
 }
 _TEX = {
     v: "\\" + k
@@ -293,7 +294,7 @@ def _inside(got: Node, want: Node, path: list[str]) -> str:
             continue
         if index == 0 and kind in ("sub", "sup", "subsup", "accent"):
             return _explain(a, b, path)
-        name = names[index] if index < len(names) else msg.t("latex_where_part", n=index + 1)
+        name = msg.t(names[index]) if index < len(names) else msg.t("latex_where_part", n=index + 1)
         base = to_tex(got[1][0]) if kind in ("sub", "sup", "subsup") else ""
         label = (
             msg.t("latex_where_of", part=name, of=base)
