@@ -148,6 +148,7 @@ class KernelGrader:
                 msg.t("nb_kernel_failed", error=f"{type(exc).__name__}: {exc}")
             ) from None
         _limit(client, limits)
+        _cap_output(client, limits.output_bytes)
         client.execute_cell(node.cells[0], 0, store_history=False)
         self.problems = {}
         for index, cell in enumerate(cells, start=1):
@@ -296,6 +297,26 @@ def _cell_error(cell: Any, executed: Any) -> CellProblem | None:
             line,
         )
     return None
+
+
+def _cap_output(client: Any, budget: int) -> None:
+    """Keep at most ``budget`` bytes of a kernel's outputs in the grader's memory.
+
+    Outputs are never graded; they are only kept so that nbclient can track errors. A cell
+    that floods its output must not fill the grader's memory before its timeout.
+    """
+    original = client.output
+    seen = [0]
+
+    def output(outs: Any, msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
+        content = msg.get("content", {})
+        if msg.get("msg_type") != "error":
+            seen[0] += len(str(content.get("text", ""))) + len(str(content.get("data", "")))
+            if seen[0] > budget:
+                return None
+        return original(outs, msg, display_id, cell_index)
+
+    client.output = output
 
 
 def _limit(client: Any, limits: Limits) -> None:
