@@ -27,6 +27,8 @@ RUBRIC_LIST = load_rubrics(RUBRICS, use_cache=False)
 #: full marks and the number of cases (hidden included) over every rubric of the course
 FULL = sum(r.max_score for r in RUBRIC_LIST)
 CASES = sum(len(r.cases) for r in RUBRIC_LIST)
+#: student code that kills the warm template (its parent): a grader-side failure
+KILLER = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
 WRONG_SOFTMAX = "import numpy as np\n\ndef softmax(z, axis=-1):\n    return np.exp(z)\n"
 
 
@@ -66,27 +68,41 @@ def read_csv(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
+def make_notebook(path: Path, **files: str) -> Path:
+    """A notebook with one code cell per reference solution (some replaced)."""
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in sorted(SOLUTIONS.glob("*.py"))}
+    sources.update(files)
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
+        for s in sources.values()
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
 def test_batch_grades_folders_zips_and_notebooks(tmp_path: Path) -> None:
-    """Folders and zips are graded with hidden cases; a notebook is a re-runnable grader error."""
+    """Folders, zips and notebooks are graded with hidden cases; a broken notebook is refused."""
     subs = tmp_path / "subs"
     make_folder(subs / "alice")
     make_folder(subs / "bob", softmax=WRONG_SOFTMAX)
-    subs.mkdir(exist_ok=True)
     make_zip(subs / "carol.zip", prefix="carol/exercises/")
     (subs / "dave.ipynb").write_text("{}", encoding="utf-8")
+    make_notebook(subs / "erin.ipynb")
     (subs / "notes.txt").write_text("not a submission", encoding="utf-8")
     out = tmp_path / "results"
 
     code = batch(str(subs), "--out", str(out))
 
     stored = rows(out)
-    assert ["alice", "bob", "carol", "dave"] == sorted(stored)
+    assert ["alice", "bob", "carol", "dave", "erin"] == sorted(stored)
     assert FULL == stored["alice"]["score"]
     assert FULL == stored["carol"]["score"]
+    assert FULL == stored["erin"]["score"]
     assert stored["bob"]["score"] < FULL
-    assert "grader_error" == stored["dave"]["outcome"]
-    assert stored["dave"]["score"] is None
-    assert 1 == code  # a grader-side failure remains: run again to retry
+    assert ("refused", 0.0) == (stored["dave"]["outcome"], stored["dave"]["score"])
+    assert "not a valid notebook" in str(stored["dave"]["message"])
+    assert 0 == code
 
 
 def test_total_equals_single_student_grade(tmp_path: Path, run_grade) -> None:
@@ -216,7 +232,7 @@ def test_grader_errors_are_graded_again(tmp_path: Path, capsys) -> None:
     """A submission the grader failed on is retried by the next run, never kept as a zero."""
     subs = tmp_path / "subs"
     make_folder(subs / "alice")
-    (subs / "dave.ipynb").write_text("{}", encoding="utf-8")
+    make_folder(subs / "killer", sgd_step=KILLER)
     out = tmp_path / "results"
     batch(str(subs), "--out", str(out))
     capsys.readouterr()
@@ -225,8 +241,8 @@ def test_grader_errors_are_graded_again(tmp_path: Path, capsys) -> None:
 
     assert "1 to grade" in capsys.readouterr().err
     grades = read_csv(out / "grades.csv")
-    dave = next(r for r in grades if r[0] == "dave")
-    assert ["", "grader_error"] == dave[-2:]
+    killer = next(r for r in grades if r[0] == "killer")
+    assert ["", "grader_error"] == killer[-2:]
 
 
 def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:

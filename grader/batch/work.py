@@ -22,7 +22,7 @@ from typing import Any
 from grader import __version__
 from grader import messages as msg
 from grader.batch.discover import ArchiveLimits, Bundle, Entry, Refused, fingerprint, load_bundle
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
 from grader.plan import ExercisePlan, plan_exercise
 from grader.rubric import Rubric, load_rubrics, text_of
@@ -217,6 +217,15 @@ class Grader:
                     include_hidden=True,
                     jobs=self.exercise_jobs,
                     plans=self.course.plans,
+                )
+            except UsageError as exc:  # the submission itself is malformed (e.g. a notebook)
+                message = msg.t("batch_refused", reason=str(exc)[:500])
+                return dict(
+                    _scrub(
+                        refused_result(entry, self.course, content_hash, message),
+                        folder,
+                        entry.name,
+                    )
                 )
             except GraderError as exc:
                 if _dead(template):
