@@ -177,7 +177,7 @@ def main() -> int:
         if failed and int(failed.group(1)):
             print(
                 f"warning: {failed.group(1)} grader errors: those submissions were not graded, "
-                "so this figure does not measure grading (notebooks need grader/notebook.py)"
+                "so this figure does not measure grading"
             )
         median = statistics.median(times)
         rate = args.n / median
