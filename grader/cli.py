@@ -69,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
         "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
     )
     parser.add_argument(
+        "--sandbox",
+        choices=("auto", "local", "secure"),
+        default="auto",
+        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
+        "process with limits; not a security boundary) or auto (secure where it works; "
+        "default); see docs/security.md",
+    )
+    parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
@@ -114,21 +122,27 @@ def _grade(args: argparse.Namespace) -> ExitCode:
     if args.list:
         return _list(rubrics_dir, use_cache=not args.no_cache)
     # Start the child template first: it imports NumPy on the other core while we load.
-    from grader.sandbox.runner import Template
+    from grader.sandbox import secure
 
     path = Path(args.path)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
-    with Template() as template:
+    hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
+    hidden.append(rubrics_dir.resolve().parent / "solutions")
+    template = secure.start(args.sandbox, path.resolve(), hidden)
+    try:
         from grader.grading import grade_submission, locate_submission
         from grader.rubric import load_rubrics
 
         rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
         submission = locate_submission(path, rubrics)
         solutions = _solutions(args.solutions, rubrics_dir)
+        template = secure.settle(template, args.sandbox)
         report = grade_submission(
             submission, rubrics, solutions, template, include_hidden=args.include_hidden
         )
+    finally:
+        template.close()
     from grader.reporters import REPORTERS
     from grader.reporters.terminal import TerminalReporter
 

@@ -78,6 +78,9 @@ def run_exercise(
                     line = found if isinstance(found, int) else None
                 elif event == "import_error":
                     return ExerciseRun(done, line, "import_error", _info(msg), _join(outputs))
+                elif event == "grader_error":
+                    info: dict[str, Any] = {"error": str(msg.get("error", ""))[:300]}
+                    return ExerciseRun(done, line, "grader_error", info, _join(outputs))
                 elif event == "missing":
                     info = {"name": str(msg.get("name", ""))[:200]}
                     return ExerciseRun(done, line, "missing_function", info, _join(outputs))
@@ -105,6 +108,7 @@ def run_exercise(
                         error = "exited"
                     elif info.get("type") == "MemoryError":
                         error = "memory_limit"
+                        info["bytes"] = limits.memory_bytes
                     done[index] = CaseRun(index, error=error, info=info, output=result.output)
                 elif event == "done":
                     finished = True

@@ -82,7 +82,8 @@ def grade_submission(
         submission=str(submission.path),
         exercises=tuple(results),
         include_hidden=include_hidden,
-        sandbox="local",
+        sandbox=template.mode,
+        meta={"sandbox_fallback": template.fallback} if template.fallback else {},
         grader_version=__version__,
         seconds=time.perf_counter() - started,
     )

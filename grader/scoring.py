@@ -200,7 +200,7 @@ def _case_problem(run: CaseRun, shown: str, function: str) -> str:
     if error in ("exception", "memory_limit") and info.get("type"):
         file, line = _where(info, shown)
         if error == "memory_limit":
-            return msg.t("memory_limit", limit="the memory limit")
+            return msg.t("memory_limit", limit=_size(int(info.get("bytes", 0))))
         if line:
             return msg.t(
                 "raised_at",
@@ -227,6 +227,8 @@ def _death_message(error: str, info: dict[str, Any]) -> str:
         return msg.t("output_limit", limit=_size(int(info.get("bytes", 0))))
     if error == "protocol":
         return msg.t("protocol", error=info.get("error", ""))
+    if error == "grader_error":
+        return msg.t("grader_error", error=info.get("error", ""))
     return msg.t("grader_error", error=error)
 
 

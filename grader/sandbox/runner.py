@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import math
 import os
 import select
 import selectors
@@ -27,12 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
+from grader.sandbox.secure import SecureView
 
 __all__ = ["Limits", "RunResult", "Template"]
 
 _CONTROL_SIZE = 65536
 _ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from grader.sandbox.worker import main; main()"
+# secure mode: become the sandbox uid before anything else is imported, then no_new_privs
+_BOOT_SECURE = (
+    "import sys; sys.path.insert(0, {root!r}); from grader.sandbox import confine; "
+    "{drop} and confine.drop_privileges({uid}, {uid}); confine.no_new_privs(); "
+    "from grader.sandbox.worker import main; main()"
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Limits:
     """Resource limits for one child."""
 
     #: wall seconds for the import, and again for each case
-    wall_seconds: float = 10.0
+    wall_seconds: float = 5.0
     #: bytes of output read before the child is stopped
     output_bytes: int = 1 << 20
     #: bytes of output kept for the report
@@ -50,11 +58,16 @@ class Limits:
     #: bytes per written file
     file_bytes: int = 16 << 20
     open_files: int = 64
+    #: CPU seconds for the import, and again for each case (default: the wall limit; only
+    #: threads can use CPU faster than the clock, so this catches parallel burners first)
+    cpu_seconds: float | None = None
 
     def child_limits(self, cases: int) -> dict[str, int]:
         """The limits the child applies to itself with setrlimit."""
+        per_phase = max(1, math.ceil(self.cpu_seconds or self.wall_seconds))
         return {
-            "cpu_seconds": int(self.wall_seconds * (cases + 1)) + 1,
+            "cpu_seconds": per_phase,
+            "cpu_total": per_phase * (cases + 1) + 1,
             "file_bytes": self.file_bytes,
             "open_files": self.open_files,
             "memory_bytes": self.memory_bytes,
@@ -86,15 +99,33 @@ class Template:
     order, exit reports by pid) to the job that is waiting for them.
     """
 
-    def __init__(self, python: str | None = None, start_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        python: str | None = None,
+        start_timeout: float = 60.0,
+        *,
+        secure: SecureView | None = None,
+    ) -> None:
         self.python = python or sys.executable
         self._start_timeout = start_timeout
+        #: "secure" inside bubblewrap, else "local"
+        self.mode = "secure" if secure is not None else "local"
+        #: why auto mode runs locally (empty when it did not fall back)
+        self.fallback = ""
+        self._secure = secure
         ours, theirs = socket.socketpair(socket.AF_UNIX, _socket_type())
         self._sock = ours
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the template
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        argv = [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())]
+        if secure is not None:
+            from grader.sandbox.secure import command
+
+            drop = os.geteuid() == 0
+            boot = _BOOT_SECURE.format(root=_ROOT, uid=secure.expected_uid(), drop=drop)
+            argv = command(self.python, boot, theirs.fileno(), secure, Path(_ROOT))
         self._proc = subprocess.Popen(
-            [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
@@ -128,13 +159,45 @@ class Template:
                 err = self._stderr.read().decode(errors="replace").strip().splitlines()
                 tail = err[-1] if err else "no output"
                 raise InternalError(f"the child process could not start ({self.python}): {tail}")
-            self.info = json.loads(data)
+            info = json.loads(data)
+            problem = self._check_ready(info)
+            if problem:
+                self._dead = problem
+                raise InternalError(problem)
+            self.info = info
             self._reader = threading.Thread(target=self._read_control, daemon=True)
             self._reader.start()
             return self.info
 
+    def _check_ready(self, info: dict[str, Any]) -> str:
+        """Why the process that answered is not the one asked for ("" if it is)."""
+        if info.get("python") != self.python:
+            return f"the child runs {info.get('python')!r}, not {self.python!r}"
+        if self.python == sys.executable and info.get("version") != list(sys.version_info[:3]):
+            return f"the child runs Python {info.get('version')}, not {sys.version.split()[0]}"
+        if self._secure is None:
+            return ""
+        confined = info.get("confine", {})
+        if confined.get("uid") != self._secure.expected_uid():
+            return f"the sandbox runs as uid {confined.get('uid')}, not an unprivileged uid"
+        if int(str(confined.get("CapEff", "1")), 16) != 0:
+            return "the sandbox kept capabilities"
+        if confined.get("NoNewPrivs") != "1":
+            return "the sandbox could not set no_new_privs"
+        if not confined.get("seccomp"):
+            return f"no seccomp filter: {confined.get('seccomp_error', '?')}"
+        return ""
+
+    def kill(self, pid: int) -> None:
+        """SIGKILL a child's process group (by way of the template when pids are namespaced)."""
+        if self._secure is None:
+            _kill_group(pid)
+            return
+        with contextlib.suppress(OSError), self._lock:
+            self._sock.send(json.dumps({"op": "kill", "pid": pid}).encode())
+
     def close(self) -> None:
-        """Stop the template."""
+        """Stop the template (in secure mode, the whole pid namespace dies with it)."""
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
@@ -195,7 +258,12 @@ class Template:
 
         self.wait_ready()
         payload = transport.message(
-            {**job, "limits": limits.child_limits(len(job.get("cases", [])))}, blobs
+            {
+                **job,
+                "limits": limits.child_limits(len(job.get("cases", []))),
+                "seccomp": "require" if self._secure is not None else "try",
+            },
+            blobs,
         )
         job_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed once its fd is sent
         job_file.write(payload)
@@ -231,6 +299,9 @@ class Template:
             raise InternalError(f"the child process refused a job: {reply}")
         try:
             return self._collect(int(reply["pid"]), pending, status_r, out_r, limits)
+        except BaseException:
+            self.kill(int(reply["pid"]))
+            raise
         finally:
             pending.close()
 
@@ -255,7 +326,7 @@ class Template:
         def kill(reason: str) -> None:
             if not result.killed:
                 result.killed = reason
-            _kill_group(pid)
+            self.kill(pid)
 
         try:
             while True:
@@ -279,7 +350,7 @@ class Template:
                             raise InternalError(str(report["error"]))
                         result.exit_code = report.get("code")
                         result.signal = report.get("signal")
-                        _kill_group(pid)  # anything the child left behind
+                        self.kill(pid)  # anything the child left behind
                         continue
                     fd = key.fd
                     chunk = os.read(fd, 1 << 16)
