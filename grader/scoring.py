@@ -218,7 +218,7 @@ def _death_message(error: str, info: dict[str, Any]) -> str:
     if error == "timeout":
         return msg.t("timeout", seconds=f"{info.get('seconds', 0):g}")
     if error == "exited":
-        return msg.t("exited", code=info.get("code", "?"))
+        return msg.t("exited", code=info.get("code", info.get("text") or 0))
     if error == "crashed":
         return msg.t("crashed", signal=info.get("signal", "?"))
     if error == "cpu_limit":

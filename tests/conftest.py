@@ -40,9 +40,7 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 
 @pytest.fixture
-def run_grade(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> Callable[..., GradeRun]:
+def run_grade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., GradeRun]:
     """Run `grade` in-process with a JSON report; returns code, output and the report."""
 
     def run(*argv: str, json_report: bool = True) -> GradeRun:
@@ -76,3 +74,18 @@ def submission(tmp_path: Path) -> Callable[..., Path]:
         return folder
 
     return make
+
+
+@pytest.fixture(scope="session")
+def secure_mode(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Why secure mode cannot run on this machine ("" when it can): tests skip with it."""
+    from grader.errors import GraderError
+    from grader.sandbox import secure
+
+    folder = tmp_path_factory.mktemp("probe")
+    try:
+        template = secure.settle(secure.start("secure", folder), "secure")
+    except GraderError as exc:
+        return str(exc)
+    template.close()
+    return ""

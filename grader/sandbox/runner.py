@@ -369,9 +369,11 @@ class Template:
                     try:
                         done = reader.feed(chunk)
                     except transport.TransportError as exc:
+                        done = exc.messages
                         result.protocol_error = str(exc)
                         kill("protocol")
-                        continue
+                        selector.unregister(fd)  # nothing after bad bytes can be trusted
+                        open_pipes -= 1
                     for msg, msg_blobs in done:
                         result.messages.append((msg, msg_blobs))
                         event = msg.get("event")
@@ -379,7 +381,9 @@ class Template:
                             index = msg.get("i")
                             result.running_case = index if isinstance(index, int) else None
                             deadline = time.monotonic() + limits.wall_seconds
-                        elif event in ("result", "exception"):
+                        elif event in ("result", "exception") and msg.get("i") == (
+                            result.running_case
+                        ):
                             result.running_case = None
         finally:
             selector.close()

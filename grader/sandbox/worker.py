@@ -34,6 +34,7 @@ def main() -> None:
     """Serve jobs on the socket whose descriptor is the first argument."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     _die_with_parent()
+    _not_dumpable()
     import numpy.linalg  # noqa: F401 - warm what the exercises use, before any fork
 
     sock.send(
@@ -131,6 +132,18 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _not_dumpable() -> None:
+    """Children inherit this: no process of the same uid may read or write their memory."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0)  # PR_SET_DUMPABLE
     except (OSError, AttributeError):
         pass
 
@@ -365,6 +378,8 @@ def _describe(exc: BaseException, directory: str) -> dict[str, Any]:
     }
     if isinstance(exc, SystemExit):
         info["exit"] = True
+    if isinstance(exc, MemoryError):  # NumPy raises a subclass
+        info["memory"] = True
     if isinstance(exc, SyntaxError):
         info["frames"].append(
             {
