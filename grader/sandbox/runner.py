@@ -205,10 +205,18 @@ class Template:
         if self._proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
-        # The template holds no state worth a graceful exit; SIGKILL is immediate.
+        # The template holds no state worth a graceful exit; SIGKILL is immediate. In secure
+        # mode, killing the namespace's first process (bwrap's inner half) kills all of it.
+        inner = _children(self._proc.pid) if self._secure is not None else []
         with contextlib.suppress(OSError):
             self._proc.kill()
+        for pid in inner:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         self._proc.wait()
+        deadline = time.monotonic() + 2.0
+        while any(_alive(pid) for pid in inner) and time.monotonic() < deadline:
+            time.sleep(0.002)
         self._stderr.close()
 
     def __enter__(self) -> Template:
@@ -421,6 +429,24 @@ class _Pending:
             self._closed = True
             os.close(self.read_fd)
             os.close(self._write_fd)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(p) for p in fh.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie or a vanished pid does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            state = fh.read().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def _kill_group(pid: int) -> None:
