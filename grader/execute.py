@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.plan import ExercisePlan, encode_job
+from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
 
@@ -57,10 +57,38 @@ def run_exercise(
     *,
     source: str | None = None,
 ) -> ExerciseRun:
-    """Run all planned cases of ``plan`` against the student's ``file``."""
+    """Run all planned cases of ``plan`` against the student's ``file``.
+
+    Hidden cases run in children of their own: a child that answers visible cases never
+    holds a hidden input in memory, so it cannot print one into visible feedback.
+    """
     if source is None and not file.is_file():
         return ExerciseRun({}, error="missing_file")
-    pending = list(plan.cases)
+    visible = [c for c in plan.cases if not c.spec.hidden]
+    hidden = [c for c in plan.cases if c.spec.hidden]
+    merged = ExerciseRun({})
+    for group in (visible, hidden):
+        if not group:
+            continue
+        part = _run_cases(template, plan, file, limits, group, source)
+        merged.cases.update(part.cases)
+        merged.line = merged.line if part.line is None else part.line
+        if group is visible:
+            merged.output = part.output
+        if part.error:  # the file failed at import: once for the exercise, not per group
+            return ExerciseRun(merged.cases, merged.line, part.error, part.info, merged.output)
+    return merged
+
+
+def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
+    template: Template,
+    plan: ExercisePlan,
+    file: Path,
+    limits: Limits,
+    cases: list[PlannedCase],
+    source: str | None,
+) -> ExerciseRun:
+    pending = list(cases)
     done: dict[int, CaseRun] = {}
     line: int | None = None
     outputs: list[str] = []

@@ -69,6 +69,9 @@ TABLE = [
     Attack("forge_garbage", {V: "protocol"}),
     Attack("forge_verdict", {V: "protocol"}),
     Attack("forge_own_answer", {V: "protocol"}),
+    Attack("status_spam", {V: "protocol"}),
+    Attack("extend_deadline", {V: "protocol"}),
+    Attack("leak_hidden_inputs", {V: "exception"}),
     Attack("fake_report", {V: "wrong"}),
     Attack("always_equal", {V: "bad_output_type"}),
     Attack("ndarray_subclass", {V: "wrong"}),
@@ -225,6 +228,7 @@ def test_attack(  # noqa: PLR0917 - pytest passes fixtures by name
                 assert case["message"].startswith("hidden case failed"), where
     text = json.dumps(report)
     assert "SECRET-INPUT" not in text
+    assert "HIDDEN-IN-MEMORY" not in text
     assert before == _fingerprint(watched)
     assert not canary.exists()
     assert not received

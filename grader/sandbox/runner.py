@@ -306,15 +306,23 @@ class Template:
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
         try:
-            return self._collect(int(reply["pid"]), pending, status_r, out_r, limits)
+            # import, imported, case + answer per case, done: anything beyond is spam
+            max_messages = 3 * len(job.get("cases", [])) + 8
+            return self._collect(int(reply["pid"]), pending, status_r, out_r, limits, max_messages)
         except BaseException:
             self.kill(int(reply["pid"]))
             raise
         finally:
             pending.close()
 
-    def _collect(
-        self, pid: int, pending: _Pending, status_r: int, out_r: int, limits: Limits
+    def _collect(  # noqa: PLR0917 - private, one call site
+        self,
+        pid: int,
+        pending: _Pending,
+        status_r: int,
+        out_r: int,
+        limits: Limits,
+        max_messages: int,
     ) -> RunResult:
         from grader.sandbox import transport
 
@@ -330,6 +338,7 @@ class Template:
         selector.register(pending.read_fd, selectors.EVENT_READ, "control")
         exited_at: float | None = None
         open_pipes = 2
+        announced: set[int] = set()
 
         def kill(reason: str) -> None:
             if not result.killed:
@@ -382,12 +391,24 @@ class Template:
                         kill("protocol")
                         selector.unregister(fd)  # nothing after bad bytes can be trusted
                         open_pipes -= 1
+                    if len(result.messages) + len(done) > max_messages and not result.killed:
+                        result.protocol_error = "more messages than the job has cases"
+                        kill("protocol")
+                        selector.unregister(fd)
+                        open_pipes -= 1
+                        done = done[: max(0, max_messages - len(result.messages))]
                     for msg, msg_blobs in done:
                         result.messages.append((msg, msg_blobs))
                         event = msg.get("event")
                         if event == "case":
                             index = msg.get("i")
-                            result.running_case = index if isinstance(index, int) else None
+                            if not isinstance(index, int) or index in announced:
+                                # a forged announcement would buy the child more time
+                                result.protocol_error = f"case {index!r} announced twice"
+                                kill("protocol")
+                                break
+                            announced.add(index)
+                            result.running_case = index
                             deadline = time.monotonic() + limits.wall_seconds
                         elif event in ("result", "exception") and msg.get("i") == (
                             result.running_case
