@@ -347,3 +347,30 @@ def test_run_refuses_a_dead_template() -> None:
         for _ in range(50):  # the reader thread notices the death asynchronously
             template.run({"file": "/nonexistent.py", "module": "x", "cases": []}, [], Limits())
     template.close()
+
+
+def test_every_death_has_its_own_message() -> None:
+    """Each reason a child can end with reads differently, and none blames the grader."""
+    from grader.execute import CaseRun
+
+    rubric = load_rubric(ROOT / "rubrics" / "cosine_similarity.yaml", use_cache=False)
+    plan = plan_exercise(rubric, ROOT / "solutions")
+    infos = {
+        "timeout": {"seconds": 5.0},
+        "cpu_limit": {"signal": 24},
+        "memory_limit": {"type": "MemoryError", "text": "", "frames": [], "bytes": 1 << 30},
+        "exited": {"code": 3},
+        "crashed": {"signal": "SIGSEGV"},
+        "output_limit": {"bytes": 1 << 20},
+        "exception": {"type": "ValueError", "text": "bad", "frames": []},
+        "protocol": {"error": "forged"},
+    }
+    messages = {}
+    for reason, info in infos.items():
+        run = ExerciseRun({0: CaseRun(0, error=reason, info=info)})
+        case = score_exercise(plan, run, Path("cosine_similarity.py")).cases[0]
+        assert (reason, 0.0) == (case.reason, case.score)
+        messages[reason] = case.message
+    assert len(infos) == len(set(messages.values()))
+    assert not any("not your fault" in text for text in messages.values())
+    assert "1024 MiB" in messages["memory_limit"]

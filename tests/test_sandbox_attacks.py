@@ -233,3 +233,23 @@ def test_attack(  # noqa: PLR0917 - pytest passes fixtures by name
     assert not canary.exists()
     assert not received
     assert not list(outside.iterdir())
+
+
+def test_the_suite_covers_every_outcome_of_the_issue() -> None:
+    """Each outcome a submission can cause is the expected result of some attack."""
+    reasons = {reason for attack in TABLE for reason in attack.expect.values()}
+    issue = {
+        "wrong",
+        "timeout",
+        "import_timeout",
+        "memory_limit",
+        "exited",
+        "crashed",
+        "output_limit",
+        "bad_output_type",
+        "exception",
+        "missing_function",
+        "import_error",
+        "protocol",
+    }
+    assert issue == issue & reasons
