@@ -181,6 +181,10 @@ def settle(template: Template, mode: str) -> Template:
             raise UsageError(f"--sandbox secure cannot run here: {exc}") from None
         local = Template()
         local.fallback = str(exc)
-        local.wait_ready()
+        try:
+            local.wait_ready()
+        except BaseException:
+            local.close()
+            raise
         return local
     return template
