@@ -18,7 +18,7 @@ from grader.execute import ExerciseRun, run_exercise
 from grader.plan import plan_exercise
 from grader.rubric import load_rubric
 from grader.sandbox import confine, secure, transport
-from grader.sandbox.runner import Limits, Template
+from grader.sandbox.runner import Limits, Template, check_ready
 from grader.scoring import score_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,31 +169,45 @@ def test_ready_check_rejects_another_interpreter() -> None:
     """A child that reports another executable or version is refused, never used."""
     with Template() as template:
         info = dict(template.wait_ready())
-        other = {**info, "python": "/usr/bin/python3"}
-        older = {**info, "version": [3, 0, 0]}
-        assert "" == template._check_ready(info)
-        assert "/usr/bin/python3" in template._check_ready(other)
-        assert "Python [3, 0, 0]" in template._check_ready(older)
+    other = {**info, "python": "/usr/bin/python3"}
+    older = {**info, "version": [3, 0, 0]}
+    assert "" == check_ready(info, sys.executable, None)
+    assert "/usr/bin/python3" in check_ready(other, sys.executable, None)
+    assert "Python [3, 0, 0]" in check_ready(older, sys.executable, None)
 
 
 def test_secure_ready_check_rejects_root_and_capabilities(tmp_path: Path) -> None:
     """A secure template that kept uid 0, capabilities or lacks seccomp is refused."""
-    template = Template(secure=secure.SecureView(tmp_path))
-    template.close()
+    view = secure.SecureView(tmp_path)
     good = {
         "python": sys.executable,
         "version": list(sys.version_info[:3]),
         "confine": {
-            "uid": secure.SecureView(tmp_path).expected_uid(),
+            "uid": view.expected_uid(),
             "CapEff": "0000000000000000",
             "NoNewPrivs": "1",
             "seccomp": True,
         },
     }
-    assert "" == template._check_ready(good)
+    assert "" == check_ready(good, sys.executable, view)
     for key, value in (("uid", -1), ("CapEff", "00000000000000ff"), ("seccomp", False)):
         bad = {**good, "confine": {**good["confine"], key: value}}
-        assert "" != template._check_ready(bad), key
+        assert "" != check_ready(bad, sys.executable, view), key
+
+
+def test_a_bwrap_that_cannot_execute_falls_back_or_errs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_grade: Callable[..., Any]
+) -> None:
+    """If the sandbox program cannot be executed: an error in secure mode, local in auto."""
+    monkeypatch.setattr(secure, "unavailable", lambda: "")
+    monkeypatch.setattr(secure, "command", lambda *args: ["/nonexistent/bwrap", "--"])
+    with pytest.raises(InternalError, match="could not start"):
+        Template(secure=secure.SecureView(tmp_path))
+    auto = run_grade(str(ROOT / "solutions"), "--sandbox", "auto")
+    strict = run_grade(str(ROOT / "solutions"), "--sandbox", "secure")
+    assert (0, "local") == (auto.code, auto.report["sandbox"])
+    assert "/nonexistent/bwrap" in auto.report["meta"]["sandbox_fallback"]
+    assert 2 == strict.code
 
 
 def test_secure_namespace_dies_with_the_template(secure_mode: str, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 from grader.errors import InternalError
 from grader.sandbox.secure import SecureView
 
-__all__ = ["Limits", "RunResult", "Template"]
+__all__ = ["Limits", "RunResult", "Template", "check_ready"]
 
 _CONTROL_SIZE = 65536
 _ROOT = str(Path(__file__).resolve().parents[2])
@@ -124,15 +124,20 @@ class Template:
             drop = os.geteuid() == 0
             boot = _BOOT_SECURE.format(root=_ROOT, uid=secure.expected_uid(), drop=drop)
             argv = command(self.python, boot, theirs.fileno(), secure, Path(_ROOT))
-        self._proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-            pass_fds=(theirs.fileno(),),
-            env=env,
-            close_fds=True,
-        )
+        try:
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                pass_fds=(theirs.fileno(),),
+                env=env,
+                close_fds=True,
+            )
+        except OSError as exc:
+            for closing in (ours, theirs, self._stderr):
+                closing.close()
+            raise InternalError(f"the child process could not start ({argv[0]}): {exc}") from None
         theirs.close()
         self.info: dict[str, Any] | None = None
         self._lock = threading.Lock()
@@ -170,23 +175,7 @@ class Template:
             return self.info
 
     def _check_ready(self, info: dict[str, Any]) -> str:
-        """Why the process that answered is not the one asked for ("" if it is)."""
-        if info.get("python") != self.python:
-            return f"the child runs {info.get('python')!r}, not {self.python!r}"
-        if self.python == sys.executable and info.get("version") != list(sys.version_info[:3]):
-            return f"the child runs Python {info.get('version')}, not {sys.version.split()[0]}"
-        if self._secure is None:
-            return ""
-        confined = info.get("confine", {})
-        if confined.get("uid") != self._secure.expected_uid():
-            return f"the sandbox runs as uid {confined.get('uid')}, not an unprivileged uid"
-        if int(str(confined.get("CapEff", "1")), 16) != 0:
-            return "the sandbox kept capabilities"
-        if confined.get("NoNewPrivs") != "1":
-            return "the sandbox could not set no_new_privs"
-        if not confined.get("seccomp"):
-            return f"no seccomp filter: {confined.get('seccomp_error', '?')}"
-        return ""
+        return check_ready(info, self.python, self._secure)
 
     def kill(self, pid: int) -> None:
         """SIGKILL a child's process group (by way of the template when pids are namespaced)."""
@@ -450,6 +439,26 @@ class _Pending:
             self._closed = True
             os.close(self.read_fd)
             os.close(self._write_fd)
+
+
+def check_ready(info: dict[str, Any], python: str, secure: SecureView | None) -> str:
+    """Why the template that answered is not the one asked for ("" if it is)."""
+    if info.get("python") != python:
+        return f"the child runs {info.get('python')!r}, not {python!r}"
+    if python == sys.executable and info.get("version") != list(sys.version_info[:3]):
+        return f"the child runs Python {info.get('version')}, not {sys.version.split()[0]}"
+    if secure is None:
+        return ""
+    confined = info.get("confine", {})
+    if confined.get("uid") != secure.expected_uid():
+        return f"the sandbox runs as uid {confined.get('uid')}, not an unprivileged uid"
+    if int(str(confined.get("CapEff", "1")), 16) != 0:
+        return "the sandbox kept capabilities"
+    if confined.get("NoNewPrivs") != "1":
+        return "the sandbox could not set no_new_privs"
+    if not confined.get("seccomp"):
+        return f"no seccomp filter: {confined.get('seccomp_error', '?')}"
+    return ""
 
 
 def _children(pid: int) -> list[int]:

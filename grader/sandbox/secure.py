@@ -148,7 +148,7 @@ def _bind(path: Path, made: set[Path], bound: list[Path]) -> list[str]:
 
 def start(mode: str, submission: Path, hidden: Iterable[Path] = ()) -> Template:
     """Start the template for ``mode``; `settle` must follow before it is used."""
-    from grader.errors import UsageError
+    from grader.errors import InternalError, UsageError
     from grader.sandbox.runner import Template
 
     if mode not in MODES:
@@ -163,7 +163,14 @@ def start(mode: str, submission: Path, hidden: Iterable[Path] = ()) -> Template:
         template.fallback = reason
         return template
     folder = submission if submission.is_dir() else submission.parent
-    return Template(secure=SecureView(folder.resolve(), tuple(hidden)))
+    try:
+        return Template(secure=SecureView(folder.resolve(), tuple(hidden)))
+    except InternalError as exc:
+        if mode == "secure":
+            raise UsageError(f"--sandbox secure cannot run here: {exc}") from None
+        template = Template()
+        template.fallback = str(exc)
+        return template
 
 
 def settle(template: Template, mode: str) -> Template:
