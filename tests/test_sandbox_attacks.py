@@ -104,13 +104,13 @@ TABLE = [
 
 @pytest.fixture(scope="session")
 def fast_rubrics(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Copies of the rubrics with a 1 s time limit and 256 MiB of memory, beside solutions/."""
+    """Copies of the rubrics with a 2 s time limit and 256 MiB of memory, beside solutions/."""
     base = tmp_path_factory.mktemp("course")
     (base / "rubrics").mkdir()
     for source in (ROOT / "rubrics").glob("*.yaml"):
         text = re.sub(
             r"^time_limit: .*$",
-            "time_limit: 1\nmemory_limit_mb: 256",
+            "time_limit: 2\nmemory_limit_mb: 256",
             source.read_text(encoding="utf-8"),
             flags=re.MULTILINE,
         )
