@@ -205,7 +205,7 @@ class Template:
         self._proc.wait()
         deadline = time.monotonic() + 2.0
         while any(_alive(pid) for pid in inner) and time.monotonic() < deadline:
-            time.sleep(0.002)
+            time.sleep(0.0005)
         self._stderr.close()
 
     def __enter__(self) -> Template:
