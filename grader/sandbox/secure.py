@@ -109,11 +109,11 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
     args += _bind(package / "grader" / "sandbox", made, bound)
     submission = view.submission.resolve()
     args += _bind(submission, made, bound)
-    for hidden in view.hidden:
+    for hidden in view.hidden:  # inside anything bound (the submission, a prefix): mask it
         resolved = hidden.resolve()
         if resolved == submission:
             continue
-        if resolved.is_relative_to(submission):
+        if any(resolved.is_relative_to(b) and resolved != b for b in bound):
             args += ["--perms", "0000", "--tmpfs", str(resolved)]
     args += ["--chdir", _TMP, "--", python, "-I", "-c", boot, str(fd)]
     return args
