@@ -1,7 +1,9 @@
 """The `grade` command: argument parsing, files and exit codes only; no grading logic here.
 
 Exit codes: 0 every case passed, 1 some case failed, 2 usage or rubric error,
-3 internal error.
+3 internal error. With ``--fail-under PERCENT`` the score decides instead of the cases: 0 when
+the points earned are at least PERCENT of the points available (a percentage, not points, so
+one threshold survives rubric changes and hidden cases), else 1.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.errors import GraderError, UsageError
+
+if TYPE_CHECKING:
+    from grader.model import GradeReport
+    from grader.reporters import Reporter
 
 __all__ = ["ExitCode", "main"]
 
@@ -29,7 +36,9 @@ class ExitCode(enum.IntEnum):
 
 
 #: other commands: ``grade NAME ...`` calls ``module.main(argv) -> int`` (imported on use)
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "gradescope-bundle": "grader.bundle",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,10 +70,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format",
         choices=sorted(REPORTERS),
-        default="terminal",
-        help="report format (default: terminal)",
+        default=None,
+        help="report format (default: terminal; github when GITHUB_ACTIONS=true)",
     )
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--report",
+        metavar="FORMAT=PATH",
+        action="append",
+        default=[],
+        type=_report_option,
+        help="also write the report in FORMAT to PATH (repeatable; e.g. junit=out/junit.xml)",
+    )
+    parser.add_argument(
+        "--fail-under",
+        metavar="PERCENT",
+        type=_percent_option,
+        default=None,
+        help="exit 0 when the score is at least PERCENT of the points, whatever failed "
+        "(default: exit 1 when any case fails)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "ja"),
+        default=None,
+        help="language of the report (default: ja when LC_ALL/LC_MESSAGES/LANG start with ja)",
+    )
     parser.add_argument(
         "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
     )
@@ -79,9 +110,36 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
+    parser.add_argument(
+        "--kernel",
+        action="store_true",
+        help="run notebooks in a Jupyter kernel (ipykernel) instead of as plain Python",
+    )
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _report_option(text: str) -> tuple[str, Path]:
+    from grader.reporters import REPORTERS
+
+    name, sep, path = text.partition("=")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=PATH, got {text!r}")
+    if name not in REPORTERS:
+        known = ", ".join(sorted(REPORTERS))
+        raise argparse.ArgumentTypeError(f"unknown format {name!r} (choose from {known})")
+    return name, Path(path)
+
+
+def _percent_option(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100 (got {text})")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,9 +176,13 @@ def _error(text: str) -> None:
 
 
 def _grade(args: argparse.Namespace) -> ExitCode:
+    from grader import messages
+
+    lang = args.lang or messages.language_from_env(os.environ)
+    messages.set_language(lang)
     rubrics_dir = Path(args.rubrics)
     if args.list:
-        return _list(rubrics_dir, use_cache=not args.no_cache)
+        return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
     # Start the child template first: it imports NumPy on the other core while we load.
     from grader.sandbox import secure
 
@@ -129,7 +191,9 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         raise UsageError(f"{path}: no such file or folder")
     hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
     hidden.append(rubrics_dir.resolve().parent / "solutions")
-    template = secure.start(args.sandbox, path.resolve(), hidden)
+    # A notebook run in a kernel needs no template.
+    needs_template = not (args.kernel and path.suffix == ".ipynb")
+    template = secure.start(args.sandbox, path.resolve(), hidden) if needs_template else None
     try:
         from grader.grading import grade_submission, locate_submission
         from grader.rubric import load_rubrics
@@ -137,33 +201,65 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
         submission = locate_submission(path, rubrics)
         solutions = _solutions(args.solutions, rubrics_dir)
-        template = secure.settle(template, args.sandbox)
+        if template is not None:
+            template = secure.settle(template, args.sandbox)
         report = grade_submission(
-            submission, rubrics, solutions, template, include_hidden=args.include_hidden
+            submission,
+            rubrics,
+            solutions,
+            template,
+            include_hidden=args.include_hidden,
+            lang=lang,
+            kernel=args.kernel,
         )
     finally:
-        template.close()
-    from grader.reporters import REPORTERS
-    from grader.reporters.terminal import TerminalReporter
-
-    if args.format == "terminal":
-        color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = TerminalReporter(color=color).render(report)
-    else:
-        text = REPORTERS[args.format].render(report)
+        if template is not None:
+            template.close()
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "terminal")
+    text = _reporter(fmt, color=args.output is None).render(report)
     if args.output:
-        out = Path(args.output)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{out}: cannot write the report: {exc.strerror}") from None
-        if args.format != "terminal":
-            color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            sys.stdout.write(TerminalReporter(color=color).render(report))
+        _write(Path(args.output), text)
+        if fmt != "terminal":
+            sys.stdout.write(_reporter("terminal", color=True).render(report))
     else:
         sys.stdout.write(text)
-    return ExitCode.OK if report.passed else ExitCode.TESTS_FAILED
+    for name, path in args.report:
+        _write(path, _reporter(name, color=False).render(report))
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        summary = Path(os.environ["GITHUB_STEP_SUMMARY"])
+        _write(summary, _reporter("markdown", color=False).render(report), append=True)
+    return _exit_code(report, args.fail_under)
+
+
+def _exit_code(report: GradeReport, fail_under: float | None) -> ExitCode:
+    """Default: any failed case fails the run; with --fail-under, the score percentage decides."""
+    if fail_under is None:
+        return ExitCode.OK if report.passed else ExitCode.TESTS_FAILED
+    share = 100.0 if report.max_score <= 0 else 100.0 * report.score / report.max_score
+    return ExitCode.OK if share >= fail_under - 1e-9 else ExitCode.TESTS_FAILED
+
+
+def _reporter(name: str, *, color: bool) -> Reporter:
+    from grader.reporters import REPORTERS
+    from grader.reporters.github import GithubReporter
+    from grader.reporters.terminal import TerminalReporter
+
+    if name == "terminal":
+        on = color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        return TerminalReporter(color=on)
+    if name == "github":
+        # a fresh token now, after grading: no child that ran student code ever saw it
+        return GithubReporter(token=os.urandom(16).hex())
+    return REPORTERS[name]
+
+
+def _write(path: Path, text: str, *, append: bool = False) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a" if append else "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
 def _solutions(option: str | None, rubrics_dir: Path) -> Path | None:
@@ -176,16 +272,19 @@ def _solutions(option: str | None, rubrics_dir: Path) -> Path | None:
     return default if default.is_dir() else None
 
 
-def _list(rubrics_dir: Path, *, use_cache: bool) -> ExitCode:
+def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
+    from grader import messages as msg
     from grader.rubric import load_rubrics, text_of
 
     for rubric in load_rubrics(rubrics_dir, use_cache=use_cache):
         hidden = sum(1 for c in rubric.cases if c.hidden)
         visible = len(rubric.cases) - hidden
+        cases = msg.t("list_cases", count=visible)
+        if hidden:
+            cases += msg.t("list_hidden", count=hidden)
         print(
-            f"{rubric.id:<20} {rubric.file:<22} {visible} cases"
-            f"{f' + {hidden} hidden' if hidden else ''}, {rubric.max_score:g} pts"
-            f"  {text_of(rubric.title)}"
+            f"{rubric.id:<20} {rubric.file:<22} {cases}, {rubric.max_score:g} {msg.t('pts')}"
+            f"  {text_of(rubric.title, lang)}"
         )
     return ExitCode.OK
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
-from grader.errors import UsageError
+from grader.errors import InternalError, UsageError
 from grader.execute import run_exercise
 from grader.model import ExerciseResult, GradeReport
 from grader.plan import ExercisePlan, plan_exercise
@@ -29,15 +30,19 @@ class Submission:
     folder: Path
     #: exercise ids to grade; None means every rubric
     only: frozenset[str] | None = None
+    #: notebooks that may hold exercises: PATH itself, or those in the folder (see
+    #: `grader.notebook_grader.assign_notebooks` for which one grades which exercise)
+    notebooks: tuple[Path, ...] = ()
 
 
 def locate_submission(path: Path, rubrics: list[Rubric]) -> Submission:
     """Resolve PATH (a folder of exercise files, or one exercise file)."""
     if path.is_dir():
-        return Submission(path, path.resolve())
+        notebooks = tuple(sorted(p.resolve() for p in path.glob("*.ipynb") if p.is_file()))
+        return Submission(path, path.resolve(), notebooks=notebooks)
     if path.is_file():
         if path.suffix == ".ipynb":
-            raise UsageError(f"{path}: notebook submissions are not supported yet")
+            return Submission(path, path.resolve().parent, notebooks=(path.resolve(),))
         matching = frozenset(r.id for r in rubrics if r.file == path.name)
         if not matching:
             known = ", ".join(sorted(r.file for r in rubrics))
@@ -52,38 +57,93 @@ def grade_submission(
     submission: Submission,
     rubrics: list[Rubric],
     solutions: Path | None,
-    template: Template,
+    template: Template | None,
     *,
     include_hidden: bool = False,
     lang: str = "en",
     progress: Callable[[ExerciseResult], None] | None = None,
     jobs: int | None = None,
+    kernel: bool = False,
 ) -> GradeReport:
-    """Grade every selected exercise of ``submission``; one exercise's failure costs only it."""
+    """Grade every selected exercise of ``submission``; one exercise's failure costs only it.
+
+    ``template`` may be None only when every exercise comes from a notebook run in a kernel.
+    """
     started = time.perf_counter()
     selected = [r for r in rubrics if submission.only is None or r.id in submission.only]
     plans = [plan_exercise(r, solutions, include_hidden=include_hidden) for r in selected]
+    meta: dict[str, Any] = {}
+    notebooks: dict[str, Any] = {}
+    wants_notebook = submission.path.suffix == ".ipynb" or any(
+        not (submission.folder / r.file).is_file() for r in selected
+    )
+    if submission.notebooks and wants_notebook:  # imported only then: the .py path stays light
+        from grader.notebook_grader import assign_notebooks, notebook_meta
+
+        notebooks = assign_notebooks(submission, selected, template, kernel=kernel)
+        meta = notebook_meta(notebooks)
 
     def one(plan: ExercisePlan) -> ExerciseResult:
         rubric = plan.rubric
         file = submission.folder / rubric.file
         limits = Limits(wall_seconds=rubric.time_limit, memory_bytes=rubric.memory_limit_mb << 20)
+        if rubric.id in notebooks:
+            result: ExerciseResult = notebooks[rubric.id].grade(plan, limits, lang=lang)
+            return result
+        if template is None:
+            raise InternalError("no child template for a .py exercise")
         run = run_exercise(template, plan, file, limits)
         return score_exercise(plan, run, file, lang=lang)
 
-    # Children run in parallel; the threads here only wait on pipes.
-    workers = max(1, min(len(plans), jobs or (os.cpu_count() or 2)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(one, plans))
+    # Children run in parallel; the threads here mostly wait on pipes. Plain threads, not
+    # concurrent.futures: its import (with logging) costs more than the pool saves.
+    try:
+        results = _parallel_map(one, plans, max(1, jobs or (os.cpu_count() or 2)))
+    finally:
+        if notebooks:  # again: the runs found the cells that fail; and stop any kernel
+            meta = notebook_meta(notebooks, close=True)
     if progress is not None:
         for result in results:
             progress(result)
+    if template is not None and template.fallback:
+        meta = {**meta, "sandbox_fallback": template.fallback}
     return GradeReport(
         submission=str(submission.path),
         exercises=tuple(results),
         include_hidden=include_hidden,
-        sandbox=template.mode,
-        meta={"sandbox_fallback": template.fallback} if template.fallback else {},
+        # a notebook run in a Jupyter kernel (--kernel) uses no template, so no sandbox of ours
+        sandbox=template.mode if template is not None else "kernel",
         grader_version=__version__,
         seconds=time.perf_counter() - started,
+        meta=meta,
     )
+
+
+def _parallel_map(
+    fn: Callable[[ExercisePlan], ExerciseResult], items: Sequence[ExercisePlan], workers: int
+) -> list[ExerciseResult]:
+    """``[fn(x) for x in items]`` on up to ``workers`` threads; re-raises the first error."""
+    results: list[ExerciseResult | None] = [None] * len(items)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    position = iter(range(len(items)))
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(position, None)
+            if index is None or errors:
+                return
+            try:
+                results[index] = fn(items[index])
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(min(workers, len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return [r for r in results if r is not None]

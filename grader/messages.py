@@ -1,14 +1,36 @@
-"""The one catalogue of student-facing text.
+"""The one catalogue of student-facing text, in English and Japanese.
 
-Every sentence a student reads goes through `t(key, **values)`, so that the same feedback can
-be shown in another language by adding a catalogue, without touching the code that emits it.
+Every sentence a student reads goes through `t(key, **values)`. `CATALOGUE` below holds the
+English, the source language; translations live in gettext catalogues,
+``grader/locale/<lang>/LC_MESSAGES/grader.po`` (see `grader.po`), one entry per key with the
+English as ``msgid``. A key without a current translation is shown in English, so new English
+keys never break a Japanese run; ``tests/test_messages.py`` lists them, and
+``uv run python -m grader.po`` adds them to the catalogues for translating.
+
+The language is chosen once per process: `set_language` (the CLI's ``--lang``), defaulting
+to `language_from_env` (``LC_ALL``, ``LC_MESSAGES``, ``LANG`` starting with ``ja``).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CATALOGUE", "t"]
+__all__ = [
+    "CATALOGUE",
+    "LANGUAGES",
+    "get_language",
+    "language_from_env",
+    "missing_translations",
+    "pad",
+    "set_language",
+    "t",
+    "translations",
+]
+
+#: languages with a catalogue; English is the source and needs no file at run time
+LANGUAGES = ("en", "ja")
 
 CATALOGUE: dict[str, str] = {
     # numeric checks
@@ -18,6 +40,7 @@ CATALOGUE: dict[str, str] = {
     "want_scalar": "expected a single number, got an array of shape {shape}",
     "wrong_shape": "expected shape {expected}, got {got}",
     "non_finite": "expected finite values, got {value} at {where} ({count} of {total} not finite)",
+    "non_finite_scalar": "expected a finite number, got {value}",
     "wrong_values": "values differ from the reference",
     "mismatch_stats": (
         "mismatched elements: {wrong} / {total} · max abs diff {abs} at {abs_at}"
@@ -58,10 +81,277 @@ CATALOGUE: dict[str, str] = {
     "got": "got",
     "hint": "hint",
     "pts": "pts",
+    "reference": "reference",
+    "yours": "yours",
+    # latex ----------------------------------------------------------------------------
+    "latex_not_implemented": "not implemented yet: write the formula as a LaTeX string",
+    "latex_undefined": "{name} is not defined; assign the formula to it as a string",
+    "latex_not_string": "expected a LaTeX string, got {got}",
+    "latex_too_long": (
+        "the formula is {length} characters long; the limit is {limit}. is something pasted twice?"
+    ),
+    "latex_too_deep": (
+        "the formula nests groups {depth} levels deep; the limit is {limit}."
+        " check for unbalanced braces"
+    ),
+    "latex_parse_error": "KaTeX could not render: {message} at position {position}",
+    "latex_parse_error_nopos": "KaTeX could not render: {message}",
+    "latex_parse_hint_undefined": "check the spelling of {command}; did you mean {suggestion}?",
+    "latex_parse_hint_undefined_plain": (
+        "check the spelling of {command}; KaTeX supports only its own list of commands"
+    ),
+    "latex_parse_hint_braces": "opening and closing braces must pair up; count them from the caret",
+    "latex_parse_hint_double": "put both parts in one group, e.g. x^{ab} or {x^a}^b",
+    "latex_parse_hint_left": "every \\left needs a matching \\right (use \\right. for none)",
+    "latex_engine_error": (
+        "KaTeX failed on this formula ({error}); simplify it, e.g. fewer nested groups"
+    ),
+    "latex_engine_missing": "no KaTeX engine is available here ({reason})",
+    "latex_trust": (
+        "{command} is not allowed in a formula (links and raw HTML are refused);"
+        " remove it and write the link outside the formula"
+    ),
+    "latex_rule_macros": (
+        "{command} cannot be used on Zenn; write the formula out in full instead of defining"
+        " a macro"
+    ),
+    "latex_rule_ascii_text": (
+        "non-ASCII text inside {command}{{…}} ({text}); write it outside the formula, in"
+        " the sentence around it"
+    ),
+    "latex_rule_mathbf": "use \\mathbf{{…}} rather than {command} for bold vectors",
+    "latex_rule_delimiters": (
+        "remove the {delimiter} delimiters: the string should hold only the formula"
+        " (Zenn adds $$ around it)"
+    ),
+    "latex_delimiters_note": "the {delimiter} delimiters were removed before checking",
+    "latex_warnings": "KaTeX strict mode warns: {warnings}",
+    "latex_warning_hint": "write Japanese text outside the formula; keep only math inside it",
+    "latex_not_equivalent": "the formula differs from the reference: {difference}",
+    "latex_where_formula": "the formula",
+    "latex_where_the": "the {part}",
+    "latex_where_of": "the {part} of `{of}`",
+    "latex_where_part": "part {n}",
+    "latex_part_numerator": "numerator",
+    "latex_part_denominator": "denominator",
+    "latex_part_sqrt": "square root",
+    "latex_part_root": "root",
+    "latex_part_root_index": "index of the root",
+    "latex_part_base": "base",
+    "latex_part_subscript": "subscript",
+    "latex_part_superscript": "superscript",
+    "latex_part_accented": "accented part",
+    "latex_part_accent": "accent",
+    "latex_where_inside": "inside `{name}(…)`",
+    "latex_where_in": "in {where}",
+    "latex_diff_swapped": "`{a}` and `{b}` are swapped {where}",
+    "latex_diff_frac_swapped": "numerator and denominator are swapped in {where}",
+    "latex_diff_minus": "missing minus sign in {where}",
+    "latex_diff_missing": "{where} is missing `{want}` (after `{after}`)",
+    "latex_diff_missing_start": "{where} is missing `{want}` at its start",
+    "latex_diff_italic_word": ("{word} is written in italic letters; write it upright as `{want}`"),
+    "latex_diff_extra": "{where} has an extra `{got}`",
+    "latex_diff_replace": "{where} has `{got}`; the reference has `{want}`",
+    "latex_diff_unknown": "the rendered formulas differ",
+    # --- reporters (issue 7: GitHub, JUnit, Gradescope, HTML, Markdown) ---
+    "report_heading": "Grading report",
+    "score_line": "score {score}/{max_score} ({percent})",
+    "col_exercise": "exercise",
+    "col_score": "points",
+    "col_result": "result",
+    "col_index": "index",
+    "result_passed": "passed",
+    "result_failed": "failed",
+    "result_errored": "error",
+    "result_skipped": "skipped",
+    "all_passed": "every case passed",
+    "tolerance_label": "tolerance",
+    "your_formula": "your formula",
+    "reference_formula": "reference",
+    "classroom_points": "Points {score}/{max_score}",
+    "annotation_title": "{exercise}: {case}",
+    "more_failures": "{count} more failed case(s) not annotated; see the job summary",
+    "line_ref": "{file}, line {line}",
+    "generated_by": "generated by grade {version}",
+    "gradescope_failed": (
+        "the autograder could not grade this submission (exit code {code}); "
+        "please tell the course staff"
+    ),
+    # -- i18n (issue 8): report labels, signature hints ---------------------------------------
+    "label_pass": "PASS",
+    "label_fail": "FAIL",
+    "label_case_ok": "ok",
+    "label_case_fail": "FAIL",
+    "label_case_error": "ERROR",
+    "label_case_skip": "SKIP",
+    "index": "index",
+    "the_memory_limit": "the memory limit",
+    "no_answer": "no answer for this case",
+    "sig_transposed": (
+        "right values, wrong shape: your result {got} is the transpose of the expected"
+        " {expected}; reduce along the given axis and drop any .T"
+    ),
+    "sig_kept_dims": (
+        "right values, wrong shape: got {got} instead of {expected}, an extra axis of length 1"
+        " was kept; drop keepdims=True on the result (or index it) to get {expected}"
+    ),
+    "sig_kept_dims_scalar": (
+        "right value, wrong shape: got an array of shape {got} instead of one number;"
+        " return a float, e.g. float(result) or result.item()"
+    ),
+    "sig_flattened": (
+        "right values, wrong shape: got {got} instead of {expected}, the result was"
+        " flattened; keep the input's shape (no ravel/flatten, or reshape back)"
+    ),
+    "sig_overflow": (
+        "nan/inf only on the inputs of large magnitude (up to {big}), finite elsewhere:"
+        " exp overflows there (or underflows to 0/0); for numerical stability keep exp"
+        " away from large arguments (subtract the maximum first, or stay in logs)"
+    ),
+    "sig_log_zero": (
+        "nan/inf only where an input contains 0: log(0) is -inf and 0/0 is nan;"
+        " keep the argument of log away from 0 (e.g. add eps)"
+    ),
+    "sig_sign": (
+        "your values are the reference with the opposite sign on every failing case:"
+        " a minus sign is missing or extra"
+    ),
+    "sig_factor": (
+        "your values are {factor} × the reference on every failing case: a constant factor"
+        " is off (a missing ½, a mean instead of a sum, log2 instead of log, ...)"
+    ),
+    "sig_factor_log": (
+        "your values are {factor} × the reference on every failing case, and {factor} is"
+        " 1/ln {base}: use the natural logarithm np.log, not log{base}"
+    ),
+    "sig_offset": (
+        "your values are off by the same constant {offset} on every failing case:"
+        " a constant term is missing or extra"
+    ),
+    "list_cases": "{count} cases",
+    "list_hidden": " + {count} hidden",
+    "sig_2d_only": (
+        "right on 1-D inputs but wrong on 2-D ones: check what your code does along the"
+        " second axis (reduce along the given axis only, with keepdims=True; let NumPy"
+        " broadcast instead of flattening)"
+    ),
+    # -- notebooks (issue 5: grader/notebook.py, grader/notebook_grader.py, grader/kernel.py) --
+    "nb_invalid": "{file}: not a valid notebook: {problem}",
+    "nb_bad_json": "invalid JSON at line {line}, column {column} ({error})",
+    "nb_truncated": "; the file looks truncated (was it saved completely?)",
+    "nb_not_object": "the file is JSON but not a notebook (expected an object with 'cells')",
+    "nb_bad_version": "unknown notebook format version {version!r} (expected 4, or 1 to 3)",
+    "nb_field": "{field}: {problem}",
+    "nb_not_python": (
+        "{file}: the notebook's language is {language}; only Python notebooks can be graded"
+    ),
+    "nb_cell": "cell {number} (`{first}`)",
+    "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
+    " ignored when grading)",
+    "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",
+    "nb_cell_magic_skipped": "cell {number}: `{magic}` cell was not run (only Python cells are"
+    " graded)",
+    "nb_cell_problem": "{cell}: {what}",
+    "nb_raised": "raised {error}",
+    "nb_raised_at": "raised {error} (line {line} of the cell)",
+    "nb_exit": "called exit ({code}); the cells after it still ran",
+    "nb_not_defined_because": "{problem}; so {name} was not defined",
+    "nb_left_out": "{problem}; the cell was left out, and {name} is defined only there",
+    "nb_no_cell_defines": "no code cell of {file} defines {name}",
+    "nb_lines_skipped": "... ({count} lines) ...",
+    "nb_mode_python": "graded without a kernel (cells run as plain Python)",
+    "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
+    "nb_kernel_died": "stopped the kernel (exit or crash); the cell was left out",
+    "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
 }
 
 
+_language = "en"
+_tables: dict[str, dict[str, str]] = {}
+_lock = threading.Lock()
+
+
+def set_language(lang: str) -> None:
+    """Show every later message in ``lang`` (one of `LANGUAGES`)."""
+    global _language  # noqa: PLW0603 - one language per process, chosen at start-up
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    _language = lang
+
+
+def get_language() -> str:
+    """The language messages are shown in."""
+    return _language
+
+
+def language_from_env(environ: Mapping[str, str]) -> str:
+    """``ja`` when the locale asks for Japanese (POSIX order: LC_ALL, LC_MESSAGES, LANG)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
 def t(key: str, /, **values: Any) -> str:
-    """The message ``key`` with ``values`` filled in."""
+    """The message ``key`` in the current language, with ``values`` filled in."""
     template = CATALOGUE[key]
+    if _language != "en":
+        template = translations(_language).get(key, template)
     return template.format(**values) if values else template
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (CJK characters take two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
+
+
+def _fields(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def translations(lang: str) -> dict[str, str]:
+    """The usable translations of ``lang`` by key: current, not fuzzy, same placeholders.
+
+    Read from the ``.po`` file once per process. An entry whose English (``msgid``) no longer
+    matches `CATALOGUE`, or whose ``{placeholders}`` differ from the English ones, is left
+    out, so that the English is shown rather than a stale or broken sentence.
+    """
+    table = _tables.get(lang)
+    if table is not None:
+        return table
+    with _lock:
+        if lang not in _tables:
+            _tables[lang] = _load(lang)
+        return _tables[lang]
+
+
+def _load(lang: str) -> dict[str, str]:
+    from grader.po import catalogue_path, read_po
+
+    path = catalogue_path(lang)
+    if lang == "en" or not path.is_file():
+        return {}
+    table = {}
+    for entry in read_po(path):
+        english = CATALOGUE.get(entry.context)
+        if (
+            english is not None
+            and entry.msgstr
+            and not entry.fuzzy
+            and entry.msgid == english
+            and _fields(entry.msgstr) == _fields(english)
+        ):
+            table[entry.context] = entry.msgstr
+    return table
+
+
+def missing_translations(lang: str) -> list[str]:
+    """Keys of `CATALOGUE` that ``lang`` shows in English (untranslated, stale or broken)."""
+    table = translations(lang)
+    return [key for key in CATALOGUE if key not in table]

@@ -40,6 +40,8 @@ class CaseResult:
     #: payload for reporters: expected/actual/tolerance/where, never re-parsed from text
     details: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    #: the name as shown, in the report's language ("" when it is just ``name``)
+    title: str = ""
 
     @property
     def passed(self) -> bool:
@@ -61,6 +63,7 @@ class CaseResult:
             "hidden": self.hidden,
             "details": self.details,
             "seconds": round(self.seconds, 6),
+            "title": self.title or self.name,
         }
 
     @classmethod
@@ -78,6 +81,7 @@ class CaseResult:
             hint=data.get("hint", ""),
             details=dict(data.get("details", {})),
             seconds=float(data.get("seconds", 0.0)),
+            title=data.get("title", ""),
         )
 
 

@@ -47,6 +47,8 @@ class ExercisePlan:
     cases: tuple[PlannedCase, ...]
     #: hidden cases left out (not run) and their points
     hidden_skipped: tuple[CaseSpec, ...] = ()
+    #: the reference solutions folder (misconception variants live in its misconceptions/)
+    solutions: Path | None = None
 
 
 class _SpecError(Exception):
@@ -89,7 +91,21 @@ def plan_exercise(
                 solution = _load_solution(rubric, solutions)
             expected = _reference(rubric, spec, solution, args, kwargs)
         planned.append(PlannedCase(spec, args, kwargs, expected))
-    return ExercisePlan(rubric, tuple(planned), skipped)
+    if rubric.misconceptions and solutions is not None:
+        _check_variants(rubric, solutions)
+    return ExercisePlan(rubric, tuple(planned), skipped, solutions)
+
+
+def _check_variants(rubric: Rubric, solutions: Path) -> None:
+    """The known-wrong variants must exist (they are imported only when a case fails)."""
+    path = solutions / "misconceptions" / (rubric.solution or rubric.file)
+    if not path.is_file():
+        raise RubricError(
+            display_path(rubric.source),
+            "misconceptions",
+            f"the known-wrong variants {display_path(path)} were not found",
+            locate(rubric.source, ["misconceptions"]),
+        )
 
 
 def _literal_expected(value: Any) -> Any:

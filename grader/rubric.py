@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ class CaseSpec:
     category: str = ""
     depends_on: tuple[str, ...] = ()
     time_limit: float | None = None
+    #: the case's name as shown, per language (``name`` stays the identifier)
+    title: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,10 +164,21 @@ def _parse_and_validate(path: Path, raw: bytes) -> dict[str, Any]:
     if errors:
         error = errors[0]
         where = list(error.absolute_path)
+        extra = _unknown_key(error)
+        if extra is not None:
+            where.append(extra)
         raise RubricError(
             display_path(path), field_name(where), _schema_problem(error), locate(path, where)
         )
     return data  # type: ignore[no-any-return]
+
+
+def _unknown_key(error: Any) -> str | None:
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return None
+    allowed = error.schema.get("properties", {})
+    extra = [k for k in error.instance if k not in allowed]
+    return str(extra[0]) if extra else None
 
 
 def _schema_problem(error: Any) -> str:
@@ -275,7 +289,8 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
             params = make_params(kind, values)
         except (ValueError, TypeError) as exc:
             problem = str(exc)
-            param = problem.split(":", maxsplit=1)[0].strip().strip("'") if ":" in problem else ""
+            quoted = re.match(r"'(\w+)'", problem)
+            param = quoted.group(1) if quoted else ""
             field_path = [*where, "params", param] if param in case.get("params", {}) else where
             for tol in ("rtol", "atol"):
                 if f"'{tol}'" in problem and tol in case:
@@ -300,6 +315,7 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
                 category=str(case.get("category", "")),
                 depends_on=tuple(case.get("depends_on", ())),
                 time_limit=case.get("time_limit"),
+                title=_text(case.get("title")),
             )
         )
     for case_spec in cases:

@@ -7,6 +7,7 @@ its output is right *and* its array inputs came back unchanged.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,9 @@ def score_exercise(
                 case,
                 Outcome.SKIPPED,
                 "skipped_dependency",
-                msg.t("skipped_dependency", dependency=repr(failed_dep)),
+                msg.t(
+                    "skipped_dependency", dependency=repr(results[failed_dep].title or failed_dep)
+                ),
                 "",
             )
         elif run.error:
@@ -58,17 +61,23 @@ def score_exercise(
                     case,
                     Outcome.ERRORED,
                     "grader_error",
-                    msg.t("grader_error", error="no answer for this case"),
+                    msg.t("grader_error", error=msg.t("no_answer")),
                     "",
                 )
             else:
                 result = _judge(case, case_run, shown, function, hint)
         if spec.hidden and not result.passed:
             result = _redact(result)
+        if spec.title:
+            result = replace(result, title=text_of(spec.title, lang))
         results[spec.name] = result
         ordered.append(result)
+    if any(c.outcome is Outcome.FAILED for c in ordered):
+        from grader.misconceptions import diagnose  # only a failing case pays for the import
+
+        ordered = diagnose(plan, run, ordered, lang=lang)
     if ordered and all(c.reason == "not_implemented" for c in ordered):
-        exercise_message = msg.t("not_implemented")
+        exercise_message = ordered[0].message or msg.t("not_implemented")
     hidden_points = sum(c.points for c in plan.hidden_skipped)
     return ExerciseResult(
         id=rubric.id,
@@ -160,8 +169,8 @@ def _render_failure(exc: Failure) -> str:
     if "expected" in details and "actual" in details and details.get("expected") is not None:
         tol = details.get("tolerance")
         suffix = f" ± {tol}" if tol else ""
-        lines.append(f"{msg.t('expected'):<8} {details['expected']}{suffix}")
-        lines.append(f"{msg.t('got'):<8} {details['actual']}")
+        lines.append(f"{msg.pad(msg.t('expected'), 8)} {details['expected']}{suffix}")
+        lines.append(f"{msg.pad(msg.t('got'), 8)} {details['actual']}")
     if details.get("stats"):
         lines.append(str(details["stats"]))
     return "\n".join(lines)
@@ -200,7 +209,8 @@ def _case_problem(run: CaseRun, shown: str, function: str) -> str:
     if error in ("exception", "memory_limit") and info.get("type"):
         file, line = _where(info, shown)
         if error == "memory_limit":
-            return msg.t("memory_limit", limit=_size(int(info.get("bytes", 0))))
+            limit = int(info.get("bytes", 0))
+            return msg.t("memory_limit", limit=_size(limit) if limit else msg.t("the_memory_limit"))
         if line:
             return msg.t(
                 "raised_at",

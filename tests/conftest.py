@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from grader import cli
+from grader.model import GradeReport
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"
@@ -37,6 +38,18 @@ class GradeRun:
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Keep the rubric cache of the tests away from the user's own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch):
+    """Run every test in an English locale, whatever the machine's; restore the language after."""
+    from grader import messages
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    messages.set_language("en")
 
 
 @pytest.fixture
@@ -89,3 +102,49 @@ def secure_mode(tmp_path_factory: pytest.TempPathFactory) -> str:
         return str(exc)
     template.close()
     return ""
+
+
+# --- golden files (reporters, issue 7) ---
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-goldens`` rewrites the golden files from the current output."""
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/* from the current output instead of comparing",
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with ``tests/golden/NAME`` (or rewrite it under ``--update-goldens``)."""
+    update = bool(request.config.getoption("--update-goldens"))
+
+    def check(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.write_text(actual, encoding="utf-8", newline="")
+            return
+        assert path.exists(), f"{path} is missing; run pytest --update-goldens"
+        with path.open(encoding="utf-8", newline="") as handle:
+            expected = handle.read()
+        assert expected == actual, f"{name} differs from its golden file (--update-goldens)"
+
+    return check
+
+
+@pytest.fixture
+def sample_report() -> GradeReport:
+    """A stored report with every outcome: wrong values, a syntax error, printed output, LaTeX."""
+    data = json.loads((GOLDEN / "sample_report.json").read_text(encoding="utf-8"))
+    return GradeReport.from_dict(data)
+
+
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the same default format on a laptop and in GitHub Actions (tests.yml)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

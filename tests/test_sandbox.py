@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -388,3 +389,25 @@ def test_every_death_has_its_own_message() -> None:
     assert len(infos) == len(set(messages.values()))
     assert not any("not your fault" in text for text in messages.values())
     assert "1024 MiB" in messages["memory_limit"]
+
+
+def test_a_folder_only_root_can_read_is_shown_as_a_readable_copy(tmp_path: Path) -> None:
+    """Run as root, a 0700 submission is copied for the sandbox uid, without its symlinks."""
+    if os.geteuid() != 0:
+        pytest.skip("only root drops to another uid")
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    (folder / "softmax.py").write_text("x = 1\n")
+    (folder / "softmax.py").chmod(0o600)
+    (folder / "link.py").symlink_to(ROOT / "solutions" / "softmax.py")
+    copy = secure.stage(folder)
+    assert copy is not None
+    try:
+        assert ["softmax.py"] == sorted(p.name for p in copy.iterdir())
+        modes = (copy.stat().st_mode & 0o777, (copy / "softmax.py").stat().st_mode & 0o777)
+        assert (0o755, 0o644) == modes
+    finally:
+        shutil.rmtree(copy)
+    folder.chmod(0o755)
+    (folder / "softmax.py").chmod(0o644)
+    assert secure.stage(folder) is None

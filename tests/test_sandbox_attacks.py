@@ -172,7 +172,7 @@ def test_every_attack_file_is_in_the_table() -> None:
 
 
 @pytest.mark.parametrize(("attack", "mode"), _params())
-def test_attack(  # noqa: PLR0917 - pytest passes fixtures by name
+def test_attack(
     attack: Attack,
     mode: str,
     run_grade: Callable[..., object],

@@ -113,10 +113,12 @@ def allclose(actual: Any, expected: Any, params: AllcloseParams) -> None:
             msg.t(
                 "non_finite",
                 value=_num(value),
-                where=_index(where) if gotf.ndim else "",
+                where=_index(where),
                 count=count,
                 total=int(gotf.size),
-            ),
+            )
+            if gotf.ndim
+            else msg.t("non_finite_scalar", value=_num(value)),
             expected=describe_array(exp),
             actual=describe_array(gotf),
             tolerance=tol,

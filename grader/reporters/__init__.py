@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from grader.model import GradeReport
+from grader.reporters.github import GithubReporter
+from grader.reporters.gradescope import GradescopeReporter
+from grader.reporters.html import HtmlReporter
 from grader.reporters.json_report import JsonReporter
+from grader.reporters.junit import JunitReporter
+from grader.reporters.markdown import MarkdownReporter
 from grader.reporters.terminal import TerminalReporter
 
 __all__ = ["REPORTERS", "Reporter"]
@@ -29,4 +34,9 @@ class Reporter(Protocol):
 REPORTERS: dict[str, Reporter] = {
     "terminal": TerminalReporter(),
     "json": JsonReporter(),
+    "github": GithubReporter(),
+    "gradescope": GradescopeReporter(),
+    "html": HtmlReporter(),
+    "junit": JunitReporter(),
+    "markdown": MarkdownReporter(),
 }

@@ -36,6 +36,8 @@ class TerminalReporter:
     def render(self, report: GradeReport) -> str:
         """The whole report."""
         lines: list[str] = []
+        for note in report.meta.get("notes", []):  # e.g. notebook cells that were not run
+            lines.append(self._c(_DIM, str(note)))
         for exercise in report.exercises:
             lines.extend(self._exercise(exercise))
         hidden = sum(e.hidden_not_run for e in report.exercises)
@@ -50,7 +52,11 @@ class TerminalReporter:
         return "\n".join(lines) + "\n"
 
     def _exercise(self, exercise: ExerciseResult) -> list[str]:
-        mark = self._c(_GREEN, "PASS") if exercise.passed else self._c(_RED, "FAIL")
+        mark = (
+            self._c(_GREEN, msg.t("label_pass"))
+            if exercise.passed
+            else self._c(_RED, msg.t("label_fail"))
+        )
         head = (
             f"{mark} {exercise.id} · {exercise.title} "
             f"({_pts(exercise.score)}/{_pts(exercise.max_score)} {msg.t('pts')})"
@@ -70,16 +76,32 @@ class TerminalReporter:
     def _case(self, case: CaseResult) -> list[str]:
         pts = f"({_pts(case.score)}/{_pts(case.max_score)} {msg.t('pts')})"
         if case.outcome is Outcome.PASSED:
-            return [f"  {self._c(_GREEN, 'ok')}   {case.name} {self._c(_DIM, pts)}"]
-        label = {Outcome.FAILED: "FAIL", Outcome.ERRORED: "ERROR", Outcome.SKIPPED: "SKIP"}[
-            case.outcome
-        ]
+            ok = msg.pad(msg.t("label_case_ok"), 4)
+            return [f"  {self._c(_GREEN, ok)} {case.title or case.name} {self._c(_DIM, pts)}"]
+        label = msg.t(
+            {
+                Outcome.FAILED: "label_case_fail",
+                Outcome.ERRORED: "label_case_error",
+                Outcome.SKIPPED: "label_case_skip",
+            }[case.outcome]
+        )
         colour = _YELLOW if case.outcome is Outcome.SKIPPED else _RED
-        lines = [f"  {self._c(colour, label)} {case.name} {pts}"]
+        lines = [f"  {self._c(colour, label)} {case.title or case.name} {pts}"]
         lines.extend("      " + line for line in case.message.splitlines())
+        caret = case.details.get("caret")
+        if caret:
+            lines.extend("        " + line for line in str(caret).splitlines())
+        student, reference = (
+            case.details.get("student_unicode"),
+            case.details.get("reference_unicode"),
+        )
+        if student is not None and reference is not None and student != reference:
+            lines.append(f"      {msg.pad(msg.t('reference'), 9)} {reference}")
+            lines.append(f"      {msg.pad(msg.t('yours'), 9)} {student}")
         rows = case.details.get("rows") or []
         if len(rows) > 1:
-            lines.append(f"      {'index':<10} {msg.t('got'):<12} {msg.t('expected')}")
+            head = f"{msg.pad(msg.t('index'), 10)} {msg.pad(msg.t('got'), 12)} {msg.t('expected')}"
+            lines.append("      " + head)
             lines.extend(f"      {r[0]:<10} {r[1]:<12} {r[2]}" for r in rows)
         output = case.details.get("output")
         if output:

@@ -118,9 +118,17 @@ class Template:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the template
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         argv = [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())]
+        self._staged: Path | None = None
+        self._host_pid: int | None = None  # the template's pid outside its pid namespace
         if secure is not None:
-            from grader.sandbox.secure import command
+            import dataclasses
 
+            from grader.sandbox.secure import command, stage
+
+            self._staged = stage(secure.submission)
+            if self._staged is not None:
+                secure = dataclasses.replace(secure, staged=self._staged)
+                self._secure = secure
             drop = os.geteuid() == 0
             boot = _BOOT_SECURE.format(root=_ROOT, uid=secure.expected_uid(), drop=drop)
             argv = command(self.python, boot, theirs.fileno(), secure, Path(_ROOT))
@@ -137,6 +145,7 @@ class Template:
         except OSError as exc:
             for closing in (ours, theirs, self._stderr):
                 closing.close()
+            self._unstage()
             raise InternalError(f"the child process could not start ({argv[0]}): {exc}") from None
         theirs.close()
         self.info: dict[str, Any] | None = None
@@ -177,6 +186,23 @@ class Template:
     def _check_ready(self, info: dict[str, Any]) -> str:
         return check_ready(info, self.python, self._secure)
 
+    def outside(self, path: str) -> str:
+        """Where the grader can read a file the children wrote at ``path`` (their view).
+
+        In secure mode the children's ``/tmp`` is the sandbox's own tmpfs: the grader reads
+        it through the template's root, ``/proc/PID/root``.
+        """
+        if self._secure is None:
+            return path
+        if self._host_pid is None:
+            for inner in _children(self._proc.pid):
+                found = _children(inner)
+                if found:
+                    self._host_pid = found[0]
+        if self._host_pid is None:
+            return path
+        return f"/proc/{self._host_pid}/root{path}"
+
     def kill(self, pid: int) -> None:
         """SIGKILL a child's process group (by way of the template when pids are namespaced)."""
         if self._secure is None:
@@ -207,6 +233,14 @@ class Template:
         while any(_alive(pid) for pid in inner) and time.monotonic() < deadline:
             time.sleep(0.0005)
         self._stderr.close()
+        self._unstage()
+
+    def _unstage(self) -> None:
+        if self._staged is not None:
+            import shutil
+
+            shutil.rmtree(self._staged, ignore_errors=True)
+            self._staged = None
 
     def __enter__(self) -> Template:
         return self

@@ -33,6 +33,8 @@ MODES = ("auto", "local", "secure")
 SANDBOX_UID = 65534
 #: bytes of the tmpfs mounted on /tmp inside the sandbox
 TMP_BYTES = 64 << 20
+#: bytes of a submission copied when the sandbox uid cannot read the folder itself
+STAGE_BYTES = 256 << 20
 _TMP = "/tmp"  # noqa: S108 - the sandbox's own private tmpfs, not the host's /tmp
 _ENV_KEPT = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -46,6 +48,8 @@ class SecureView:
     hidden: tuple[Path, ...] = ()
     #: read-only folders the interpreter needs (default: this interpreter's prefixes)
     prefixes: tuple[Path, ...] = field(default_factory=tuple)
+    #: a readable copy shown in place of the submission (see `stage`), if one was needed
+    staged: Path | None = None
 
     def expected_uid(self) -> int:
         """The uid the template must report once it has dropped its privileges."""
@@ -108,7 +112,7 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
         args += _bind(prefix, made, bound)
     args += _bind(package / "grader" / "sandbox", made, bound)
     submission = view.submission.resolve()
-    args += _bind(submission, made, bound)
+    args += _bind(submission, made, bound, source=view.staged)
     for hidden in view.hidden:  # inside anything bound (the submission, a prefix): mask it
         resolved = hidden.resolve()
         if resolved == submission:
@@ -131,7 +135,7 @@ def _prefixes(python: str) -> list[Path]:
     return out
 
 
-def _bind(path: Path, made: set[Path], bound: list[Path]) -> list[str]:
+def _bind(path: Path, made: set[Path], bound: list[Path], source: Path | None = None) -> list[str]:
     """``--ro-bind`` of ``path`` at the same place, after world-traversable ancestors."""
     args: list[str] = []
     for parent in reversed(path.parents):
@@ -140,7 +144,46 @@ def _bind(path: Path, made: set[Path], bound: list[Path]) -> list[str]:
         made.add(parent)
         args += ["--perms", "0755", "--dir", str(parent)]  # bwrap would make them 0700
     bound.append(path)
-    return [*args, "--ro-bind", str(path), str(path)]
+    return [*args, "--ro-bind", str(source or path), str(path)]
+
+
+def stage(folder: Path) -> Path | None:
+    """A world-readable copy of ``folder``'s files, if the sandbox uid could not read them.
+
+    Run as root, the template becomes ``nobody``, which cannot enter a folder like a
+    ``mkdtemp`` or pytest folder (mode 0700) or read a file of mode 0600. Then the folder's
+    regular files (not symbolic links, not subfolders, at most `STAGE_BYTES` in all) are
+    copied into a private folder that the sandbox shows at the submission's own path.
+    """
+    if os.geteuid() != 0:
+        return None
+    try:
+        entries = list(folder.iterdir())
+        readable = folder.stat().st_mode & 0o005 == 0o005 and all(
+            e.lstat().st_mode & 0o004 for e in entries if e.is_file() and not e.is_symlink()
+        )
+    except OSError:
+        return None
+    if readable:
+        return None
+    import stat
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="ml-lectures-sandbox-"))
+    copy.chmod(0o755)
+    total = 0
+    for entry in entries:
+        try:
+            info = entry.lstat()
+            if not stat.S_ISREG(info.st_mode) or total + info.st_size > STAGE_BYTES:
+                continue
+            total += info.st_size
+            target = copy / entry.name
+            shutil.copyfile(entry, target, follow_symlinks=False)
+            target.chmod(0o644)
+        except OSError:
+            continue
+    return copy
 
 
 # -- choosing the mode -------------------------------------------------------------------------

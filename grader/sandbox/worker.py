@@ -293,13 +293,13 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
         status.send({"event": "import_error", **_describe(exc, directory)})
         return
-    names = job.get("names") or [job["function"]]
+    names = job.get("names") or []
     for name in names:
         if not hasattr(module, name):
             status.send({"event": "missing", "name": name})
             return
-    status.send({"event": "imported", "line": _line_of(module, names[0])})
-    target = getattr(module, names[0])
+    status.send({"event": "imported", "line": _line_of(module, names[0]) if names else None})
+    target = getattr(module, names[0]) if names else None
     cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
     for case in job["cases"]:
         index = case["i"]
@@ -317,6 +317,8 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
         kwargs = {k: _decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
         started = time.perf_counter()
         try:
+            if target is None:
+                raise TypeError("the rubric names no function for this case")
             value = target(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - report everything the student raised
             status.send({"event": "exception", "i": index, **_describe(exc, directory)})

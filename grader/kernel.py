@@ -1,0 +1,355 @@
+"""Grade a notebook in a real Jupyter kernel (``grade --kernel``), for IPython-dependent code.
+
+nbclient starts an ``ipykernel`` as a child process of the grader, with resource limits
+(address space, file size, no core dumps) applied to it, its working directory the
+notebook's folder and ``MPLBACKEND=Agg``. Shell escapes (``!cmd``, ``%sx``, ``%pip``, ...)
+are replaced by no-ops before the first cell; other magics run as in Jupyter. Every code
+cell then runs in order with a per-cell timeout and errors allowed, so later definitions
+still exist. A cell that times out or kills the kernel is named, left out, and the kernel
+restarts without it. Each exercise's cases then run in one more cell
+(`grader.kernel_job.run_job`), which sends values back through the data-only transport;
+the comparison happens here, in the grader's process. Stored outputs are never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, cast
+
+from grader import messages as msg
+from grader.errors import UsageError
+from grader.execute import ExerciseRun, run_exercise
+from grader.model import ExerciseResult
+from grader.notebook import CellProblem, Notebook, read_notebook, remap_info
+from grader.plan import ExercisePlan
+from grader.sandbox import transport
+from grader.sandbox.runner import Limits, RunResult, Template
+from grader.scoring import score_exercise
+
+__all__ = ["KernelGrader"]
+
+_ROOT = str(Path(__file__).resolve().parents[1])
+#: "(3641.py, line 1)" that IPython adds to a SyntaxError: the cell and line are said anyway
+_IPYTHON_FILE = re.compile(r" \(\d+\.py, line \d+\)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_SETUP = """\
+def __ml_lectures_setup():
+    shell = get_ipython()
+    shell.system = shell.system_raw = shell.system_piped = lambda *a, **k: None
+    shell.getoutput = lambda *a, **k: []
+    for name in ("sx", "system", "sc", "pip", "conda", "mamba", "micromamba", "uv"):
+        shell.register_magic_function(lambda line: None, "line", name)
+    for name in ("bash", "sh", "script", "system", "perl", "ruby", "python2", "python3",
+                 "pypy", "writefile"):
+        shell.register_magic_function(lambda line, cell: None, "cell", name)
+__ml_lectures_setup()
+del __ml_lectures_setup
+"""
+
+
+class KernelGrader:
+    """One notebook run once in a kernel; each exercise's cases run in that kernel."""
+
+    mode = "kernel"
+
+    def __init__(self, path: Path) -> None:
+        self.notebook: Notebook = read_notebook(path)
+        self.problems: dict[int, CellProblem] = {}
+        self.dead: dict[int, CellProblem] = {}
+        #: nbclient's event loop belongs to the thread that first used it: one thread for all
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel")
+        self._client: Any = None
+        self._driver = str(path.resolve().with_name(path.name + ".grader"))
+
+    # -- the grading API (as `grader.notebook_grader.NotebookGrader`) -------------------------
+
+    def grade(self, plan: ExercisePlan, limits: Limits, *, lang: str = "en") -> ExerciseResult:
+        """Run one exercise's cases in the kernel and score them here."""
+        runner = _Runner(self, limits)
+        run = self._worker.submit(  # one kernel: exercises take turns on its thread
+            run_exercise, cast(Template, runner), plan, Path(self._driver), limits, source=""
+        ).result()
+        return self._score(plan, run, limits, lang)
+
+    def meta(self) -> dict[str, Any]:
+        """What the report says about this notebook."""
+        found = {**self.problems, **self.dead}
+        return {
+            "path": str(self.notebook.path),
+            "code_cells": len(self.notebook.cells),
+            "notes": [],
+            "cell_problems": [found[n].describe() for n in sorted(found)],
+            "cells": [found[n].to_dict() for n in sorted(found)],
+        }
+
+    def close(self) -> None:
+        """Shut the kernel down and close the event loop nbclient used."""
+        with contextlib.suppress(RuntimeError):  # already shut down
+            self._worker.submit(self._close).result()
+        self._worker.shutdown()
+
+    def _close(self) -> None:
+        self._stop_kernel()
+        import asyncio
+
+        from jupyter_core.utils import ensure_event_loop
+
+        loop = ensure_event_loop()
+        loop.close()
+        asyncio.set_event_loop(None)
+
+    def _stop_kernel(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            _shutdown(client)
+
+    # -- the kernel ----------------------------------------------------------------------------
+
+    def ensure_kernel(self, limits: Limits) -> None:
+        """Start a kernel and run the notebook's cells in it, leaving out dead cells."""
+        while self._client is None:
+            self._start(limits)
+
+    def _start(self, limits: Limits) -> None:
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        cells = [c for c in self.notebook.cells if c.number not in self.dead]
+        new_cell = nbformat.v4.new_code_cell
+        node = nbformat.v4.new_notebook(  # type: ignore[no-untyped-call]
+            cells=[new_cell(_SETUP)] + [new_cell(c.source) for c in cells]  # type: ignore[no-untyped-call]
+        )
+        client = NotebookClient(
+            node,
+            timeout=max(1, int(limits.wall_seconds)),
+            startup_timeout=60,
+            allow_errors=True,
+            interrupt_on_timeout=False,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(self.notebook.path.parent)}},
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "JPY_"))}
+        env["MPLBACKEND"] = "Agg"
+        try:
+            client.km = client.create_kernel_manager()
+            client.start_new_kernel(env=env, stderr=subprocess.DEVNULL)
+            client.start_new_kernel_client()
+        except Exception as exc:  # noqa: BLE001 - any start failure is reported the same way
+            _shutdown(client)
+            raise UsageError(
+                msg.t("nb_kernel_failed", error=f"{type(exc).__name__}: {exc}")
+            ) from None
+        _limit(client, limits)
+        _cap_output(client, limits.output_bytes)
+        client.execute_cell(node.cells[0], 0, store_history=False)
+        self.problems = {}
+        for index, cell in enumerate(cells, start=1):
+            code_cell = node.cells[index]
+            try:
+                client.execute_cell(code_cell, index)
+            except (CellTimeoutError, DeadKernelError) as exc:
+                kind = "timeout" if isinstance(exc, CellTimeoutError) else "kernel_died"
+                info = {"seconds": limits.wall_seconds}
+                self.dead[cell.number] = CellProblem(cell, kind, info=info)
+                _shutdown(client)
+                return  # start again without that cell
+            problem = _cell_error(cell, code_cell)
+            if problem is not None:
+                self.problems[cell.number] = problem
+        self._client = client
+
+    def run_job(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """Run one job in the kernel (the `Template.run` contract, for `run_exercise`)."""
+        import nbformat
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        self.ensure_kernel(limits)
+        client = self._client
+        result = RunResult()
+        handle, job_path = tempfile.mkstemp(prefix="ml-lectures-job-")
+        os.write(handle, transport.message(job, blobs))
+        os.close(handle)
+        handle, out_path = tempfile.mkstemp(prefix="ml-lectures-out-")
+        os.close(handle)
+        cells = [(c.number, c.offset, c.source) for c in self.notebook.cells]
+        code = (
+            f"__import__('sys').path.insert(0, {_ROOT!r})\n"
+            "from grader.kernel_job import run_job as __ml_lectures_job\n"
+            f"__ml_lectures_job({job_path!r}, {out_path!r}, {cells!r}, "
+            f"{str(self.notebook.path)!r}, {float(limits.wall_seconds)!r})\n"
+            "del __ml_lectures_job\n"
+        )
+        cell = nbformat.v4.new_code_cell(code)  # type: ignore[no-untyped-call]
+        client.timeout = int(limits.wall_seconds * (len(job.get("cases", [])) + 1)) + 5
+        client.nb.cells.append(cell)
+        try:
+            client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
+        except CellTimeoutError:
+            result.killed = "timeout"
+        except DeadKernelError:
+            result.signal = 9
+        finally:
+            if client.nb.cells and client.nb.cells[-1] is cell:
+                client.nb.cells.pop()
+            with contextlib.suppress(OSError):
+                os.unlink(job_path)
+        if result.killed or result.signal is not None:
+            self._stop_kernel()  # the next job starts a fresh kernel
+        try:
+            with open(out_path, "rb") as fh:
+                data = fh.read()
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(out_path)
+        try:
+            result.messages = transport.FrameReader().feed(data)
+        except transport.TransportError as exc:
+            result.protocol_error = str(exc)
+            result.killed = result.killed or "protocol"
+        finished = any(m.get("event") == "done" for m, _ in result.messages)
+        if not finished and not result.killed and result.signal is None:
+            result.killed = "timeout"  # run_job stopped at a case's alarm
+        answered = {m.get("i") for m, _ in result.messages if m.get("event") != "case"}
+        for message, _ in result.messages:
+            if message.get("event") == "case" and message.get("i") not in answered:
+                index = message.get("i")
+                result.running_case = index if isinstance(index, int) else None
+        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+        if error is not None and not result.messages:
+            result.protocol_error = str(error.get("evalue", ""))[:200]
+            result.killed = "protocol"
+        return result
+
+    # -- scoring -------------------------------------------------------------------------------
+
+    def _score(
+        self, plan: ExercisePlan, run: ExerciseRun, limits: Limits, lang: str
+    ) -> ExerciseResult:
+        from dataclasses import replace
+
+        notebook = self.notebook
+        run.info = remap_info(notebook, run.info)
+        for case in run.cases.values():
+            case.info = remap_info(notebook, case.info)
+        if run.line is not None:
+            found = notebook.at(run.line)
+            run.line = found[1] if found is not None else None
+        result = score_exercise(plan, run, notebook.path, lang=lang)
+        message = ""
+        if run.error == "missing_function":
+            name = str(run.info.get("name", ""))
+            cell = notebook.defining(name)
+            if cell is None:
+                message = msg.t("nb_no_cell_defines", file=_shown(notebook.path), name=name)
+            elif cell.number in self.dead:
+                message = msg.t("nb_left_out", problem=self.dead[cell.number].describe(), name=name)
+            elif cell.number in self.problems:
+                message = msg.t(
+                    "nb_not_defined_because",
+                    problem=self.problems[cell.number].describe(),
+                    name=name,
+                )
+        del limits
+        if not message:
+            return result
+        cases = tuple(
+            replace(c, message=message) if c.reason == run.error and not c.hidden else c
+            for c in result.cases
+        )
+        return replace(result, message=message, cases=cases)
+
+
+class _Runner:
+    """Looks like a `Template` to `run_exercise`: each job runs in the notebook's kernel."""
+
+    def __init__(self, grader: KernelGrader, limits: Limits) -> None:
+        self._grader = grader
+        self._limits = limits
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        return self._grader.run_job(job, blobs, limits)
+
+
+def _cell_error(cell: Any, executed: Any) -> CellProblem | None:
+    for output in executed.get("outputs", []):
+        if output.get("output_type") != "error":
+            continue
+        line = None
+        count = executed.get("execution_count")
+        for text in output.get("traceback", []):
+            plain = _ANSI.sub("", str(text))
+            for match in re.finditer(r"Cell In\[(\d+)\], line (\d+)", plain):
+                if count is None or int(match.group(1)) == count:
+                    line = int(match.group(2))
+        return CellProblem(
+            cell,
+            "exception",
+            str(output.get("ename", ""))[:200],
+            _IPYTHON_FILE.sub("", str(output.get("evalue", "")))[:500],
+            line,
+        )
+    return None
+
+
+def _cap_output(client: Any, budget: int) -> None:
+    """Keep at most ``budget`` bytes of a kernel's outputs in the grader's memory.
+
+    Outputs are never graded; they are only kept so that nbclient can track errors. A cell
+    that floods its output must not fill the grader's memory before its timeout.
+    """
+    original = client.output
+    seen = [0]
+
+    def output(outs: Any, msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
+        content = msg.get("content", {})
+        if msg.get("msg_type") != "error":
+            seen[0] += len(str(content.get("text", ""))) + len(str(content.get("data", "")))
+            if seen[0] > budget:
+                return None
+        return original(outs, msg, display_id, cell_index)
+
+    client.output = output
+
+
+def _limit(client: Any, limits: Limits) -> None:
+    """Apply the sandbox's resource limits to the kernel process."""
+    if sys.platform != "linux":
+        return
+    import resource
+
+    try:
+        pid = client.km.provisioner.process.pid
+        with open(f"/proc/{pid}/statm") as fh:
+            baseline = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return
+    for which, value in (
+        (resource.RLIMIT_AS, baseline + limits.memory_bytes),
+        (resource.RLIMIT_FSIZE, limits.file_bytes),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        with contextlib.suppress(OSError, ValueError):
+            resource.prlimit(pid, which, (value, value))
+
+
+def _shutdown(client: Any) -> None:
+    client.shutdown_kernel = "immediate"
+    with contextlib.suppress(Exception):
+        if client.km is not None:
+            client._cleanup_kernel()  # nbclient's own synchronous shutdown
+
+
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("../../..") else str(path)

@@ -1,0 +1,301 @@
+"""Misconceptions: recognise the classic slip behind a wrong answer, and name it.
+
+A rubric lists known-wrong variants (``misconceptions:``), each one or more functions in
+``solutions/misconceptions/<solution file>`` and a sentence in English and Japanese. When a
+case fails, the variants run here, in the grader's process, on the same inputs as the
+student's code (trusted code, like the reference solution). A variant is *confirmed* when,
+on every case that gave a numeric answer, the student's output matches the variant's within
+the case's tolerance and the same inputs were changed in place, and the variant differs from
+the reference on at least one of those cases. The first confirmed variant in rubric order is
+named on every visible failing case: ``details["misconception"]`` holds its id and its
+sentence, which says what is wrong and how to fix it, becomes the hint. With none,
+`grader.signatures` looks for a telling pattern: ``details["signature"]`` holds its id and
+its sentence is added to the message.
+
+Nothing here runs unless a case failed, so a passing submission pays nothing; variant
+outputs are cached per rubric version for batch runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from grader import signatures
+from grader.errors import RubricError
+from grader.execute import CaseRun, ExerciseRun
+from grader.model import CaseResult, Outcome
+from grader.plan import ExercisePlan, PlannedCase
+from grader.rubric import Rubric, display_path, locate, text_of
+from grader.sandbox.transport import Received
+
+__all__ = ["Misconception", "diagnose", "misconceptions_of", "variant_file"]
+
+Array = np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A known-wrong variant of an exercise, as the rubric lists it."""
+
+    id: str
+    functions: tuple[str, ...]
+    hint: dict[str, str]
+    #: position in the rubric's ``misconceptions`` list (for error messages)
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What one call produced: the output and the inputs it changed in place."""
+
+    value: Array
+    changed: frozenset[str]
+
+
+def misconceptions_of(rubric: Rubric) -> tuple[Misconception, ...]:
+    """The rubric's misconceptions, in order."""
+    out = []
+    for index, item in enumerate(rubric.misconceptions):
+        function = item["function"]
+        names = (function,) if isinstance(function, str) else tuple(function)
+        hint = item.get("hint", {})
+        text = {"en": hint} if isinstance(hint, str) else dict(hint)
+        out.append(Misconception(str(item["id"]), names, text, index))
+    return tuple(out)
+
+
+def variant_file(rubric: Rubric, solutions: Path) -> Path:
+    """Where the rubric's known-wrong variants live."""
+    return solutions / "misconceptions" / (rubric.solution or rubric.file)
+
+
+# -- diagnosis ---------------------------------------------------------------------------------
+
+
+def diagnose(
+    plan: ExercisePlan, run: ExerciseRun, results: Sequence[CaseResult], *, lang: str = "en"
+) -> list[CaseResult]:
+    """``results`` with each failing case's misconception, or else signature, named."""
+    out = list(results)
+    if not any(r.outcome is Outcome.FAILED for r in out):
+        return out
+    by_name = {r.name: r for r in out}
+    usable: list[tuple[PlannedCase, CaseResult, _Seen]] = []
+    for case in plan.cases:
+        result = by_name.get(case.spec.name)
+        case_run = run.cases.get(case.spec.index)
+        if result is None or case_run is None or case_run.error:
+            continue
+        seen = _student(case, case_run)
+        if seen is not None and isinstance(case.expected, np.ndarray):
+            usable.append((case, result, seen))
+    if not usable:
+        return out
+    found = _confirmed(plan, usable)
+    notes: dict[str, tuple[str, str, str]] = {}
+    if found is not None:
+        text = text_of(found.hint, lang)
+        notes = {
+            r.name: ("misconception", found.id, text)
+            for _, r, _ in usable
+            if r.outcome is Outcome.FAILED
+        }
+    else:
+        samples = [_sample(case, result, seen) for case, result, seen in usable]
+        notes = {
+            name: ("signature", finding.id, finding.text)
+            for name, finding in signatures.find(samples).items()
+        }
+    for i, result in enumerate(out):
+        note = notes.get(result.name)
+        if note is None or result.hidden or result.outcome is not Outcome.FAILED:
+            continue
+        key, ident, text = note
+        details = dict(result.details)
+        details[key] = ident
+        if key == "misconception":
+            # the named slip says what is wrong and how to fix it: it is the hint
+            out[i] = replace(result, hint=text, details=details)
+        else:
+            message = "\n".join(part for part in (result.message, text) if part)
+            out[i] = replace(result, message=message, details=details)
+    return out
+
+
+def _tolerance(case: PlannedCase) -> tuple[float, float]:
+    params = case.spec.params
+    return float(getattr(params, "rtol", 1e-6)), float(getattr(params, "atol", 1e-9))
+
+
+def _same(a: _Seen, b: _Seen, case: PlannedCase) -> bool:
+    rtol, atol = _tolerance(case)
+    return (
+        a.changed == b.changed
+        and a.value.shape == b.value.shape
+        and bool(np.allclose(a.value, b.value, rtol=rtol, atol=atol, equal_nan=True))
+    )
+
+
+def _confirmed(
+    plan: ExercisePlan, usable: list[tuple[PlannedCase, CaseResult, _Seen]]
+) -> Misconception | None:
+    known = misconceptions_of(plan.rubric)
+    if not known or plan.solutions is None:
+        return None
+    if not any(r.outcome is Outcome.FAILED for _, r, _ in usable):
+        return None
+    for item in known:
+        for name in item.functions:
+            fn = _function(plan.rubric, plan.solutions, item, name)
+            if _explains(plan, fn, name, usable):
+                return item
+    return None
+
+
+def _explains(
+    plan: ExercisePlan,
+    fn: Callable[..., Any],
+    name: str,
+    usable: list[tuple[PlannedCase, CaseResult, _Seen]],
+) -> bool:
+    differs = False
+    for case, _, student in usable:
+        variant = _variant(plan, fn, name, case)
+        if variant is None or not _same(student, variant, case):
+            return False
+        reference = _Seen(np.asarray(case.expected, dtype=np.float64), frozenset())
+        differs = differs or not _same(variant, reference, case)
+    return differs
+
+
+def _sample(case: PlannedCase, result: CaseResult, seen: _Seen) -> signatures.Sample:
+    rtol, atol = _tolerance(case)
+    return signatures.Sample(
+        name=result.name,
+        failed=result.outcome is Outcome.FAILED,
+        expected=np.asarray(case.expected, dtype=np.float64),
+        got=seen.value,
+        inputs=(*case.args, *case.kwargs.values()),
+        inputs_modified=bool(seen.changed),
+        rtol=rtol,
+        atol=atol,
+    )
+
+
+# -- observing the student and the variants ----------------------------------------------------
+
+
+def _inputs(case: PlannedCase) -> list[tuple[str, Any]]:
+    return [(str(i), a) for i, a in enumerate(case.args)] + list(case.kwargs.items())
+
+
+def _student(case: PlannedCase, run: CaseRun) -> _Seen | None:
+    if not isinstance(run.value, Received):
+        return None
+    changed = set()
+    for key, original in _inputs(case):
+        after = run.inputs.get(key)
+        if (
+            isinstance(original, np.ndarray)
+            and isinstance(after, Received)
+            and not _unchanged(after.array, original)
+        ):
+            changed.add(key)
+    return _Seen(run.value.array.astype(np.float64), frozenset(changed))
+
+
+def _unchanged(after: Array, original: Array) -> bool:
+    return after.shape == original.shape and bool(np.array_equal(after, original, equal_nan=True))
+
+
+_cache: dict[tuple[str, str, str, int], _Seen | None] = {}
+_modules: dict[Path, ModuleType] = {}
+_lock = threading.Lock()
+
+
+def _variant(
+    plan: ExercisePlan, fn: Callable[..., Any], name: str, case: PlannedCase
+) -> _Seen | None:
+    # a case's inputs are fixed by the rubric's content (seeds derive from it): cache by digest
+    assert plan.solutions is not None  # noqa: S101 - checked by the caller
+    key = (
+        plan.rubric.digest,
+        str(variant_file(plan.rubric, plan.solutions)),
+        name,
+        case.spec.index,
+    )
+    if key in _cache:
+        return _cache[key]
+    args = copy.deepcopy(case.args)
+    kwargs = copy.deepcopy(case.kwargs)
+    seen: _Seen | None
+    try:
+        with np.errstate(all="ignore"):
+            value = np.asarray(fn(*args, **kwargs), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - a variant that cannot run this case explains nothing
+        seen = None
+    else:
+        after = [(str(i), a) for i, a in enumerate(args)] + list(kwargs.items())
+        changed = frozenset(
+            k
+            for (k, original), (_, now) in zip(_inputs(case), after, strict=True)
+            if isinstance(original, np.ndarray) and not _unchanged(np.asarray(now), original)
+        )
+        seen = _Seen(value, changed)
+    _cache[key] = seen
+    return seen
+
+
+def _function(
+    rubric: Rubric, solutions: Path, item: Misconception, name: str
+) -> Callable[..., Any]:
+    module = _module(rubric, solutions)
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        where = ["misconceptions", item.index, "function"]
+        raise RubricError(
+            display_path(rubric.source),
+            f"misconceptions[{item.index}].function",
+            f"{display_path(variant_file(rubric, solutions))} does not define {name!r}",
+            locate(rubric.source, where),
+        )
+    return fn  # type: ignore[no-any-return]
+
+
+def _module(rubric: Rubric, solutions: Path) -> ModuleType:
+    path = variant_file(rubric, solutions)
+    with _lock:
+        module = _modules.get(path)
+        if module is not None:
+            return module
+        if not path.is_file():
+            raise RubricError(
+                display_path(rubric.source),
+                "misconceptions",
+                f"the known-wrong variants {display_path(path)} were not found",
+                locate(rubric.source, ["misconceptions"]),
+            )
+        module_name = f"_ml_lectures_misconceptions_{rubric.id}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise RubricError(display_path(path), "", "cannot load the known-wrong variants")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # noqa: BLE001 - any failure of the variants is reported
+            raise RubricError(
+                display_path(path), "", f"failed to import: {type(exc).__name__}: {exc}"
+            ) from None
+        _modules[path] = module
+        return module

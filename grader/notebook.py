@@ -1,0 +1,392 @@
+"""Notebook submissions: read a ``.ipynb``, turn its code cells into plain Python, run them.
+
+Reading. The JSON is parsed with the standard library and the parts grading uses (format
+version, the cells, their type and source) are checked field by field, with a message naming
+the field. Older formats (v3 and before) go through nbformat, which upgrades them to v4 and
+validates the result. Stored outputs, execution counts and metadata are never used, except
+the declared language, to refuse a notebook written for another language. nbformat is not
+imported for a v4 notebook: it imports jsonschema, which costs 0.3 to 1 s of start-up.
+
+Converting. A cell that parses as Python is kept as it is. Otherwise IPython's own input
+transformers (`IPython.core.inputtransformer2.TransformerManager`, imported only then) turn
+``%magic``, ``!shell``, ``x = !cmd`` and ``obj?`` into calls on ``get_ipython()``, which the
+child replaces with a stub that does nothing: a magic or shell command is never run, and the
+report says so. ``%%time``, ``%%timeit``, ``%%capture`` and ``%%prun`` run their body once as
+Python; any other cell magic (``%%bash``, ``%%writefile``, ...) skips its cell.
+
+Running. Cells keep their own line numbers through a virtual numbering (cell k starts after
+the lines of the cells before it), so a traceback maps back to a cell and a line in it
+(`Notebook.at`, `remap_info`). The child's side is `grader.notebook_driver`; the default
+mode is `grader.notebook_grader`, the kernel mode `grader.kernel`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import messages as msg
+from grader.errors import UsageError
+
+__all__ = ["Cell", "CellProblem", "Notebook", "read_notebook", "remap_info", "shorten", "to_python"]
+
+#: cell magics whose body is Python and runs once; any other cell magic skips its cell
+_BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+_CELL_TYPES = frozenset({"code", "markdown", "raw"})
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell, as written and as plain Python."""
+
+    #: 1-based position among all the notebook's cells (markdown included)
+    number: int
+    source: str
+    code: str
+    #: lines of the cells before this one in the virtual numbering
+    offset: int
+    notes: tuple[str, ...] = ()
+    #: names the cell binds at top level (def, class, assignment, import)
+    defines: frozenset[str] = frozenset()
+
+    @property
+    def first_line(self) -> str:
+        """The cell's first non-blank line, shortened."""
+        for line in self.source.splitlines():
+            if line.strip():
+                text = line.strip()
+                return text if len(text) <= 60 else text[:57] + "..."
+        return ""
+
+    @property
+    def label(self) -> str:
+        """How messages name this cell: its number and first line."""
+        return msg.t("nb_cell", number=self.number, first=self.first_line)
+
+    @property
+    def lines(self) -> int:
+        """Lines the cell takes in the virtual numbering."""
+        return self.code.count("\n") + 1
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook's code cells, ready to run."""
+
+    path: Path
+    cells: tuple[Cell, ...]
+    #: what was not run (magics, shell commands), for the report
+    notes: tuple[str, ...] = ()
+    nbformat: int = 4
+
+    def at(self, line: int) -> tuple[Cell, int] | None:
+        """The cell holding virtual ``line``, and the 1-based line within it."""
+        for cell in self.cells:
+            if cell.offset < line <= cell.offset + cell.lines:
+                return cell, line - cell.offset
+        return None
+
+    def defining(self, name: str) -> Cell | None:
+        """The last cell that binds ``name`` at top level."""
+        found = None
+        for cell in self.cells:
+            if name in cell.defines:
+                found = cell
+        return found
+
+    def cell(self, number: int) -> Cell | None:
+        """The code cell at position ``number``."""
+        return next((c for c in self.cells if c.number == number), None)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_notebook(path: Path) -> Notebook:
+    """Read, check and convert the notebook at ``path``; bad input raises `UsageError`."""
+    shown = _shown(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot read the notebook: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=f"not UTF-8 ({exc})")) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(text.rstrip()) - 1
+        problem = msg.t("nb_bad_json", line=exc.lineno, column=exc.colno, error=exc.msg) + (
+            msg.t("nb_truncated") if truncated else ""
+        )
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=problem)) from None
+    if not isinstance(data, dict):
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=msg.t("nb_not_object")))
+    version = data.get("nbformat")
+    if version != 4:
+        data = _upgrade(text, shown, version)
+    problem = _problem(data)
+    if problem:
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=problem))
+    language = _language(data.get("metadata", {}))
+    if language and language.lower() not in ("python", "python3", "ipython", "ipython3"):
+        raise UsageError(msg.t("nb_not_python", file=shown, language=language))
+    return _convert(path, data["cells"], int(version) if isinstance(version, int) else 4)
+
+
+def _upgrade(text: str, shown: str, version: object) -> dict[str, Any]:
+    """Upgrade an older notebook to v4 with nbformat, and validate it."""
+    if not isinstance(version, int) or not 1 <= version <= 4:
+        raise UsageError(
+            msg.t("nb_invalid", file=shown, problem=msg.t("nb_bad_version", version=version))
+        )
+    import nbformat
+
+    try:
+        node = nbformat.reads(  # type: ignore[no-untyped-call]
+            text, as_version=4, capture_validation_error={}
+        )
+        nbformat.validate(node)
+    except nbformat.ValidationError as exc:
+        where = "/".join(str(p) for p in getattr(exc, "absolute_path", ())) or "notebook"
+        problem = f"{where}: {str(exc.message)[:200]}"
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=problem)) from None
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds on malformed input
+        problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=problem)) from None
+    written = nbformat.writes(node)  # type: ignore[no-untyped-call]
+    return json.loads(written)  # type: ignore[no-any-return]
+
+
+def _problem(data: dict[str, Any]) -> str:
+    """The first problem in the fields grading reads, or ""."""
+    if not isinstance(data.get("nbformat_minor", 0), int):
+        return msg.t("nb_field", field="nbformat_minor", problem="must be a whole number")
+    if not isinstance(data.get("metadata", {}), dict):
+        return msg.t("nb_field", field="metadata", problem="must be an object")
+    cells = data.get("cells")
+    if not isinstance(cells, list):
+        return msg.t("nb_field", field="cells", problem="missing, or not a list")
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, dict):
+            return msg.t("nb_field", field=f"cells[{i}]", problem="must be an object")
+        kind = cell.get("cell_type")
+        if kind not in _CELL_TYPES:
+            return msg.t(
+                "nb_field",
+                field=f"cells[{i}].cell_type",
+                problem=f"must be code, markdown or raw (got {kind!r})",
+            )
+        source = cell.get("source")
+        if not (
+            isinstance(source, str)
+            or (isinstance(source, list) and all(isinstance(s, str) for s in source))
+        ):
+            return msg.t(
+                "nb_field",
+                field=f"cells[{i}].source",
+                problem="must be a string or a list of strings",
+            )
+    return ""
+
+
+def _language(metadata: dict[str, Any]) -> str:
+    for key, sub in (("kernelspec", "language"), ("language_info", "name")):
+        entry = metadata.get(key)
+        if isinstance(entry, dict) and isinstance(entry.get(sub), str):
+            return str(entry[sub])
+    return ""
+
+
+# -- converting --------------------------------------------------------------------------------
+
+
+def _convert(path: Path, cells: list[dict[str, Any]], version: int) -> Notebook:
+    converted: list[Cell] = []
+    notes: list[str] = []
+    offset = 0
+    for number, cell in enumerate(cells, start=1):
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"]
+        source = "".join(source) if isinstance(source, list) else source
+        code, cell_notes = to_python(source, number)
+        item = Cell(number, source, code, offset, cell_notes, _bound_names(code))
+        converted.append(item)
+        notes.extend(cell_notes)
+        offset += item.lines
+    return Notebook(path, tuple(converted), tuple(notes), version)
+
+
+def to_python(source: str, number: int) -> tuple[str, tuple[str, ...]]:
+    """Plain Python for one cell's ``source``, and notes on what will not run."""
+    if _parses(source):
+        return source, ()
+    lines = source.splitlines()
+    head = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if head is not None and lines[head].lstrip().startswith("%%"):
+        magic = lines[head].strip()
+        name = magic[2:].split(maxsplit=1)[0] if len(magic) > 2 else ""
+        if name in _BODY_MAGICS:
+            body, notes = to_python("\n".join(lines[head + 1 :]), number)
+            note = msg.t("nb_cell_magic_body", number=number, magic=_short(magic))
+            return "\n" * (head + 1) + body, (note, *notes)
+        return "", (msg.t("nb_cell_magic_skipped", number=number, magic=_short(magic)),)
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        code = TransformerManager().transform_cell(source)  # type: ignore[no-untyped-call]
+    except Exception:  # noqa: BLE001 - leave it to the child to report the syntax error
+        return source, ()
+    notes = tuple(
+        msg.t("nb_magic_ignored", number=number, line=_short(line.strip()))
+        for line in lines
+        if _is_ipython_line(line)
+    )
+    return code, notes
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _is_ipython_line(line: str) -> bool:
+    text = line.strip()
+    if text.startswith(("%", "!")) or (text.endswith("?") and not text.startswith("#")):
+        return True
+    _, eq, rest = text.partition("=")
+    return bool(eq) and rest.lstrip().startswith(("!", "%")) and not rest.startswith("=")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bound_names(code: str) -> frozenset[str]:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    return frozenset(_bindings(tree.body))
+
+
+def _bindings(body: list[ast.stmt]) -> Iterator[str]:
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        yield sub.id
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                yield (alias.asname or alias.name).split(".")[0]
+        else:
+            for attr in ("body", "orelse", "finalbody", "handlers"):
+                inner = getattr(node, attr, None)
+                if isinstance(inner, list):
+                    yield from _bindings([s for s in inner if isinstance(s, ast.stmt)])
+            for handler in getattr(node, "handlers", []) or []:
+                yield from _bindings(handler.body)
+
+
+# -- what came back ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell that raised, or that stopped its child (hang, exit, crash)."""
+
+    cell: Cell
+    #: "exception", or a death such as "timeout", "exited", "crashed"
+    kind: str
+    type: str = ""
+    text: str = ""
+    line: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line naming the cell, what happened and the student's line."""
+        from grader.scoring import _death_message as death_message  # one wording for deaths
+
+        if self.kind == "exception":
+            if self.type == "SystemExit":
+                what = msg.t("nb_exit", code=self.text or 0)
+            else:
+                error = f"{self.type}: {self.text}" if self.text else self.type
+                if self.line:
+                    what = msg.t("nb_raised_at", error=error, line=self.line)
+                else:
+                    what = msg.t("nb_raised", error=error)
+        elif self.kind == "kernel_died":
+            what = msg.t("nb_kernel_died")
+        else:
+            what = death_message(self.kind, self.info)
+        return msg.t("nb_cell_problem", cell=self.cell.label, what=what)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's entry: the cell, its line, the message and the cell cut short."""
+        return {
+            "cell": self.cell.number,
+            "line": self.line,
+            "kind": self.kind if self.kind != "exception" else self.type,
+            "message": self.describe(),
+            "excerpt": shorten(self.cell.source),
+        }
+
+
+def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:
+    """Frames of the virtual numbering, turned into cells and lines the student can find."""
+    frames = info.get("frames")
+    if not isinstance(frames, list):
+        return info
+    mapped = []
+    target = str(notebook.path)
+    for frame in frames:
+        if not isinstance(frame, dict) or frame.get("file") != target:
+            continue
+        found = notebook.at(int(frame.get("line") or 0))
+        if found is None:
+            continue
+        cell, line = found
+        code_lines = cell.source.splitlines()
+        code = code_lines[line - 1].strip() if 0 < line <= len(code_lines) else ""
+        mapped.append(
+            {
+                **frame,
+                "file": f"{target}, {cell.label}",
+                "line": line,
+                "code": code[:300],
+                "cell": cell.number,
+            }
+        )
+    return {**info, "frames": mapped}
+
+
+def shorten(source: str, keep: int = 5) -> str:
+    """A long cell cut to its first and last ``keep`` lines."""
+    lines = source.splitlines()
+    if len(lines) <= 2 * keep + 1:
+        return source
+    skipped = len(lines) - 2 * keep
+    return "\n".join([*lines[:keep], msg.t("nb_lines_skipped", count=skipped), *lines[-keep:]])
+
+
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("../../..") else str(path)

@@ -1,0 +1,82 @@
+"""Gradescope's ``results.json`` (the autograder specification), validated by
+``schema/gradescope.schema.json``.
+
+One test per case, named ``exercise · case`` and numbered ``<exercise>.<case>`` (1-based, in
+rubric order), tagged with the exercise id and the case category; per-test output is Markdown
+(``output_format: "md"``). Hidden cases get ``visibility: "after_published"``: students see
+them, with the grader's fixed hidden-case text, once the instructor publishes grades, and not
+before (``"hidden"`` would keep them from students for good). Every other test is
+``"visible"``. The submission-level ``execution_time`` is the grading time in seconds;
+each test's own time is in its ``extra_data.execution_time`` (the spec has no per-test field).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grader import messages as msg
+from grader.model import CaseResult, ExerciseResult, GradeReport
+from grader.reporters.markdown import case_markdown, fence, fmt_points, score_table
+
+__all__ = ["HIDDEN_VISIBILITY", "GradescopeReporter"]
+
+#: visibility of hidden cases (see the module docstring)
+HIDDEN_VISIBILITY = "after_published"
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def _test(number: str, exercise: ExerciseResult, case: CaseResult) -> dict[str, Any]:
+    if case.passed:
+        output = ""
+    elif exercise.message:
+        output = fence(exercise.message)
+    else:
+        output = case_markdown(case)
+    tags = [exercise.id] + ([case.category] if case.category else [])
+    return {
+        "name": f"{exercise.id} · {case.name}",
+        "number": number,
+        "score": _number(case.score),
+        "max_score": _number(case.max_score),
+        "status": "passed" if case.passed else "failed",
+        "output": output,
+        "output_format": "md",
+        "tags": tags,
+        "visibility": HIDDEN_VISIBILITY if case.hidden else "visible",
+        "extra_data": {"outcome": case.outcome.value, "execution_time": round(case.seconds, 6)},
+    }
+
+
+class GradescopeReporter:
+    """``results.json`` for Gradescope's autograder harness."""
+
+    name = "gradescope"
+    default_filename = "results.json"
+
+    def render(self, report: GradeReport) -> str:
+        """The report as Gradescope results JSON."""
+        tests = [
+            _test(f"{i}.{j}", exercise, case)
+            for i, exercise in enumerate(report.exercises, start=1)
+            for j, case in enumerate(exercise.cases, start=1)
+        ]
+        summary = (
+            f"**{msg.t('total')}: {fmt_points(report.score)}/{fmt_points(report.max_score)}**"
+            f"\n\n{score_table(report)}"
+        )
+        results = {
+            "score": _number(report.score),
+            "execution_time": round(report.seconds, 3),
+            "output": summary,
+            "output_format": "md",
+            "test_output_format": "md",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "extra_data": {"grader_version": report.grader_version},
+            "tests": tests,
+        }
+        return json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

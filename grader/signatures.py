@@ -1,0 +1,188 @@
+"""Signatures: what the shape of a wrong answer says when no known misconception explains it.
+
+Each failing case's output is compared with the reference in a few telling ways: right values
+in the wrong shape (transposed, a kept length-1 axis, flattened), nan/inf only on inputs of
+large magnitude (overflow) or only where an input holds a 0 (log(0), 0/0), a constant factor,
+sign or offset off the reference on every failing case, right on 1-D inputs but wrong on
+2-D ones, and right values with an input changed in place. Findings are worded through
+`grader.messages`; their ``id`` is the machine-readable name a report stores in
+``details["signature"]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader import messages as msg
+
+__all__ = ["Finding", "Sample", "find"]
+
+Array = np.ndarray[Any, Any]
+
+#: inputs at least this large (in absolute value) overflow exp()
+_LARGE = 100.0
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One case as the diagnosis sees it: inputs, reference, and the student's output."""
+
+    name: str
+    failed: bool
+    expected: Array
+    #: the student's output as float64, or None when it is not numeric
+    got: Array | None
+    inputs: tuple[Any, ...]
+    #: whether the case failed only because an input was changed in place
+    inputs_modified: bool = False
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A named pattern and the sentence that explains it to the student."""
+
+    id: str
+    text: str
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return str(tuple(shape))
+
+
+def _close(a: Array, b: Array, sample: Sample) -> bool:
+    return a.shape == b.shape and bool(
+        np.allclose(a, b, rtol=sample.rtol, atol=sample.atol, equal_nan=True)
+    )
+
+
+def _shape_finding(sample: Sample, got: Array) -> Finding | None:
+    exp = sample.expected
+    if got.shape == exp.shape or got.size != exp.size:
+        return None
+    got_s, exp_s = _shape(got.shape), _shape(exp.shape)
+    if exp.ndim == 0:
+        if _close(got.reshape(()), exp, sample):
+            return Finding("kept_dims", msg.t("sig_kept_dims_scalar", got=got_s))
+        return None
+    if exp.ndim == 2 and got.shape == exp.shape[::-1] and _close(got.T, exp, sample):
+        return Finding("transposed", msg.t("sig_transposed", got=got_s, expected=exp_s))
+    if np.squeeze(got).shape == np.squeeze(exp).shape and _close(
+        np.squeeze(got), np.squeeze(exp), sample
+    ):
+        return Finding("kept_dims", msg.t("sig_kept_dims", got=got_s, expected=exp_s))
+    if _close(got.ravel(), exp.ravel(), sample):
+        return Finding("flattened", msg.t("sig_flattened", got=got_s, expected=exp_s))
+    return None
+
+
+def _arrays(inputs: tuple[Any, ...]) -> list[Array]:
+    out = []
+    for value in inputs:
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+            out.append(value.astype(np.float64))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out.append(np.asarray(float(value)))
+    return out
+
+
+def _magnitude(sample: Sample) -> float:
+    finite = [np.abs(a[np.isfinite(a)]) for a in _arrays(sample.inputs)]
+    return max((float(a.max()) for a in finite if a.size), default=0.0)
+
+
+def _has_zero(sample: Sample) -> bool:
+    return any(bool((a == 0).any()) for a in _arrays(sample.inputs))
+
+
+def _non_finite(sample: Sample) -> bool:
+    got = sample.got
+    if got is None or got.shape != sample.expected.shape:
+        return False
+    return bool((~np.isfinite(got) & np.isfinite(sample.expected)).any())
+
+
+def _non_finite_finding(bad: list[Sample], samples: Sequence[Sample]) -> Finding | None:
+    sizes = [_magnitude(s) for s in bad]
+    calm = [
+        s
+        for s in samples
+        if s.got is not None and s.got.shape == s.expected.shape and np.isfinite(s.got).all()
+    ]
+    if min(sizes) >= _LARGE and any(_magnitude(s) < _LARGE for s in calm):
+        return Finding("overflow", msg.t("sig_overflow", big=f"{max(sizes):g}"))
+    if all(_has_zero(s) for s in bad):
+        return Finding("log_zero", msg.t("sig_log_zero"))
+    return None
+
+
+def _relation(values: list[Sample]) -> Finding | None:
+    """A factor, sign or offset shared by every element of every sample in ``values``."""
+    got = np.concatenate([s.got.ravel() for s in values if s.got is not None])
+    exp = np.concatenate([s.expected.ravel() for s in values])
+    if got.size < 2:
+        return None
+    # each element keeps its own case's tolerance, as the check applied it
+    tol = np.concatenate([s.atol + s.rtol * np.abs(s.expected.ravel()) for s in values])
+    nonzero = np.abs(exp) > tol
+    if nonzero.any():
+        k = float(np.median(got[nonzero] / exp[nonzero]))
+        if k != 0.0 and np.all(np.abs(got - k * exp) <= tol * max(1.0, abs(k))):
+            if abs(k + 1.0) < 1e-3:
+                return Finding("sign", msg.t("sig_sign"))
+            for base in (2, 10):
+                if abs(k * math.log(base) - 1.0) < 1e-3:
+                    text = msg.t("sig_factor_log", factor=f"{k:.4g}", base=base)
+                    return Finding("factor", text)
+            if abs(k - 1.0) > 1e-3:
+                return Finding("factor", msg.t("sig_factor", factor=f"{k:.4g}"))
+    d = float(np.median(got - exp))
+    if np.all(np.abs(got - exp - d) <= tol) and np.any(np.abs(d) > tol):
+        return Finding("offset", msg.t("sig_offset", offset=f"{d:+.4g}"))
+    return None
+
+
+def _dims(sample: Sample) -> int:
+    return max((a.ndim for a in _arrays(sample.inputs)), default=0)
+
+
+def find(samples: Sequence[Sample]) -> dict[str, Finding]:
+    """Findings by case name, for the failed cases that show a known pattern."""
+    found: dict[str, Finding] = {}
+    failed = [s for s in samples if s.failed and s.got is not None]
+    rest = []
+    for sample in failed:
+        assert sample.got is not None  # noqa: S101 - filtered above
+        if sample.inputs_modified:
+            if _close(sample.got, sample.expected, sample):
+                # the check's own message already says which input changed: no second sentence
+                found[sample.name] = Finding("inputs_modified", "")
+            continue
+        shape = _shape_finding(sample, sample.got)
+        if shape is not None:
+            found[sample.name] = shape
+        elif sample.got.shape == sample.expected.shape:
+            rest.append(sample)
+    bad = [s for s in rest if _non_finite(s)]
+    if bad:
+        finding = _non_finite_finding(bad, samples)
+        if finding is not None:
+            found.update((s.name, finding) for s in bad)
+    flagged = {id(s) for s in bad}
+    values = [s for s in rest if id(s) not in flagged]
+    if not values:
+        return found
+    relation = _relation(values)
+    if relation is not None:
+        found.update((s.name, relation) for s in values)
+        return found
+    passed_1d = any(not s.failed and s.got is not None and _dims(s) <= 1 for s in samples)
+    if passed_1d and all(_dims(s) >= 2 for s in values) and all(_dims(s) >= 2 for s in failed):
+        found.update((s.name, Finding("2d_only", msg.t("sig_2d_only"))) for s in values)
+    return found

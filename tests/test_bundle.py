@@ -1,0 +1,113 @@
+"""`grade gradescope-bundle` and the bundle's run_autograder, run against a fake /autograder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from grader import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "grader" / "schema" / "gradescope.schema.json").read_text())
+
+BROKEN_SOFTMAX = "import numpy as np\n\n\ndef softmax(z, axis=-1):\n    return np.exp(z)\n"
+
+
+@pytest.fixture
+def bundle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The autograder zip built from this checkout's rubrics and solutions."""
+    out = tmp_path / "autograder.zip"
+    code = cli.main(["gradescope-bundle", "--out", str(out), "--rubrics", str(ROOT / "rubrics")])
+    capsys.readouterr()
+    assert 0 == code
+    return out
+
+
+def _autograder(tmp_path: Path, bundle: Path) -> Path:
+    """A fake /autograder: the zip in source/, run_autograder copied beside it (as Gradescope)."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    (root / "submission").mkdir()
+    return root
+
+
+def _run(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "AUTOGRADER_ROOT": str(root),
+        "AUTOGRADER_PYTHON": sys.executable,
+        # the grader from the bundle, not the one installed in this environment
+        "PYTHONPATH": str(root / "source"),
+    }
+    return subprocess.run(
+        [str(root / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_bundle_contents(bundle: Path) -> None:
+    """The zip has setup.sh and an executable run_autograder at its root, grader, rubrics, refs."""
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+        mode = archive.getinfo("run_autograder").external_attr >> 16
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/cli.py"} <= names
+    assert "rubrics/softmax.yaml" in names
+    assert "solutions/softmax.py" in names
+    assert not any("__pycache__" in name for name in names)
+    assert 0o755 == mode & 0o777
+
+
+def test_bundle_is_reproducible(bundle: Path, tmp_path: Path, capsys) -> None:
+    """Building twice gives the same bytes."""
+    again = tmp_path / "again.zip"
+    cli.main(["gradescope-bundle", "--out", str(again), "--rubrics", str(ROOT / "rubrics")])
+    capsys.readouterr()
+    assert bundle.read_bytes() == again.read_bytes()
+
+
+def test_run_autograder_grades_the_submission(tmp_path: Path, bundle: Path) -> None:
+    """run_autograder grades a submission uploaded in a folder into a valid results.json."""
+    root = _autograder(tmp_path, bundle)
+    upload = root / "submission" / "lecture01"
+    shutil.copytree(ROOT / "solutions", upload)
+    (upload / "softmax.py").write_text(BROKEN_SOFTMAX, encoding="utf-8")
+    done = _run(root)
+    assert 0 == done.returncode, done.stderr
+    results: dict[str, Any] = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, SCHEMA)
+    tests = {t["name"]: t for t in results["tests"]}
+    assert "failed" == tests["softmax · lecture example [2.0, 1.0, 0.1]"]["status"]
+    assert "passed" == tests["sgd_step · linear regression, batch of 4"]["status"]
+    hidden = [t for t in results["tests"] if t["visibility"] != "visible"]
+    assert hidden, "hidden cases run in the autograder"
+    assert {"after_published"} == {t["visibility"] for t in hidden}
+    full = sum(t["max_score"] for t in results["tests"])
+    assert 0 < results["score"] < full
+
+
+def test_run_autograder_always_leaves_results(tmp_path: Path, bundle: Path) -> None:
+    """When grading cannot start (no submission folder), results.json still explains why."""
+    root = _autograder(tmp_path, bundle)
+    (root / "submission").rmdir()
+    done = _run(root)
+    assert 0 == done.returncode
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, SCHEMA)
+    assert 0 == results["score"]
+    assert "could not grade this submission" in results["output"]

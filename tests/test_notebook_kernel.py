@@ -1,0 +1,77 @@
+"""Notebook submissions in a Jupyter kernel (``--kernel``): same verdicts, same channel back."""
+
+from __future__ import annotations
+
+import shutil
+
+from tests.conftest import ROOT, SOLUTIONS
+from tests.test_notebook import NOTEBOOKS, _full, _scores, _short_rubrics
+
+
+def test_solution_notebook_scores_full_marks_in_a_kernel(run_grade):
+    """The pack's solution notebook earns every point in kernel mode, and the report says so."""
+    run = run_grade(str(SOLUTIONS / "lecture01.ipynb"), "--kernel")
+    assert 0 == run.code
+    assert run.report["max_score"] == run.report["score"]
+    assert "kernel" == run.report["meta"]["notebook_mode"]
+    assert "graded in a Jupyter kernel (ipykernel)" == run.report["meta"]["notes"][0]
+
+
+def test_stub_notebook_scores_zero_in_a_kernel(run_grade):
+    """The pack's stub notebook scores 0 in kernel mode with the friendly message."""
+    run = run_grade(str(ROOT / "exercises" / "lecture01.ipynb"), "--kernel")
+    assert 1 == run.code
+    assert 0 == run.report["score"]
+    softmax = run.exercise("softmax")
+    assert (
+        "not implemented yet: replace `raise NotImplementedError` with your code"
+        == (softmax["message"])
+    )
+
+
+def test_kernel_mode_names_cells_and_lines(run_grade):
+    """Errors in kernel mode read as in the default mode: cell, first line, line in the cell."""
+    run = run_grade(str(NOTEBOOKS / "errors.ipynb"), "--kernel")
+    _full(run, "softmax")
+    assert (
+        "cell 4 (`total = 1 / 0`): raised ZeroDivisionError: division by zero (line 1 of the cell);"
+        " so cross_entropy was not defined"
+    ) == run.exercise("cross_entropy")["message"]
+    assert (
+        "cosine_similarity raised ValueError: not yet (tests/notebooks/errors.ipynb, "
+        "cell 5 (`def cosine_similarity(a, b):`), line 3)"
+    ) == run.exercise("cosine_similarity")["cases"][0]["message"]
+    assert (
+        "cell 6 (`def log_normal_pdf(x, mu, sigma)`): raised SyntaxError: expected ':'"
+        " (line 1 of the cell)"
+    ) == run.report["meta"]["notebooks"][0]["cell_problems"][-1]
+
+
+def test_kernel_hang_and_exit_cost_only_their_cells(run_grade, tmp_path):
+    """A looping cell and a cell that kills the kernel are left out; the rest is graded."""
+    rubrics = _short_rubrics(tmp_path)
+    run = run_grade(
+        str(NOTEBOOKS / "hang.ipynb"),
+        "--kernel",
+        "--rubrics",
+        str(rubrics),
+        "--solutions",
+        str(SOLUTIONS),
+    )
+    _full(run, "softmax", "log_normal_pdf", "sgd_step")
+    problems = run.report["meta"]["notebooks"][0]["cell_problems"]
+    assert [
+        "cell 2 (`while True:`): timed out after 2 s (does your loop terminate?)",
+        "cell 4 (`import os`): stopped the kernel (exit or crash); the cell was left out",
+        "cell 6 (`import sys`): called exit (2); the cells after it still ran",
+    ] == problems
+
+
+def test_kernel_never_runs_shell_commands(run_grade, tmp_path):
+    """In kernel mode too, `!cmd`, %%bash and %%writefile do nothing."""
+    copy = tmp_path / "magics.ipynb"
+    shutil.copy(NOTEBOOKS / "magics.ipynb", copy)
+    run = run_grade(str(copy), "--kernel")
+    _full(run, "softmax", "sgd_step")
+    assert [] == sorted(p.name for p in tmp_path.glob("ran_*"))
+    assert 0 == _scores(run.report)["cross_entropy"][0]

@@ -1,0 +1,52 @@
+"""The exercise pack as notebooks: generated from the .py files, and kept in sync."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", ROOT / "tools" / "make_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("kind", ["exercises", "solutions"])
+def test_committed_notebooks_match_the_py_files(kind):
+    """The committed notebook is what tools/make_notebooks.py builds (re-run it after edits)."""
+    assert _tool().render(kind) == (ROOT / kind / "lecture01.ipynb").read_text(encoding="utf-8")
+
+
+def test_every_exercise_is_explained_in_both_languages():
+    """Each exercise's markdown has English and Japanese text and a display formula."""
+    cells = json.loads((ROOT / "exercises" / "lecture01.ipynb").read_text(encoding="utf-8"))[
+        "cells"
+    ]
+    headings = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    exercises = [h for h in headings if h.startswith("## Exercise")]
+    assert 5 == len(exercises)
+    for text in exercises:
+        assert "### English" in text
+        assert "### 日本語" in text
+        assert "$$" in text
+
+
+def test_stub_cells_raise_or_are_empty():
+    """Stub code cells raise NotImplementedError or hold empty LaTeX strings."""
+    cells = json.loads((ROOT / "exercises" / "lecture01.ipynb").read_text(encoding="utf-8"))[
+        "cells"
+    ]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    functions = [c for c in code if "def " in c]
+    constants = [c for c in code if c.endswith('= r""')]
+    assert 5 == len(functions)
+    assert all("raise NotImplementedError" in c for c in functions)
+    assert 5 == len(constants)

@@ -1,0 +1,87 @@
+"""The Gradescope reporter: golden output and our JSON Schema of results.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from grader.model import GradeReport
+from grader.reporters import REPORTERS
+from grader.reporters.gradescope import HIDDEN_VISIBILITY, GradescopeReporter
+
+SCHEMA = Path(__file__).resolve().parents[1] / "grader" / "schema" / "gradescope.schema.json"
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft202012Validator:
+    """A validator for grader/schema/gradescope.schema.json."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _results(report: GradeReport) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(GradescopeReporter().render(report))
+    return data
+
+
+def test_registered() -> None:
+    """The CLI offers --format gradescope."""
+    assert isinstance(REPORTERS["gradescope"], GradescopeReporter)
+
+
+def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) -> None:
+    """The sample report renders exactly as the golden results.json."""
+    golden("sample.gradescope.json", GradescopeReporter().render(sample_report))
+
+
+def test_valid_against_schema(
+    sample_report: GradeReport, validator: jsonschema.Draft202012Validator
+) -> None:
+    """The sample results.json validates against the schema written from the spec."""
+    validator.validate(_results(sample_report))
+
+
+def test_schema_rejects_an_unknown_visibility(
+    sample_report: GradeReport, validator: jsonschema.Draft202012Validator
+) -> None:
+    """The schema is strict enough to catch a misspelt visibility."""
+    data = _results(sample_report)
+    data["tests"][0]["visibility"] = "after_publish"
+    assert not validator.is_valid(data)
+
+
+def test_one_test_per_case_with_points(sample_report: GradeReport) -> None:
+    """Every case is a test; the scores add up to the report's score."""
+    data = _results(sample_report)
+    cases = [c for e in sample_report.exercises for c in e.cases]
+    assert len(cases) == len(data["tests"])
+    assert sample_report.score == data["score"] == sum(t["score"] for t in data["tests"])
+    assert sample_report.max_score == sum(t["max_score"] for t in data["tests"])
+
+
+def test_test_fields(sample_report: GradeReport) -> None:
+    """A failed test is named, numbered, tagged, with Markdown output (expected before got)."""
+    tests = {t["name"]: t for t in _results(sample_report)["tests"]}
+    test = tests["softmax · 2-D input, each row separately"]
+    assert "1.5" == test["number"]
+    assert ["softmax", "2-D"] == test["tags"]
+    assert ("md", "visible", "failed") == (
+        test["output_format"],
+        test["visibility"],
+        test["status"],
+    )
+    assert test["output"].index("expected [[") < test["output"].index("got      [[")
+    assert "> **hint:**" in test["output"]
+
+
+def test_hidden_cases_show_after_publishing(sample_report: GradeReport) -> None:
+    """Hidden cases are visible to students only after grades are published."""
+    tests = {t["name"]: t for t in _results(sample_report)["tests"]}
+    assert "after_published" == HIDDEN_VISIBILITY
+    assert HIDDEN_VISIBILITY == tests["softmax · hidden 2-D batch"]["visibility"]
