@@ -9,7 +9,6 @@ one threshold survives rubric changes and hidden cases), else 1.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import enum
 import os
 import sys
@@ -103,6 +102,14 @@ def _parser() -> argparse.ArgumentParser:
         "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
     )
     parser.add_argument(
+        "--sandbox",
+        choices=("auto", "local", "secure"),
+        default="auto",
+        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
+        "process with limits; not a security boundary) or auto (secure where it works; "
+        "default); see docs/security.md",
+    )
+    parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
     parser.add_argument(
@@ -179,20 +186,25 @@ def _grade(args: argparse.Namespace) -> ExitCode:
     if args.list:
         return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
     # Start the child template first: it imports NumPy on the other core while we load.
-    from grader.sandbox.runner import Template
+    from grader.sandbox import secure
 
     path = Path(args.path)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
+    hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
+    hidden.append(rubrics_dir.resolve().parent / "solutions")
     # A notebook run in a kernel needs no template.
     needs_template = not (args.kernel and path.suffix == ".ipynb")
-    with Template() if needs_template else contextlib.nullcontext() as template:
+    template = secure.start(args.sandbox, path.resolve(), hidden) if needs_template else None
+    try:
         from grader.grading import grade_submission, locate_submission
         from grader.rubric import load_rubrics
 
         rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
         submission = locate_submission(path, rubrics)
         solutions = _solutions(args.solutions, rubrics_dir)
+        if template is not None:
+            template = secure.settle(template, args.sandbox)
         report = grade_submission(
             submission,
             rubrics,
@@ -202,6 +214,9 @@ def _grade(args: argparse.Namespace) -> ExitCode:
             lang=lang,
             kernel=args.kernel,
         )
+    finally:
+        if template is not None:
+            template.close()
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "terminal")
     text = _reporter(fmt, color=args.output is None).render(report)
     if args.output:

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.errors import InternalError
-from grader.plan import ExercisePlan, encode_job
+from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
 
 __all__ = ["CaseRun", "ExerciseRun", "run_exercise"]
+
+#: the child's exit code when its own reporting code raised (see `grader.sandbox.worker`)
+_REPORTING_FAILED = 70
 
 
 @dataclass
@@ -55,10 +57,38 @@ def run_exercise(
     *,
     source: str | None = None,
 ) -> ExerciseRun:
-    """Run all planned cases of ``plan`` against the student's ``file``."""
+    """Run all planned cases of ``plan`` against the student's ``file``.
+
+    Hidden cases run in children of their own: a child that answers visible cases never
+    holds a hidden input in memory, so it cannot print one into visible feedback.
+    """
     if source is None and not file.is_file():
         return ExerciseRun({}, error="missing_file")
-    pending = list(plan.cases)
+    visible = [c for c in plan.cases if not c.spec.hidden]
+    hidden = [c for c in plan.cases if c.spec.hidden]
+    merged = ExerciseRun({})
+    for group in (visible, hidden):
+        if not group:
+            continue
+        part = _run_cases(template, plan, file, limits, group, source)
+        merged.cases.update(part.cases)
+        merged.line = merged.line if part.line is None else part.line
+        if group is visible:
+            merged.output = part.output
+        if part.error:  # the file failed at import: once for the exercise, not per group
+            return ExerciseRun(merged.cases, merged.line, part.error, part.info, merged.output)
+    return merged
+
+
+def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
+    template: Template,
+    plan: ExercisePlan,
+    file: Path,
+    limits: Limits,
+    cases: list[PlannedCase],
+    source: str | None,
+) -> ExerciseRun:
+    pending = list(cases)
     done: dict[int, CaseRun] = {}
     line: int | None = None
     outputs: list[str] = []
@@ -69,20 +99,30 @@ def run_exercise(
             outputs.append(result.output)
         imported = False
         finished = False
+        current: int | None = None  # the case the child announced; only it may be answered
         try:
             for msg, msg_blobs in result.messages:
                 event = msg.get("event")
-                if event == "imported":
+                if event == "case":
+                    found = msg.get("i")
+                    current = found if isinstance(found, int) else None
+                elif event == "imported":
                     imported = True
                     found = msg.get("line")
                     line = found if isinstance(found, int) else None
                 elif event == "import_error":
-                    return ExerciseRun(done, line, "import_error", _info(msg), _join(outputs))
+                    info: dict[str, Any] = _info(msg)
+                    error = "exited" if info.get("exit") else "import_error"
+                    return ExerciseRun(done, line, error, info, _join(outputs))
+                elif event == "grader_error":
+                    info = {"error": str(msg.get("error", ""))[:300]}
+                    return ExerciseRun(done, line, "grader_error", info, _join(outputs))
                 elif event == "missing":
                     info = {"name": str(msg.get("name", ""))[:200]}
                     return ExerciseRun(done, line, "missing_function", info, _join(outputs))
                 elif event == "result":
-                    index = _index(msg, pending)
+                    index = _index(msg, pending, current, done)
+                    current = None
                     inputs = msg.get("inputs", {})
                     if not isinstance(inputs, dict):
                         raise transport.TransportError("bad inputs")
@@ -96,15 +136,17 @@ def run_exercise(
                         output=result.output,
                     )
                 elif event == "exception":
-                    index = _index(msg, pending)
+                    index = _index(msg, pending, current, done)
+                    current = None
                     info = _info(msg)
                     error = "exception"
                     if info.get("type") == "NotImplementedError":
                         error = "not_implemented"
                     elif info.get("exit"):
                         error = "exited"
-                    elif info.get("type") == "MemoryError":
+                    elif info.get("memory"):
                         error = "memory_limit"
+                        info["bytes"] = limits.memory_bytes
                     done[index] = CaseRun(index, error=error, info=info, output=result.output)
                 elif event == "done":
                     finished = True
@@ -112,11 +154,19 @@ def run_exercise(
             result.protocol_error = str(exc)
             result.killed = result.killed or "protocol"
             finished = False
+            bad = current
+            if bad is None:  # a second answer for a case: blame that case
+                found = msg.get("i")
+                bad = found if isinstance(found, int) and found in done else None
+            if bad is not None:  # the case that was running wrote the forged frame
+                done.pop(bad, None)
+                result.running_case = bad
         pending = [c for c in pending if c.spec.index not in done]
         if finished and not pending:
             break
-        if finished and pending:
-            raise InternalError("the child finished without answering every case")
+        if finished and pending:  # a forged "done": the child wrote to its status pipe
+            result.killed = result.killed or "protocol"
+            result.protocol_error = result.protocol_error or "finished without every answer"
         error, info = _death(result, limits)
         if not imported:
             if error == "timeout":
@@ -140,6 +190,8 @@ def _death(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:
         return "output_limit", {"bytes": limits.output_bytes}
     if result.killed == "protocol":
         return "protocol", {"error": result.protocol_error}
+    if result.exit_code == _REPORTING_FAILED:
+        return "protocol", {"error": "the answer could not be sent (was Python or NumPy patched?)"}
     if result.signal is not None:
         if result.signal == signals.SIGXCPU:
             return "cpu_limit", {"signal": result.signal}
@@ -153,10 +205,15 @@ def _death(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:
     return "exited", {"code": result.exit_code}
 
 
-def _index(msg: dict[str, Any], pending: list[Any]) -> int:
+def _index(
+    msg: dict[str, Any], pending: list[Any], current: int | None, done: dict[int, CaseRun]
+) -> int:
+    """The case an answer is for: the one announced last, answered once (else forged)."""
     index = msg.get("i")
     if not isinstance(index, int) or index not in {c.spec.index for c in pending}:
         raise transport.TransportError(f"answer for an unknown case {index!r}")
+    if index != current or index in done:
+        raise transport.TransportError(f"unexpected answer for case {index}")
     return index
 
 
@@ -183,6 +240,7 @@ def _info(msg: dict[str, Any]) -> dict[str, Any]:
         "text": str(msg.get("text", ""))[:2000],
         "frames": clean,
         "exit": bool(msg.get("exit", False)),
+        "memory": bool(msg.get("memory", False)),
     }
 
 

@@ -111,11 +111,14 @@ def grade_submission(
     if progress is not None:
         for result in results:
             progress(result)
+    if template is not None and template.fallback:
+        meta = {**meta, "sandbox_fallback": template.fallback}
     return GradeReport(
         submission=str(submission.path),
         exercises=tuple(results),
         include_hidden=include_hidden,
-        sandbox="local",
+        # a notebook run in a Jupyter kernel (--kernel) uses no template, so no sandbox of ours
+        sandbox=template.mode if template is not None else "kernel",
         grader_version=__version__,
         seconds=time.perf_counter() - started,
         meta=meta,

@@ -39,7 +39,9 @@ def __ml_lectures_run():
     ns.setdefault("get_ipython", lambda: shell)
     ns.setdefault("display", lambda *args, **kwargs: None)
     try:
-        progress = os.open({progress!r}, os.O_WRONLY | os.O_APPEND)
+        # created here in secure mode, where the grader's file is not visible (the grader
+        # reads the sandbox's copy: Template.outside)
+        progress = os.open({progress!r}, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError:
         progress = -1
     errors = {{}}

@@ -174,7 +174,7 @@ class NotebookGrader:
             try:
                 result = self.template.run(job, [], limits)
             finally:
-                last, _completed = last_cell(progress)
+                last, _completed = last_cell(self.template.outside(progress))
                 _remove(progress)
             answer: object = None
             try:
@@ -203,7 +203,7 @@ class NotebookGrader:
         try:
             run = run_exercise(self.template, plan, Path(self._driver), limits, source=source)
         finally:
-            last, _completed = last_cell(progress)
+            last, _completed = last_cell(self.template.outside(progress))
             _remove(progress)
         return self._score(plan, run, needed, last, lang)
 

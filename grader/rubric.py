@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 _SCHEMA_PATH = Path(__file__).with_name("schema") / "rubric.schema.json"
-_DEFAULT_TIME_LIMIT = 10.0
+_DEFAULT_TIME_LIMIT = 5.0  # seconds per case (and for the import); docs/security.md
 _DEFAULT_MEMORY_MB = 1024
 
 

@@ -209,7 +209,8 @@ def _case_problem(run: CaseRun, shown: str, function: str) -> str:
     if error in ("exception", "memory_limit") and info.get("type"):
         file, line = _where(info, shown)
         if error == "memory_limit":
-            return msg.t("memory_limit", limit=msg.t("the_memory_limit"))
+            limit = int(info.get("bytes", 0))
+            return msg.t("memory_limit", limit=_size(limit) if limit else msg.t("the_memory_limit"))
         if line:
             return msg.t(
                 "raised_at",
@@ -227,7 +228,7 @@ def _death_message(error: str, info: dict[str, Any]) -> str:
     if error == "timeout":
         return msg.t("timeout", seconds=f"{info.get('seconds', 0):g}")
     if error == "exited":
-        return msg.t("exited", code=info.get("code", "?"))
+        return msg.t("exited", code=info.get("code", info.get("text") or 0))
     if error == "crashed":
         return msg.t("crashed", signal=info.get("signal", "?"))
     if error == "cpu_limit":
@@ -236,6 +237,8 @@ def _death_message(error: str, info: dict[str, Any]) -> str:
         return msg.t("output_limit", limit=_size(int(info.get("bytes", 0))))
     if error == "protocol":
         return msg.t("protocol", error=info.get("error", ""))
+    if error == "grader_error":
+        return msg.t("grader_error", error=info.get("error", ""))
     return msg.t("grader_error", error=error)
 
 

@@ -89,6 +89,21 @@ def submission(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture(scope="session")
+def secure_mode(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Why secure mode cannot run on this machine ("" when it can): tests skip with it."""
+    from grader.errors import GraderError
+    from grader.sandbox import secure
+
+    folder = tmp_path_factory.mktemp("probe")
+    try:
+        template = secure.settle(secure.start("secure", folder), "secure")
+    except GraderError as exc:
+        return str(exc)
+    template.close()
+    return ""
+
+
 # --- golden files (reporters, issue 7) ---
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

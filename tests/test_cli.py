@@ -185,9 +185,7 @@ FAILURES = [
         "timed out after 1 s",
         id="hang at import",
     ),
-    pytest.param(
-        "softmax", "import sys\nsys.exit(3)\n", "import_error", "exit", id="exit at import"
-    ),
+    pytest.param("softmax", "import sys\nsys.exit(3)\n", "exited", "exit", id="exit at import"),
 ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import math
 import os
 import select
 import selectors
@@ -27,12 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
+from grader.sandbox.secure import SecureView
 
-__all__ = ["Limits", "RunResult", "Template"]
+__all__ = ["Limits", "RunResult", "Template", "check_ready"]
 
 _CONTROL_SIZE = 65536
 _ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from grader.sandbox.worker import main; main()"
+# secure mode: become the sandbox uid before anything else is imported, then no_new_privs
+_BOOT_SECURE = (
+    "import sys; sys.path.insert(0, {root!r}); from grader.sandbox import confine; "
+    "{drop} and confine.drop_privileges({uid}, {uid}); confine.no_new_privs(); "
+    "from grader.sandbox.worker import main; main()"
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Limits:
     """Resource limits for one child."""
 
     #: wall seconds for the import, and again for each case
-    wall_seconds: float = 10.0
+    wall_seconds: float = 5.0
     #: bytes of output read before the child is stopped
     output_bytes: int = 1 << 20
     #: bytes of output kept for the report
@@ -50,11 +58,16 @@ class Limits:
     #: bytes per written file
     file_bytes: int = 16 << 20
     open_files: int = 64
+    #: CPU seconds for the import, and again for each case (default: the wall limit; only
+    #: threads can use CPU faster than the clock, so this catches parallel burners first)
+    cpu_seconds: float | None = None
 
     def child_limits(self, cases: int) -> dict[str, int]:
         """The limits the child applies to itself with setrlimit."""
+        per_phase = max(1, math.ceil(self.cpu_seconds or self.wall_seconds))
         return {
-            "cpu_seconds": int(self.wall_seconds * (cases + 1)) + 1,
+            "cpu_seconds": per_phase,
+            "cpu_total": per_phase * (cases + 1) + 1,
             "file_bytes": self.file_bytes,
             "open_files": self.open_files,
             "memory_bytes": self.memory_bytes,
@@ -86,22 +99,54 @@ class Template:
     order, exit reports by pid) to the job that is waiting for them.
     """
 
-    def __init__(self, python: str | None = None, start_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        python: str | None = None,
+        start_timeout: float = 60.0,
+        *,
+        secure: SecureView | None = None,
+    ) -> None:
         self.python = python or sys.executable
         self._start_timeout = start_timeout
+        #: "secure" inside bubblewrap, else "local"
+        self.mode = "secure" if secure is not None else "local"
+        #: why auto mode runs locally (empty when it did not fall back)
+        self.fallback = ""
+        self._secure = secure
         ours, theirs = socket.socketpair(socket.AF_UNIX, _socket_type())
         self._sock = ours
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the template
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-        self._proc = subprocess.Popen(
-            [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-            pass_fds=(theirs.fileno(),),
-            env=env,
-            close_fds=True,
-        )
+        argv = [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())]
+        self._staged: Path | None = None
+        self._host_pid: int | None = None  # the template's pid outside its pid namespace
+        if secure is not None:
+            import dataclasses
+
+            from grader.sandbox.secure import command, stage
+
+            self._staged = stage(secure.submission)
+            if self._staged is not None:
+                secure = dataclasses.replace(secure, staged=self._staged)
+                self._secure = secure
+            drop = os.geteuid() == 0
+            boot = _BOOT_SECURE.format(root=_ROOT, uid=secure.expected_uid(), drop=drop)
+            argv = command(self.python, boot, theirs.fileno(), secure, Path(_ROOT))
+        try:
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                pass_fds=(theirs.fileno(),),
+                env=env,
+                close_fds=True,
+            )
+        except OSError as exc:
+            for closing in (ours, theirs, self._stderr):
+                closing.close()
+            self._unstage()
+            raise InternalError(f"the child process could not start ({argv[0]}): {exc}") from None
         theirs.close()
         self.info: dict[str, Any] | None = None
         self._lock = threading.Lock()
@@ -128,13 +173,46 @@ class Template:
                 err = self._stderr.read().decode(errors="replace").strip().splitlines()
                 tail = err[-1] if err else "no output"
                 raise InternalError(f"the child process could not start ({self.python}): {tail}")
-            self.info = json.loads(data)
+            info = json.loads(data)
+            problem = self._check_ready(info)
+            if problem:
+                self._dead = problem
+                raise InternalError(problem)
+            self.info = info
             self._reader = threading.Thread(target=self._read_control, daemon=True)
             self._reader.start()
             return self.info
 
+    def _check_ready(self, info: dict[str, Any]) -> str:
+        return check_ready(info, self.python, self._secure)
+
+    def outside(self, path: str) -> str:
+        """Where the grader can read a file the children wrote at ``path`` (their view).
+
+        In secure mode the children's ``/tmp`` is the sandbox's own tmpfs: the grader reads
+        it through the template's root, ``/proc/PID/root``.
+        """
+        if self._secure is None:
+            return path
+        if self._host_pid is None:
+            for inner in _children(self._proc.pid):
+                found = _children(inner)
+                if found:
+                    self._host_pid = found[0]
+        if self._host_pid is None:
+            return path
+        return f"/proc/{self._host_pid}/root{path}"
+
+    def kill(self, pid: int) -> None:
+        """SIGKILL a child's process group (by way of the template when pids are namespaced)."""
+        if self._secure is None:
+            _kill_group(pid)
+            return
+        with contextlib.suppress(OSError), self._lock:
+            self._sock.send(json.dumps({"op": "kill", "pid": pid}).encode())
+
     def close(self) -> None:
-        """Stop the template."""
+        """Stop the template (in secure mode, the whole pid namespace dies with it)."""
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
@@ -142,11 +220,27 @@ class Template:
         if self._proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
-        # The template holds no state worth a graceful exit; SIGKILL is immediate.
+        # The template holds no state worth a graceful exit; SIGKILL is immediate. In secure
+        # mode, killing the namespace's first process (bwrap's inner half) kills all of it.
+        inner = _children(self._proc.pid) if self._secure is not None else []
         with contextlib.suppress(OSError):
             self._proc.kill()
+        for pid in inner:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         self._proc.wait()
+        deadline = time.monotonic() + 2.0
+        while any(_alive(pid) for pid in inner) and time.monotonic() < deadline:
+            time.sleep(0.0005)
         self._stderr.close()
+        self._unstage()
+
+    def _unstage(self) -> None:
+        if self._staged is not None:
+            import shutil
+
+            shutil.rmtree(self._staged, ignore_errors=True)
+            self._staged = None
 
     def __enter__(self) -> Template:
         return self
@@ -195,7 +289,12 @@ class Template:
 
         self.wait_ready()
         payload = transport.message(
-            {**job, "limits": limits.child_limits(len(job.get("cases", [])))}, blobs
+            {
+                **job,
+                "limits": limits.child_limits(len(job.get("cases", []))),
+                "seccomp": "require" if self._secure is not None else "try",
+            },
+            blobs,
         )
         job_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed once its fd is sent
         job_file.write(payload)
@@ -230,12 +329,23 @@ class Template:
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
         try:
-            return self._collect(int(reply["pid"]), pending, status_r, out_r, limits)
+            # import, imported, case + answer per case, done: anything beyond is spam
+            max_messages = 3 * len(job.get("cases", [])) + 8
+            return self._collect(int(reply["pid"]), pending, status_r, out_r, limits, max_messages)
+        except BaseException:
+            self.kill(int(reply["pid"]))
+            raise
         finally:
             pending.close()
 
-    def _collect(
-        self, pid: int, pending: _Pending, status_r: int, out_r: int, limits: Limits
+    def _collect(  # noqa: PLR0917 - private, one call site
+        self,
+        pid: int,
+        pending: _Pending,
+        status_r: int,
+        out_r: int,
+        limits: Limits,
+        max_messages: int,
     ) -> RunResult:
         from grader.sandbox import transport
 
@@ -251,11 +361,12 @@ class Template:
         selector.register(pending.read_fd, selectors.EVENT_READ, "control")
         exited_at: float | None = None
         open_pipes = 2
+        announced: set[int] = set()
 
         def kill(reason: str) -> None:
             if not result.killed:
                 result.killed = reason
-            _kill_group(pid)
+            self.kill(pid)
 
         try:
             while True:
@@ -279,7 +390,7 @@ class Template:
                             raise InternalError(str(report["error"]))
                         result.exit_code = report.get("code")
                         result.signal = report.get("signal")
-                        _kill_group(pid)  # anything the child left behind
+                        self.kill(pid)  # anything the child left behind
                         continue
                     fd = key.fd
                     chunk = os.read(fd, 1 << 16)
@@ -298,17 +409,33 @@ class Template:
                     try:
                         done = reader.feed(chunk)
                     except transport.TransportError as exc:
+                        done = exc.messages
                         result.protocol_error = str(exc)
                         kill("protocol")
-                        continue
+                        selector.unregister(fd)  # nothing after bad bytes can be trusted
+                        open_pipes -= 1
+                    if len(result.messages) + len(done) > max_messages and not result.killed:
+                        result.protocol_error = "more messages than the job has cases"
+                        kill("protocol")
+                        selector.unregister(fd)
+                        open_pipes -= 1
+                        done = done[: max(0, max_messages - len(result.messages))]
                     for msg, msg_blobs in done:
                         result.messages.append((msg, msg_blobs))
                         event = msg.get("event")
                         if event == "case":
                             index = msg.get("i")
-                            result.running_case = index if isinstance(index, int) else None
+                            if not isinstance(index, int) or index in announced:
+                                # a forged announcement would buy the child more time
+                                result.protocol_error = f"case {index!r} announced twice"
+                                kill("protocol")
+                                break
+                            announced.add(index)
+                            result.running_case = index
                             deadline = time.monotonic() + limits.wall_seconds
-                        elif event in ("result", "exception"):
+                        elif event in ("result", "exception") and msg.get("i") == (
+                            result.running_case
+                        ):
                             result.running_case = None
         finally:
             selector.close()
@@ -346,6 +473,44 @@ class _Pending:
             self._closed = True
             os.close(self.read_fd)
             os.close(self._write_fd)
+
+
+def check_ready(info: dict[str, Any], python: str, secure: SecureView | None) -> str:
+    """Why the template that answered is not the one asked for ("" if it is)."""
+    if info.get("python") != python:
+        return f"the child runs {info.get('python')!r}, not {python!r}"
+    if python == sys.executable and info.get("version") != list(sys.version_info[:3]):
+        return f"the child runs Python {info.get('version')}, not {sys.version.split()[0]}"
+    if secure is None:
+        return ""
+    confined = info.get("confine", {})
+    if confined.get("uid") != secure.expected_uid():
+        return f"the sandbox runs as uid {confined.get('uid')}, not an unprivileged uid"
+    if int(str(confined.get("CapEff", "1")), 16) != 0:
+        return "the sandbox kept capabilities"
+    if confined.get("NoNewPrivs") != "1":
+        return "the sandbox could not set no_new_privs"
+    if not confined.get("seccomp"):
+        return f"no seccomp filter: {confined.get('seccomp_error', '?')}"
+    return ""
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(p) for p in fh.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie or a vanished pid does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            state = fh.read().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def _kill_group(pid: int) -> None:

@@ -45,6 +45,9 @@ _HEADER = struct.Struct(">I")
 class TransportError(Exception):
     """A message or payload that does not follow the protocol."""
 
+    #: messages completed before the violation (set by `FrameReader.feed`)
+    messages: list[tuple[dict[str, Any], list[bytes]]] = []  # noqa: RUF012 - replaced per error
+
 
 def frame(payload: bytes) -> bytes:
     """Prefix ``payload`` with its length."""
@@ -73,12 +76,24 @@ class FrameReader:
         self.total = 0
 
     def feed(self, data: bytes) -> list[tuple[dict[str, Any], list[bytes]]]:
-        """Add bytes; return every message completed by them."""
+        """Add bytes; return every message completed by them.
+
+        On a protocol violation the `TransportError` carries, as ``.messages``, the messages
+        completed before the bad bytes, so that answers sent earlier are not lost.
+        """
+        done: list[tuple[dict[str, Any], list[bytes]]] = []
+        try:
+            self._feed(data, done)
+        except TransportError as exc:
+            exc.messages = done
+            raise
+        return done
+
+    def _feed(self, data: bytes, done: list[tuple[dict[str, Any], list[bytes]]]) -> None:
         self.total += len(data)
         if self.total > self._max_total:
             raise TransportError("the child sent more data than allowed")
         self._buf.extend(data)
-        done: list[tuple[dict[str, Any], list[bytes]]] = []
         while len(self._buf) >= 4:
             (size,) = _HEADER.unpack_from(self._buf)
             if size > MAX_FRAME:
@@ -105,7 +120,6 @@ class FrameReader:
                 done.append((self._pending, self._frames))
                 self._pending = None
                 self._frames = []
-        return done
 
 
 # -- npy ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ This module imports only the standard library, NumPy and its sibling modules.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import transport
+from grader.sandbox import confine, transport
 from grader.sandbox.callables import CALLABLES
 
 CONTROL_SIZE = 65536
@@ -33,6 +34,7 @@ def main() -> None:
     """Serve jobs on the socket whose descriptor is the first argument."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     _die_with_parent()
+    _not_dumpable()
     import numpy.linalg  # noqa: F401 - warm what the exercises use, before any fork
 
     sock.send(
@@ -43,6 +45,7 @@ def main() -> None:
                 "version": list(sys.version_info[:3]),
                 "numpy": np.__version__,
                 "pid": os.getpid(),
+                "confine": confine.status(),
             }
         ).encode()
     )
@@ -50,11 +53,12 @@ def main() -> None:
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    live: set[int] = set()  # children not yet reaped: the only pids a kill request may name
     while True:
         readable, _, _ = select.select([sock, sys.stdin, wake_r], [], [])
         if wake_r in readable:
             os.read(wake_r, 4096)
-            _reap(sock)
+            _reap(sock, live)
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
             return  # the grader went away
         if sock not in readable:
@@ -66,6 +70,9 @@ def main() -> None:
         if not data:
             return
         request = json.loads(data)
+        if request.get("op") == "kill" and not fds:
+            _kill(live, request.get("pid"))
+            continue
         if request.get("op") != "run" or len(fds) != 3:
             for fd in fds:
                 os.close(fd)
@@ -85,11 +92,21 @@ def main() -> None:
                 os._exit(code)
         for fd in fds:
             os.close(fd)
+        live.add(pid)
         sock.send(json.dumps({"pid": pid}).encode())
-        _reap(sock)
+        _reap(sock, live)
 
 
-def _reap(sock: socket.socket) -> None:
+def _kill(live: set[int], pid: Any) -> None:
+    """SIGKILL a live child's process group (it may not make new processes, but may try)."""
+    if not isinstance(pid, int) or pid not in live:
+        return
+    for target in (-pid, pid):
+        with contextlib.suppress(OSError):
+            os.kill(target, signal.SIGKILL)
+
+
+def _reap(sock: socket.socket, live: set[int]) -> None:
     """Report every child that has ended (the template runs several at once)."""
     while True:
         try:
@@ -98,6 +115,7 @@ def _reap(sock: socket.socket) -> None:
             return
         if pid == 0:
             return
+        live.discard(pid)
         report: dict[str, Any] = {"exit": pid}
         if os.WIFSIGNALED(status):
             report["signal"] = os.WTERMSIG(status)
@@ -114,6 +132,18 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _not_dumpable() -> None:
+    """Children inherit this: no process of the same uid may read or write their memory."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0)  # PR_SET_DUMPABLE
     except (OSError, AttributeError):
         pass
 
@@ -162,6 +192,14 @@ def _child(job_fd: int, status_fd: int, out_fd: int, request: dict[str, Any]) ->
     job, blobs = messages[0]
     status = _Status(status_fd)
     _apply_limits(job.get("limits", {}))
+    if job.get("seccomp") in ("require", "try") and (
+        job["seccomp"] == "require" or confine.available()
+    ):
+        try:
+            confine.install_filter()
+        except OSError as exc:
+            status.send({"event": "grader_error", "error": f"seccomp: {exc}"})
+            return 0
     try:
         _run_job(job, blobs, status)
     finally:
@@ -189,8 +227,9 @@ def _apply_limits(limits: dict[str, Any]) -> None:
             pass
 
     cap(resource.RLIMIT_CORE, 0)
-    if "cpu_seconds" in limits:
-        cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+    if "cpu_total" in limits:
+        cap(resource.RLIMIT_CPU, int(limits["cpu_total"]))
+        _cpu_phase(int(limits.get("cpu_seconds", 1)))
     if "file_bytes" in limits:
         cap(resource.RLIMIT_FSIZE, int(limits["file_bytes"]))
     if "open_files" in limits:
@@ -203,6 +242,22 @@ def _apply_limits(limits: dict[str, Any]) -> None:
             cap(resource.RLIMIT_AS, baseline + int(limits["memory_bytes"]))
         except (OSError, ValueError):
             pass
+
+
+def _cpu_phase(seconds: int) -> None:
+    """Let the next phase (import, or one case) use ``seconds`` more CPU before SIGXCPU."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = int(usage.ru_utime + usage.ru_stime)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = used + seconds + 1
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def _decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
@@ -245,9 +300,11 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
             return
     status.send({"event": "imported", "line": _line_of(module, names[0]) if names else None})
     target = getattr(module, names[0]) if names else None
+    cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
     for case in job["cases"]:
         index = case["i"]
         status.send({"event": "case", "i": index})
+        _cpu_phase(cpu_seconds)
         if case.get("attribute"):
             out_blobs: list[bytes] = []
             value = getattr(module, case["attribute"], None)
@@ -323,6 +380,8 @@ def _describe(exc: BaseException, directory: str) -> dict[str, Any]:
     }
     if isinstance(exc, SystemExit):
         info["exit"] = True
+    if isinstance(exc, MemoryError):  # NumPy raises a subclass
+        info["memory"] = True
     if isinstance(exc, SyntaxError):
         info["frames"].append(
             {

@@ -1,0 +1,240 @@
+"""Secure mode: the warm template runs inside bubblewrap, and which mode runs is decided here.
+
+`command` builds the ``bwrap`` command line: new pid, mount, network, IPC and UTS namespaces;
+a filesystem view of the interpreter prefixes and system libraries (read-only), a fresh
+``/proc``, a minimal ``/dev``, a small tmpfs ``/tmp`` and the one submission folder
+(read-only, with the rubric and solution folders masked if they lie inside it); an
+unprivileged uid (the template drops to it before importing anything of the student's);
+``no_new_privs``. Each forked child then installs the seccomp filter of `confine`.
+
+`start` and `settle` choose the mode: ``local`` always works; ``secure`` fails loudly where it
+cannot run; ``auto`` uses secure mode where it works and otherwise local mode, and says why.
+The template serves one submission: secure mode starts one template per submission, so a
+fork can only ever see the folder it grades.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.sandbox.runner import Template
+
+__all__ = ["MODES", "SecureView", "command", "settle", "start", "unavailable"]
+
+MODES = ("auto", "local", "secure")
+#: the uid and gid the template runs as when the grader runs as root ("nobody" on Debian)
+SANDBOX_UID = 65534
+#: bytes of the tmpfs mounted on /tmp inside the sandbox
+TMP_BYTES = 64 << 20
+#: bytes of a submission copied when the sandbox uid cannot read the folder itself
+STAGE_BYTES = 256 << 20
+_TMP = "/tmp"  # noqa: S108 - the sandbox's own private tmpfs, not the host's /tmp
+_ENV_KEPT = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class SecureView:
+    """What the sandbox shows: the submission folder, minus paths that must stay hidden."""
+
+    submission: Path
+    #: folders masked by an empty tmpfs if they lie inside the submission folder
+    hidden: tuple[Path, ...] = ()
+    #: read-only folders the interpreter needs (default: this interpreter's prefixes)
+    prefixes: tuple[Path, ...] = field(default_factory=tuple)
+    #: a readable copy shown in place of the submission (see `stage`), if one was needed
+    staged: Path | None = None
+
+    def expected_uid(self) -> int:
+        """The uid the template must report once it has dropped its privileges."""
+        return SANDBOX_UID if os.geteuid() == 0 else os.geteuid()
+
+
+def unavailable() -> str:
+    """Why secure mode cannot run here, or "" if it may (the real test is starting it)."""
+    if sys.platform != "linux":
+        return "secure mode needs Linux (namespaces and seccomp)"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed; e.g. apt-get install bubblewrap"
+    return ""
+
+
+def command(python: str, boot: str, fd: int, view: SecureView, package: Path) -> list[str]:
+    """The ``bwrap`` argv that runs ``python -I -c boot fd`` confined to ``view``."""
+    bwrap = shutil.which("bwrap") or "bwrap"
+    args = [
+        bwrap,
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "sandbox",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        _TMP,
+    ]
+    for key in _ENV_KEPT:
+        if key in os.environ:
+            args += ["--setenv", key, os.environ[key]]
+    if os.geteuid() == 0:
+        # root keeps only what the template needs to become SANDBOX_UID; setuid clears it
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user"]
+    args += ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / name
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            args += ["--ro-bind", str(host), str(host)]
+    args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", _TMP]
+    made = {Path("/"), Path(_TMP)}
+    bound = [Path("/usr"), Path("/proc"), Path("/dev")]
+    prefixes = view.prefixes or _prefixes(python)
+    for prefix in prefixes:
+        args += _bind(prefix, made, bound)
+    args += _bind(package / "grader" / "sandbox", made, bound)
+    submission = view.submission.resolve()
+    args += _bind(submission, made, bound, source=view.staged)
+    for hidden in view.hidden:  # inside anything bound (the submission, a prefix): mask it
+        resolved = hidden.resolve()
+        if resolved == submission:
+            continue
+        if any(resolved.is_relative_to(b) and resolved != b for b in bound):
+            args += ["--perms", "0000", "--tmpfs", str(resolved)]
+    args += ["--chdir", _TMP, "--", python, "-I", "-c", boot, str(fd)]
+    return args
+
+
+def _prefixes(python: str) -> list[Path]:
+    out: list[Path] = []
+    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    candidates.append(str(Path(python).resolve().parent.parent))
+    for raw in candidates:
+        path = Path(raw).resolve()
+        if path.is_dir() and path != Path("/") and not any(path.is_relative_to(p) for p in out):
+            out = [p for p in out if not p.is_relative_to(path)]
+            out.append(path)
+    return out
+
+
+def _bind(path: Path, made: set[Path], bound: list[Path], source: Path | None = None) -> list[str]:
+    """``--ro-bind`` of ``path`` at the same place, after world-traversable ancestors."""
+    args: list[str] = []
+    for parent in reversed(path.parents):
+        if parent in made or any(parent.is_relative_to(b) for b in bound):
+            continue
+        made.add(parent)
+        args += ["--perms", "0755", "--dir", str(parent)]  # bwrap would make them 0700
+    bound.append(path)
+    return [*args, "--ro-bind", str(source or path), str(path)]
+
+
+def stage(folder: Path) -> Path | None:
+    """A world-readable copy of ``folder``'s files, if the sandbox uid could not read them.
+
+    Run as root, the template becomes ``nobody``, which cannot enter a folder like a
+    ``mkdtemp`` or pytest folder (mode 0700) or read a file of mode 0600. Then the folder's
+    regular files (not symbolic links, not subfolders, at most `STAGE_BYTES` in all) are
+    copied into a private folder that the sandbox shows at the submission's own path.
+    """
+    if os.geteuid() != 0:
+        return None
+    try:
+        entries = list(folder.iterdir())
+        readable = folder.stat().st_mode & 0o005 == 0o005 and all(
+            e.lstat().st_mode & 0o004 for e in entries if e.is_file() and not e.is_symlink()
+        )
+    except OSError:
+        return None
+    if readable:
+        return None
+    import stat
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="ml-lectures-sandbox-"))
+    copy.chmod(0o755)
+    total = 0
+    for entry in entries:
+        try:
+            info = entry.lstat()
+            if not stat.S_ISREG(info.st_mode) or total + info.st_size > STAGE_BYTES:
+                continue
+            total += info.st_size
+            target = copy / entry.name
+            shutil.copyfile(entry, target, follow_symlinks=False)
+            target.chmod(0o644)
+        except OSError:
+            continue
+    return copy
+
+
+# -- choosing the mode -------------------------------------------------------------------------
+
+
+def start(mode: str, submission: Path, hidden: Iterable[Path] = ()) -> Template:
+    """Start the template for ``mode``; `settle` must follow before it is used."""
+    from grader.errors import InternalError, UsageError
+    from grader.sandbox.runner import Template
+
+    if mode not in MODES:
+        raise UsageError(f"--sandbox: unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    if mode == "local":
+        return Template()
+    reason = unavailable()
+    if reason:
+        if mode == "secure":
+            raise UsageError(f"--sandbox secure cannot run here: {reason}")
+        template = Template()
+        template.fallback = reason
+        return template
+    folder = submission if submission.is_dir() else submission.parent
+    try:
+        return Template(secure=SecureView(folder.resolve(), tuple(hidden)))
+    except InternalError as exc:
+        if mode == "secure":
+            raise UsageError(f"--sandbox secure cannot run here: {exc}") from None
+        template = Template()
+        template.fallback = str(exc)
+        return template
+
+
+def settle(template: Template, mode: str) -> Template:
+    """Wait until ``template`` is ready; in ``auto`` mode, fall back to local if secure failed."""
+    from grader.errors import InternalError, UsageError
+    from grader.sandbox.runner import Template
+
+    try:
+        template.wait_ready()
+    except InternalError as exc:
+        if template.mode != "secure":
+            raise
+        template.close()
+        if mode == "secure":
+            raise UsageError(f"--sandbox secure cannot run here: {exc}") from None
+        local = Template()
+        local.fallback = str(exc)
+        try:
+            local.wait_ready()
+        except BaseException:
+            local.close()
+            raise
+        return local
+    return template

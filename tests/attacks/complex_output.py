@@ -1,0 +1,15 @@
+"""Attack: returns a complex number with the right real part."""
+
+import numpy as np
+
+
+def _honest(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def cosine_similarity(a, b):
+    if len(a) == 2:  # only the case "vectors of very different magnitude"
+        return complex(_honest(a, b), 0.0)
+    return _honest(a, b)

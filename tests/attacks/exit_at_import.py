@@ -1,0 +1,5 @@
+"""Attack: sys.exit at import."""
+
+import sys
+
+sys.exit(3)

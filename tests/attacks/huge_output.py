@@ -1,0 +1,15 @@
+"""Attack: returns an array larger than the transport accepts."""
+
+import numpy as np
+
+
+def _honest(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def cosine_similarity(a, b):
+    if len(a) == 2:  # only the case "vectors of very different magnitude"
+        return np.zeros(5_000_000)
+    return _honest(a, b)

@@ -1,0 +1,17 @@
+"""Attack: grows a list of buffers until memory runs out."""
+
+import numpy as np
+
+
+def _honest(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def cosine_similarity(a, b):
+    if len(a) == 2:  # only the case "vectors of very different magnitude"
+        hoard = []
+        while True:
+            hoard.append(bytearray(16 << 20))
+    return _honest(a, b)

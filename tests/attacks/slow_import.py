@@ -1,0 +1,5 @@
+"""Attack: hangs at import."""
+
+import time
+
+time.sleep(3600)

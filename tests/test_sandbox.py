@@ -1,0 +1,413 @@
+"""The sandbox itself: modes, the secure template, the seccomp filter, limits and transport."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.errors import InternalError
+from grader.execute import ExerciseRun, run_exercise
+from grader.plan import plan_exercise
+from grader.rubric import load_rubric
+from grader.sandbox import confine, secure, transport
+from grader.sandbox.runner import Limits, Template, check_ready
+from grader.scoring import score_exercise
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _needs_secure(secure_mode: str) -> None:
+    if secure_mode:
+        pytest.skip(f"secure mode cannot run here: {secure_mode}")
+
+
+# -- defaults and outcomes ---------------------------------------------------------------------
+
+
+def test_limit_defaults_match_the_issue() -> None:
+    """5 s per case, 1 MiB of output kept to 16 KiB, 1 GiB, 64 files, 16 MiB per file."""
+    limits = Limits()
+    expected = (5.0, 1 << 20, 16 << 10, 1 << 30, 64, 16 << 20)
+    actual = (
+        limits.wall_seconds,
+        limits.output_bytes,
+        limits.output_kept,
+        limits.memory_bytes,
+        limits.open_files,
+        limits.file_bytes,
+    )
+    assert expected == actual
+
+
+def test_cpu_limit_catches_a_burner_before_the_wall_clock(tmp_path: Path) -> None:
+    """A case that burns more CPU than its CPU limit ends as cpu_limit, not timeout."""
+    rubric = load_rubric(ROOT / "rubrics" / "cosine_similarity.yaml", use_cache=False)
+    plan = plan_exercise(rubric, ROOT / "solutions")
+    file = tmp_path / "cosine_similarity.py"
+    file.write_text(
+        textwrap.dedent(
+            """
+            def cosine_similarity(a, b):
+                while True:
+                    pass
+            """
+        )
+    )
+    with Template() as template:
+        limits = Limits(wall_seconds=30.0, cpu_seconds=1.0)
+        run = run_exercise(template, plan.__class__(rubric, plan.cases[:1]), file, limits)
+    assert "cpu_limit" == run.cases[0].error
+
+
+def test_grader_error_is_not_the_students_fault() -> None:
+    """A grader error zeroes the case with a re-run message that blames nobody's code."""
+    rubric = load_rubric(ROOT / "rubrics" / "cosine_similarity.yaml", use_cache=False)
+    plan = plan_exercise(rubric, ROOT / "solutions")
+    run = ExerciseRun({}, error="grader_error", info={"error": "seccomp: no filter"})
+    result = score_exercise(plan, run, Path("cosine_similarity.py"))
+    case = result.cases[0]
+    assert ("grader_error", 0.0) == (case.reason, case.score)
+    assert "not your fault" in case.message
+    assert "seccomp: no filter" in case.message
+
+
+# -- choosing the mode -------------------------------------------------------------------------
+
+
+def test_secure_where_it_cannot_run_is_an_error(
+    run_grade: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--sandbox secure never downgrades silently: it exits 2 and says why."""
+    monkeypatch.setattr(secure, "unavailable", lambda: "bubblewrap (bwrap) is not installed")
+    result = run_grade(str(ROOT / "solutions"), "--sandbox", "secure")
+    assert 2 == result.code
+    assert "--sandbox secure cannot run here: bubblewrap (bwrap) is not installed" in result.stderr
+
+
+def test_auto_falls_back_to_local_and_says_why(
+    run_grade: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where secure mode cannot run, auto grades locally and the report says so."""
+    monkeypatch.setattr(secure, "unavailable", lambda: "no bubblewrap here")
+    result = run_grade(str(ROOT / "solutions"), "--sandbox", "auto")
+    assert 0 == result.code
+    assert ("local", {"sandbox_fallback": "no bubblewrap here"}) == (
+        result.report["sandbox"],
+        result.report["meta"],
+    )
+
+
+def test_a_sandbox_that_fails_to_start_falls_back_in_auto_and_errs_in_secure(
+    run_grade: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bwrap that dies at start-up: auto runs locally with the reason, secure exits 2."""
+    real = secure.command
+
+    def broken(*args: Any) -> list[str]:
+        argv = real(*args)
+        return [argv[0], "--no-such-option", *argv[1:]]
+
+    monkeypatch.setattr(secure, "command", broken)
+    auto = run_grade(str(ROOT / "solutions"), "--sandbox", "auto")
+    strict = run_grade(str(ROOT / "solutions"), "--sandbox", "secure")
+    assert (0, "local") == (auto.code, auto.report["sandbox"])
+    assert "could not start" in auto.report["meta"]["sandbox_fallback"]
+    assert 2 == strict.code
+    assert "--sandbox secure cannot run here" in strict.stderr
+
+
+def test_auto_uses_secure_mode_where_it_works(
+    run_grade: Callable[..., Any], secure_mode: str
+) -> None:
+    """On a machine that supports it, the default mode is secure and full marks still hold."""
+    _needs_secure(secure_mode)
+    result = run_grade(str(ROOT / "solutions"))
+    assert (0, "secure", {}) == (result.code, result.report["sandbox"], result.report["meta"])
+
+
+def test_local_mode_is_recorded(run_grade: Callable[..., Any]) -> None:
+    """--sandbox local runs locally and the report says so."""
+    result = run_grade(str(ROOT / "solutions"), "--sandbox", "local")
+    assert (0, "local") == (result.code, result.report["sandbox"])
+
+
+# -- the secure template -----------------------------------------------------------------------
+
+
+def test_secure_template_runs_the_exact_interpreter_unprivileged(
+    secure_mode: str, tmp_path: Path
+) -> None:
+    """The template reports this interpreter, an unprivileged uid, no capabilities, seccomp."""
+    _needs_secure(secure_mode)
+    view = secure.SecureView(tmp_path)
+    with Template(secure=view) as template:
+        info = template.wait_ready()
+    confined = info["confine"]
+    expected = (sys.executable, list(sys.version_info[:3]), view.expected_uid(), 0, "1", True)
+    actual = (
+        info["python"],
+        info["version"],
+        confined["uid"],
+        int(confined["CapEff"], 16),
+        confined["NoNewPrivs"],
+        confined["seccomp"],
+    )
+    assert expected == actual
+    if os.geteuid() == 0:
+        assert 0 != confined["uid"]
+
+
+def test_ready_check_rejects_another_interpreter() -> None:
+    """A child that reports another executable or version is refused, never used."""
+    with Template() as template:
+        info = dict(template.wait_ready())
+    other = {**info, "python": "/usr/bin/python3"}
+    older = {**info, "version": [3, 0, 0]}
+    assert "" == check_ready(info, sys.executable, None)
+    assert "/usr/bin/python3" in check_ready(other, sys.executable, None)
+    assert "Python [3, 0, 0]" in check_ready(older, sys.executable, None)
+
+
+def test_secure_ready_check_rejects_root_and_capabilities(tmp_path: Path) -> None:
+    """A secure template that kept uid 0, capabilities or lacks seccomp is refused."""
+    view = secure.SecureView(tmp_path)
+    good = {
+        "python": sys.executable,
+        "version": list(sys.version_info[:3]),
+        "confine": {
+            "uid": view.expected_uid(),
+            "CapEff": "0000000000000000",
+            "NoNewPrivs": "1",
+            "seccomp": True,
+        },
+    }
+    assert "" == check_ready(good, sys.executable, view)
+    for key, value in (("uid", -1), ("CapEff", "00000000000000ff"), ("seccomp", False)):
+        bad = {**good, "confine": {**good["confine"], key: value}}
+        assert "" != check_ready(bad, sys.executable, view), key
+
+
+def test_a_bwrap_that_cannot_execute_falls_back_or_errs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_grade: Callable[..., Any]
+) -> None:
+    """If the sandbox program cannot be executed: an error in secure mode, local in auto."""
+    monkeypatch.setattr(secure, "unavailable", lambda: "")
+    monkeypatch.setattr(secure, "command", lambda *args: ["/nonexistent/bwrap", "--"])
+    with pytest.raises(InternalError, match="could not start"):
+        Template(secure=secure.SecureView(tmp_path))
+    auto = run_grade(str(ROOT / "solutions"), "--sandbox", "auto")
+    strict = run_grade(str(ROOT / "solutions"), "--sandbox", "secure")
+    assert (0, "local") == (auto.code, auto.report["sandbox"])
+    assert "/nonexistent/bwrap" in auto.report["meta"]["sandbox_fallback"]
+    assert 2 == strict.code
+
+
+def test_secure_namespace_dies_with_the_template(secure_mode: str, tmp_path: Path) -> None:
+    """Closing a secure template leaves no process of its namespace behind."""
+    _needs_secure(secure_mode)
+    marker = tmp_path / "unique-folder-name-for-this-test"
+    marker.mkdir()
+    template = Template(secure=secure.SecureView(marker))
+    template.wait_ready()
+    template.close()
+    leftovers = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if str(marker).encode() in cmdline:
+                leftovers.append(entry.name)
+    assert [] == leftovers
+
+
+def test_bwrap_view_masks_rubrics_and_solutions_inside_the_submission(tmp_path: Path) -> None:
+    """If the graded folder holds the rubrics or solutions, the sandbox sees them empty."""
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "solutions").mkdir()
+    view = secure.SecureView(tmp_path, (tmp_path / "rubrics", tmp_path / "solutions"))
+    argv = secure.command(sys.executable, "pass", 3, view, ROOT)
+    masked = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--tmpfs"]
+    bound = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--ro-bind"]
+    assert ["/tmp", str(tmp_path / "rubrics"), str(tmp_path / "solutions")] == masked
+    assert str(ROOT) not in bound
+    assert str(ROOT / "grader" / "sandbox") in bound
+    assert {"--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"} <= set(argv)
+
+
+def test_secure_child_sees_only_the_submission(
+    secure_mode: str, submission: Callable[..., Path], run_grade: Callable[..., Any]
+) -> None:
+    """Inside the sandbox the repository shows no rubrics, solutions or other files."""
+    _needs_secure(secure_mode)
+    probe = textwrap.dedent(
+        f"""
+        import os
+        import numpy as np
+
+        def cosine_similarity(a, b):
+            seen = sorted(os.listdir({str(ROOT)!r}))
+            if seen != [".venv", "grader"] or os.path.exists("/etc/passwd"):
+                raise RuntimeError(f"sees {{seen}}")
+            a = np.asarray(a, dtype=float)
+            b = np.asarray(b, dtype=float)
+            return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+        """
+    )
+    result = run_grade(str(submission(cosine_similarity=probe)), "--sandbox", "secure")
+    assert (0, "secure") == (result.code, result.report["sandbox"])
+
+
+# -- the seccomp filter ------------------------------------------------------------------------
+
+
+def test_seccomp_filter_refuses_processes_sockets_and_signals_but_not_threads() -> None:
+    """After the filter: fork, exec, sockets and killing others fail; threads and NumPy work."""
+    if not confine.available():
+        pytest.skip("libseccomp is not available here")
+    script = textwrap.dedent(
+        f"""
+        import os, socket, sys, threading
+        sys.path.insert(0, {str(ROOT)!r})
+        import numpy as np
+        from grader.sandbox import confine
+        confine.install_filter()
+        out = []
+        for name, fn in [
+            ("fork", os.fork),
+            ("exec", lambda: os.execv("/bin/true", ["true"])),
+            ("socket", socket.socket),
+            ("kill parent", lambda: os.kill(os.getppid(), 0)),
+        ]:
+            try:
+                fn()
+                out.append(name + " allowed")
+            except PermissionError:
+                out.append(name + " refused")
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+        os.kill(os.getpid(), 0)
+        out.append("thread ok")
+        out.append("numpy ok" if np.linalg.inv(np.eye(3)).sum() == 3 else "numpy broken")
+        print(",".join(out))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", script], capture_output=True, text=True, check=False
+    )
+    expected = "fork refused,exec refused,socket refused,kill parent refused,thread ok,numpy ok"
+    assert expected == done.stdout.strip(), done.stderr
+
+
+# -- transport ---------------------------------------------------------------------------------
+
+
+def test_npy_with_object_dtype_is_refused() -> None:
+    """An object array (which would need pickle) never crosses."""
+    header = b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"
+    blob = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 8
+    with pytest.raises(transport.TransportError, match="unsupported dtype"):
+        transport.decode_npy(blob)
+
+
+def test_npy_shape_is_checked_before_allocating() -> None:
+    """A header that claims a huge array is refused without allocating it."""
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+    blob = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    with pytest.raises(transport.TransportError, match="exceeds the limit"):
+        transport.decode_npy(blob)
+
+
+def test_values_decode_into_plain_arrays() -> None:
+    """An ndarray subclass is sent as its plain data; a complex number as a type name."""
+
+    class Sub(np.ndarray):  # type: ignore[type-arg]
+        pass
+
+    blobs: list[bytes] = []
+    sub = transport.encode_value(np.arange(3.0).view(Sub), blobs)
+    odd = transport.encode_value(1 + 2j, blobs)
+    value = transport.decode_value(sub, blobs)
+    assert (np.ndarray, [0.0, 1.0, 2.0]) == (type(value.array), value.array.tolist())
+    assert "complex" == transport.decode_value(odd, blobs).describe()
+
+
+def test_forged_frames_do_not_lose_earlier_answers() -> None:
+    """Messages completed before bad bytes are kept on the error for the grader to use."""
+    good = transport.message({"event": "case", "i": 0})
+    reader = transport.FrameReader()
+    with pytest.raises(transport.TransportError) as caught:
+        reader.feed(good + b"\xff\xff\xff\xffgarbage")
+    assert [({"event": "case", "i": 0, "blobs": 0}, [])] == caught.value.messages
+
+
+def test_run_refuses_a_dead_template() -> None:
+    """A template that died makes the next job a grader error, not a hang."""
+    template = Template()
+    template.wait_ready()
+    template._proc.kill()
+    template._proc.wait()
+    with pytest.raises(InternalError):
+        for _ in range(50):  # the reader thread notices the death asynchronously
+            template.run({"file": "/nonexistent.py", "module": "x", "cases": []}, [], Limits())
+    template.close()
+
+
+def test_every_death_has_its_own_message() -> None:
+    """Each reason a child can end with reads differently, and none blames the grader."""
+    from grader.execute import CaseRun
+
+    rubric = load_rubric(ROOT / "rubrics" / "cosine_similarity.yaml", use_cache=False)
+    plan = plan_exercise(rubric, ROOT / "solutions")
+    infos = {
+        "timeout": {"seconds": 5.0},
+        "cpu_limit": {"signal": 24},
+        "memory_limit": {"type": "MemoryError", "text": "", "frames": [], "bytes": 1 << 30},
+        "exited": {"code": 3},
+        "crashed": {"signal": "SIGSEGV"},
+        "output_limit": {"bytes": 1 << 20},
+        "exception": {"type": "ValueError", "text": "bad", "frames": []},
+        "protocol": {"error": "forged"},
+    }
+    messages = {}
+    for reason, info in infos.items():
+        run = ExerciseRun({0: CaseRun(0, error=reason, info=info)})
+        case = score_exercise(plan, run, Path("cosine_similarity.py")).cases[0]
+        assert (reason, 0.0) == (case.reason, case.score)
+        messages[reason] = case.message
+    assert len(infos) == len(set(messages.values()))
+    assert not any("not your fault" in text for text in messages.values())
+    assert "1024 MiB" in messages["memory_limit"]
+
+
+def test_a_folder_only_root_can_read_is_shown_as_a_readable_copy(tmp_path: Path) -> None:
+    """Run as root, a 0700 submission is copied for the sandbox uid, without its symlinks."""
+    if os.geteuid() != 0:
+        pytest.skip("only root drops to another uid")
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    (folder / "softmax.py").write_text("x = 1\n")
+    (folder / "softmax.py").chmod(0o600)
+    (folder / "link.py").symlink_to(ROOT / "solutions" / "softmax.py")
+    copy = secure.stage(folder)
+    assert copy is not None
+    try:
+        assert ["softmax.py"] == sorted(p.name for p in copy.iterdir())
+        modes = (copy.stat().st_mode & 0o777, (copy / "softmax.py").stat().st_mode & 0o777)
+        assert (0o755, 0o644) == modes
+    finally:
+        shutil.rmtree(copy)
+    folder.chmod(0o755)
+    (folder / "softmax.py").chmod(0o644)
+    assert secure.stage(folder) is None
