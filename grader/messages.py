@@ -81,16 +81,6 @@ CATALOGUE: dict[str, str] = {
     "got": "got",
     "hint": "hint",
     "pts": "pts",
-    # -- batch grading (grader/batch/) -----------------------------------------------------
-    "batch_refused": "your submission was not graded: {reason}",
-    "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",
-    "batch_link": "the submission holds a link or special file ({name}); submit plain files",
-    "batch_encrypted": "the archive holds an encrypted file ({name})",
-    "batch_too_many_files": "the submission holds more than {limit} files",
-    "batch_too_large": "the submission is larger than {limit}",
-    "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
-    "batch_bad_zip": "the archive cannot be read ({error})",
-    "batch_unreadable": "the submission cannot be read ({error})",
     "reference": "reference",
     "yours": "yours",
     # latex ----------------------------------------------------------------------------
@@ -273,6 +263,16 @@ CATALOGUE: dict[str, str] = {
     "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
     "nb_kernel_died": "stopped the kernel (exit or crash); the cell was left out",
     "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
+    # -- batch grading (grader/batch/) -----------------------------------------------------
+    "batch_refused": "your submission was not graded: {reason}",
+    "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",
+    "batch_link": "the submission holds a link or special file ({name}); submit plain files",
+    "batch_encrypted": "the archive holds an encrypted file ({name})",
+    "batch_too_many_files": "the submission holds more than {limit} files",
+    "batch_too_large": "the submission is larger than {limit}",
+    "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
+    "batch_bad_zip": "the archive cannot be read ({error})",
+    "batch_unreadable": "the submission cannot be read ({error})",
 }
 
 
