@@ -43,9 +43,14 @@ SUBCOMMANDS["batch"] = "grader.batch.run"  # grade many submissions into a grade
 SUBCOMMANDS["export"] = "grader.batch.export"  # gradebook -> reports, CSVs, summary, plots
 
 
-def _parser() -> argparse.ArgumentParser:
-    from grader.reporters import REPORTERS
+def _parser(*, for_help: bool = False) -> argparse.ArgumentParser:
+    # The reporter registry is imported only to print help (or to check a --format value):
+    # every student run pays for what is imported before the child template starts.
+    formats = "terminal, json, ..."
+    if for_help:
+        from grader.reporters import REPORTERS
 
+        formats = ", ".join(sorted(REPORTERS))
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade lecture exercises against reference solutions, per YAML rubric.",
@@ -71,9 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the exercises and exit")
     parser.add_argument(
         "--format",
-        choices=sorted(REPORTERS),
+        type=_format_option,
         default=None,
-        help="report format (default: terminal; github when GITHUB_ACTIONS=true)",
+        metavar="FORMAT",
+        help=f"report format: {formats} (default: terminal; github when GITHUB_ACTIONS=true)",
     )
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
@@ -122,6 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _format_option(text: str) -> str:
+    from grader.reporters import REPORTERS
+
+    if text not in REPORTERS:
+        known = ", ".join(sorted(REPORTERS))
+        raise argparse.ArgumentTypeError(f"unknown format {text!r} (choose from {known})")
+    return text
+
+
 def _report_option(text: str) -> tuple[str, Path]:
     from grader.reporters import REPORTERS
 
@@ -153,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(SUBCOMMANDS[argv[0]])
         code: int = module.main(argv[1:])
         return code
-    args = _parser().parse_args(argv)
+    args = _parser(for_help=any(a in ("-h", "--help") for a in argv)).parse_args(argv)
     try:
         return int(_grade(args))
     except GraderError as exc:
@@ -178,25 +193,27 @@ def _error(text: str) -> None:
 
 
 def _grade(args: argparse.Namespace) -> ExitCode:
-    from grader import messages
-
-    lang = args.lang or messages.language_from_env(os.environ)
-    messages.set_language(lang)
     rubrics_dir = Path(args.rubrics)
-    if args.list:
-        return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
-    # Start the child template first: it imports NumPy on the other core while we load.
-    from grader.sandbox import secure
-
     path = Path(args.path)
-    if not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
-    hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
-    hidden.append(rubrics_dir.resolve().parent / "solutions")
-    # A notebook run in a kernel needs no template.
-    needs_template = not (args.kernel and path.suffix == ".ipynb")
-    template = secure.start(args.sandbox, path.resolve(), hidden) if needs_template else None
+    template = None
+    if not args.list:
+        # Start the child template first: it imports NumPy on the other core while we load.
+        from grader.sandbox import secure
+
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
+        hidden.append(rubrics_dir.resolve().parent / "solutions")
+        # A notebook run in a kernel needs no template.
+        if not (args.kernel and path.suffix == ".ipynb"):
+            template = secure.start(args.sandbox, path.resolve(), hidden)
     try:
+        from grader import messages
+
+        lang = args.lang or messages.language_from_env(os.environ)
+        messages.set_language(lang)
+        if args.list:
+            return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
         from grader.grading import grade_submission, locate_submission
         from grader.rubric import load_rubrics
 
@@ -204,6 +221,8 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         submission = locate_submission(path, rubrics)
         solutions = _solutions(args.solutions, rubrics_dir)
         if template is not None:
+            from grader.sandbox import secure
+
             template = secure.settle(template, args.sandbox)
         report = grade_submission(
             submission,

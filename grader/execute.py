@@ -179,7 +179,54 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
             break
         done[culprit] = CaseRun(culprit, error=error, info=info, output=result.output)
         pending = [c for c in pending if c.spec.index not in done]
+        if pending and error in ("timeout", "cpu_limit"):
+            # Code that hung once may hang again: give each remaining case a child of its own,
+            # side by side, so a function that loops on every input costs two time limits,
+            # not one per case. The verdicts are those of running them one after another.
+            for case, part in zip(
+                pending, _each_alone(template, plan, file, limits, pending, source), strict=True
+            ):
+                if part.output:
+                    outputs.append(part.output)
+                if part.error:
+                    kind = "timeout" if part.error == "import_timeout" else part.error
+                    done[case.spec.index] = CaseRun(case.spec.index, error=kind, info=part.info)
+                else:
+                    done.update(part.cases)
+            break
     return ExerciseRun(done, line, output=_join(outputs))
+
+
+def _each_alone(  # noqa: PLR0917 - private helper of _run_cases
+    template: Template,
+    plan: ExercisePlan,
+    file: Path,
+    limits: Limits,
+    cases: list[PlannedCase],
+    source: str | None,
+) -> list[ExerciseRun]:
+    """Run every case in a child of its own, at most four at a time."""
+    import threading
+
+    results: list[ExerciseRun | None] = [None] * len(cases)
+    errors: list[BaseException] = []
+    slots = threading.Semaphore(4)
+
+    def one(index: int) -> None:
+        with slots:
+            try:
+                results[index] = _run_cases(template, plan, file, limits, [cases[index]], source)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(cases))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return [r if r is not None else ExerciseRun({}, error="grader_error") for r in results]
 
 
 def _death(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:

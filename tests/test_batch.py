@@ -127,7 +127,7 @@ def _fast_rubrics(tmp_path: Path) -> Path:
     folder = tmp_path / "course" / "rubrics"
     folder.mkdir(parents=True)
     for path in RUBRICS.glob("*.yaml"):
-        text = path.read_text(encoding="utf-8").replace("time_limit: 10", "time_limit: 1")
+        text = path.read_text(encoding="utf-8").replace("time_limit: 5", "time_limit: 1")
         (folder / path.name).write_text(text, encoding="utf-8")
     return folder
 

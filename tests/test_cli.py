@@ -195,7 +195,7 @@ def fast_rubrics(tmp_path: Path) -> Path:
     folder = tmp_path / "rubrics"
     folder.mkdir()
     for rubric in RUBRICS.glob("*.yaml"):
-        text = rubric.read_text(encoding="utf-8").replace("time_limit: 10", "time_limit: 1")
+        text = rubric.read_text(encoding="utf-8").replace("time_limit: 5", "time_limit: 1")
         (folder / rubric.name).write_text(text, encoding="utf-8")
     return folder
 
@@ -288,3 +288,27 @@ def test_output_flood_is_stopped(run_grade, submission) -> None:
     cases = run_grade(str(folder / "softmax.py")).exercise("softmax")["cases"]
     assert {"output_limit"} == {c["reason"] for c in cases}
     assert "printed more than 1 MiB" in cases[0]["message"]
+
+
+def test_function_that_always_hangs_times_out_on_every_case(
+    run_grade, submission, fast_rubrics: Path
+) -> None:
+    """After one timeout the other cases run side by side, with the same verdict each."""
+    source = (
+        "def sgd_step(theta, X_batch, y_batch, grad_fn, alpha=0.01):\n"
+        "    while True:\n"
+        "        pass\n"
+    )
+    folder = submission(sgd_step=source)
+    result = run_grade(
+        str(folder / "sgd_step.py"),
+        "--rubrics",
+        str(fast_rubrics),
+        "--solutions",
+        str(SOLUTIONS),
+        "--include-hidden",
+    )
+    cases = result.exercise("sgd_step")["cases"]
+    assert {"timeout"} == {c["reason"] for c in cases}
+    assert 5 == len(cases)
+    assert 0 == result.exercise("sgd_step")["score"]

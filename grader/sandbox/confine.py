@@ -21,7 +21,14 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["available", "drop_privileges", "install_filter", "no_new_privs", "status"]
+__all__ = [
+    "available",
+    "drop_privileges",
+    "install_filter",
+    "no_new_privs",
+    "prepare",
+    "status",
+]
 
 _PR_SET_NO_NEW_PRIVS = 38
 _CLONE_THREAD = 0x00010000
@@ -174,6 +181,31 @@ def no_new_privs() -> bool:
         return False
 
 
+#: the pid-independent part of the filter, built once in the template (see `prepare`)
+_base: Any = None
+
+
+def prepare() -> None:
+    """Build the pid-independent rules once, in the template, before any fork.
+
+    Each child then only adds its own pid's rules and loads the filter: resolving some sixty
+    system call names through ctypes in every child cost more than the rest of its start-up.
+    """
+    global _base  # noqa: PLW0603 - one prepared filter per template
+    lib = _load()
+    if lib is None or _base is not None:
+        return
+    ctx = lib.seccomp_init(_ACT_ALLOW)
+    if not ctx:
+        return
+    try:
+        _static_rules(lib, ctx)
+    except OSError:
+        lib.seccomp_release(ctx)
+        return
+    _base = ctx
+
+
 def install_filter() -> None:
     """Install the filter in this process (irreversible); raises `OSError` if it cannot."""
     lib = _load()
@@ -181,27 +213,31 @@ def install_filter() -> None:
         raise OSError(errno.ENOSYS, _lib_error)
     if not no_new_privs():
         raise OSError(errno.EPERM, "cannot set no_new_privs")
-    ctx = lib.seccomp_init(_ACT_ALLOW)
-    if not ctx:
-        raise OSError(errno.ENOMEM, "seccomp_init failed")
-    try:
-        deny = 0x00050000 | errno.EPERM  # SCMP_ACT_ERRNO(EPERM)
-        none = ctypes.POINTER(_ArgCmp)()
-        for name in _DENIED:
-            _rule(lib, ctx, deny, name, 0, none)
-        # clone3 hides its flags in memory a filter cannot read: ENOSYS makes the C library
-        # fall back to clone, whose flags it can (threads pass, processes do not).
-        _rule(lib, ctx, 0x00050000 | errno.ENOSYS, "clone3", 0, none)
-        no_thread = (_ArgCmp * 1)(_ArgCmp(0, _CMP_MASKED_EQ, _CLONE_THREAD, 0))
-        _rule(lib, ctx, deny, "clone", 1, no_thread)
-        other = (_ArgCmp * 1)(_ArgCmp(0, _CMP_NE, os.getpid(), 0))
-        for name in _SELF_ONLY:
-            _rule(lib, ctx, deny, name, 1, other)
-        result = lib.seccomp_load(ctx)
-        if result != 0:
-            raise OSError(-result, f"seccomp_load failed: {os.strerror(-result)}")
-    finally:
-        lib.seccomp_release(ctx)
+    ctx = _base  # this process's copy-on-write copy of the template's prepared filter
+    if ctx is None:
+        ctx = lib.seccomp_init(_ACT_ALLOW)
+        if not ctx:
+            raise OSError(errno.ENOMEM, "seccomp_init failed")
+        _static_rules(lib, ctx)
+    deny = 0x00050000 | errno.EPERM  # SCMP_ACT_ERRNO(EPERM)
+    other = (_ArgCmp * 1)(_ArgCmp(0, _CMP_NE, os.getpid(), 0))
+    for name in _SELF_ONLY:
+        _rule(lib, ctx, deny, name, 1, other)
+    result = lib.seccomp_load(ctx)
+    if result != 0:
+        raise OSError(-result, f"seccomp_load failed: {os.strerror(-result)}")
+
+
+def _static_rules(lib: Any, ctx: Any) -> None:
+    deny = 0x00050000 | errno.EPERM  # SCMP_ACT_ERRNO(EPERM)
+    none = ctypes.POINTER(_ArgCmp)()
+    for name in _DENIED:
+        _rule(lib, ctx, deny, name, 0, none)
+    # clone3 hides its flags in memory a filter cannot read: ENOSYS makes the C library
+    # fall back to clone, whose flags it can (threads pass, processes do not).
+    _rule(lib, ctx, 0x00050000 | errno.ENOSYS, "clone3", 0, none)
+    no_thread = (_ArgCmp * 1)(_ArgCmp(0, _CMP_MASKED_EQ, _CLONE_THREAD, 0))
+    _rule(lib, ctx, deny, "clone", 1, no_thread)
 
 
 def _rule(lib: Any, ctx: Any, action: int, name: str, count: int, args: Any) -> None:  # noqa: PLR0917 - mirrors seccomp_rule_add_array

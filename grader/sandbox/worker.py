@@ -49,6 +49,15 @@ def main() -> None:
             }
         ).encode()
     )
+    # Everything imported so far is shared with every fork: keep the collector from walking
+    # (and so copying) those pages in each child.
+    import gc
+
+    with contextlib.suppress(ImportError):
+        import resource  # noqa: F401 - every child sets its limits with it
+    confine.prepare()
+    gc.collect()
+    gc.freeze()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
