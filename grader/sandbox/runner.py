@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
-from grader.sandbox.secure import SecureView
+from grader.sandbox.secure import CHILD_THREADS, SecureView
 
 __all__ = ["Limits", "RunResult", "Template", "check_ready"]
 
@@ -117,6 +117,7 @@ class Template:
         self._sock = ours
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the template
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update(CHILD_THREADS)
         argv = [self.python, "-I", "-c", _BOOT.format(root=_ROOT), str(theirs.fileno())]
         self._staged: Path | None = None
         self._host_pid: int | None = None  # the template's pid outside its pid namespace

@@ -36,7 +36,10 @@ TMP_BYTES = 64 << 20
 #: bytes of a submission copied when the sandbox uid cannot read the folder itself
 STAGE_BYTES = 256 << 20
 _TMP = "/tmp"  # noqa: S108 - the sandbox's own private tmpfs, not the host's /tmp
-_ENV_KEPT = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_ENV_KEPT = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+#: one BLAS thread per child: forks would otherwise rebuild a thread pool each, and exercises
+#: are far too small to gain from one (children already run side by side)
+CHILD_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
     for key in _ENV_KEPT:
         if key in os.environ:
             args += ["--setenv", key, os.environ[key]]
+    for key, value in CHILD_THREADS.items():
+        args += ["--setenv", key, value]
     if os.geteuid() == 0:
         # root keeps only what the template needs to become SANDBOX_UID; setuid clears it
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
