@@ -1,10 +1,16 @@
 """Grade the exercises a notebook defines, without a kernel (the default mode).
 
-One survey run executes the cells once in a child: it learns which cells raise, and names a
-cell that hangs, exits or crashes (that cell is then left out, and the survey runs again), so
-such a cell costs one timeout for the whole notebook. Each exercise then runs in its own child
-like a ``.py`` file, the cells standing in for the import, and its answers are scored here,
-in the grader's process. Messages name the cell (number and first line) and the line in it.
+A notebook is one program, so its cells run once per child, in one namespace. One child runs
+the cells and answers the visible cases of every exercise the notebook grades; it also learns
+which cells raise, and names a cell that hangs, exits or crashes (that cell is then left out,
+and the child runs again), so such a cell costs one timeout for the whole notebook. Another
+child answers every hidden case (a child that answers visible cases never holds a hidden
+input). Their answers are split by exercise and read by `grader.execute.run_exercise` as if
+from the exercise's own child: a case that stops a shared child costs that case only, the
+remaining cases running in children of their own. Exercises with other limits (and any left
+unanswered) run as before: a survey child, then one child per exercise and per visible or
+hidden group. Answers are scored here, in the grader's process. Messages name the cell
+(number and first line) and the line in it.
 """
 
 from __future__ import annotations
