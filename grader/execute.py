@@ -10,16 +10,24 @@ from __future__ import annotations
 import signal as signals
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.sandbox import transport
-from grader.sandbox.runner import Limits, RunResult, Template
+from grader.sandbox.runner import Limits, RunResult
 
-__all__ = ["CaseRun", "ExerciseRun", "run_exercise"]
+__all__ = ["CaseRun", "ExerciseRun", "Runner", "run_exercise"]
 
 #: the child's exit code when its own reporting code raised (see `grader.sandbox.worker`)
 _REPORTING_FAILED = 70
+
+
+class Runner(Protocol):
+    """What runs a job in a child: a `Template`, or one replaying a shared child's answers."""
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """Run ``job`` in a child and collect what it sends until it ends."""
+        ...
 
 
 @dataclass
@@ -50,7 +58,7 @@ class ExerciseRun:
 
 
 def run_exercise(
-    template: Template,
+    template: Runner,
     plan: ExercisePlan,
     file: Path,
     limits: Limits,
@@ -81,7 +89,7 @@ def run_exercise(
 
 
 def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
-    template: Template,
+    template: Runner,
     plan: ExercisePlan,
     file: Path,
     limits: Limits,
@@ -198,7 +206,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
 
 
 def _each_alone(  # noqa: PLR0917 - private helper of _run_cases
-    template: Template,
+    template: Runner,
     plan: ExercisePlan,
     file: Path,
     limits: Limits,

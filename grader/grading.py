@@ -84,15 +84,16 @@ def grade_submission(
         not (submission.folder / r.file).is_file() for r in selected
     )
     if submission.notebooks and wants_notebook:  # imported only then: the .py path stays light
-        from grader.notebook_grader import assign_notebooks, notebook_meta
+        from grader.notebook_grader import assign_notebooks, expect_exercises, notebook_meta
 
         notebooks = assign_notebooks(submission, selected, template, kernel=kernel)
         meta = notebook_meta(notebooks)
+        expect_exercises(notebooks, [(p, _limits(p.rubric)) for p in plans])
 
     def one(plan: ExercisePlan) -> ExerciseResult:
         rubric = plan.rubric
         file = submission.folder / rubric.file
-        limits = Limits(wall_seconds=rubric.time_limit, memory_bytes=rubric.memory_limit_mb << 20)
+        limits = _limits(rubric)
         if rubric.id in notebooks:
             result: ExerciseResult = notebooks[rubric.id].grade(plan, limits, lang=lang)
             return result
@@ -123,6 +124,10 @@ def grade_submission(
         seconds=time.perf_counter() - started,
         meta=meta,
     )
+
+
+def _limits(rubric: Rubric) -> Limits:
+    return Limits(wall_seconds=rubric.time_limit, memory_bytes=rubric.memory_limit_mb << 20)
 
 
 def _parallel_map(

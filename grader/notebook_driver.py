@@ -18,10 +18,20 @@ import tempfile
 
 from grader.notebook import CellProblem, Notebook
 
-__all__ = ["SURVEY_NAME", "driver_source", "last_cell", "parse_survey", "progress_file"]
+__all__ = [
+    "ERRORS_NAME",
+    "SURVEY_NAME",
+    "driver_source",
+    "last_cell",
+    "parse_survey",
+    "progress_file",
+]
 
 #: name of the survey's answer in the child's namespace
 SURVEY_NAME = "__ml_lectures_survey__"
+#: name under which a shared run leaves each cell's exception for the worker (which removes
+#: it before any student function is called; see `grader.sandbox.worker`)
+ERRORS_NAME = "__ml_lectures_cell_errors__"
 
 _DRIVER = '''\
 def __ml_lectures_run():
@@ -65,6 +75,8 @@ def __ml_lectures_run():
     for name, number in {needed!r}:
         if name not in ns and number in errors:
             raise errors[number]
+    if {keep!r}:
+        ns[{errors_name!r}] = errors
     if {survey!r}:
         found = []
         for number, exc in errors.items():
@@ -97,8 +109,13 @@ def driver_source(
     needed: tuple[str, ...] = (),
     skip: frozenset[int] = frozenset(),
     survey: bool = False,
+    keep_errors: bool = False,
 ) -> str:
-    """The Python source a child execs: the cells one by one, then what grading needs."""
+    """The Python source a child execs: the cells one by one, then what grading needs.
+
+    With ``keep_errors`` the cells' exceptions are left under `ERRORS_NAME` instead of being
+    raised, for a child that answers several exercises' sections (each raises its own).
+    """
     cells = [(c.number, c.offset, c.code) for c in notebook.cells if c.number not in skip]
     pairs = []
     for name in needed:
@@ -111,6 +128,8 @@ def driver_source(
         needed=pairs,
         survey=survey,
         survey_name=SURVEY_NAME,
+        keep=keep_errors,
+        errors_name=ERRORS_NAME,
     )
 
 

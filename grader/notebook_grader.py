@@ -1,10 +1,16 @@
 """Grade the exercises a notebook defines, without a kernel (the default mode).
 
-One survey run executes the cells once in a child: it learns which cells raise, and names a
-cell that hangs, exits or crashes (that cell is then left out, and the survey runs again), so
-such a cell costs one timeout for the whole notebook. Each exercise then runs in its own child
-like a ``.py`` file, the cells standing in for the import, and its answers are scored here,
-in the grader's process. Messages name the cell (number and first line) and the line in it.
+A notebook is one program, so its cells run once per child, in one namespace. One child runs
+the cells and answers the visible cases of every exercise the notebook grades; it also learns
+which cells raise, and names a cell that hangs, exits or crashes (that cell is then left out,
+and the child runs again), so such a cell costs one timeout for the whole notebook. Another
+child answers every hidden case (a child that answers visible cases never holds a hidden
+input). Their answers are split by exercise and read by `grader.execute.run_exercise` as if
+from the exercise's own child: a case that stops a shared child costs that case only, the
+remaining cases running in children of their own. Exercises with other limits (and any left
+unanswered) run as before: a survey child, then one child per exercise and per visible or
+hidden group. Answers are scored here, in the grader's process. Messages name the cell
+(number and first line) and the line in it.
 """
 
 from __future__ import annotations
@@ -22,22 +28,29 @@ from grader.execute import ExerciseRun, _death, run_exercise
 from grader.model import ExerciseResult
 from grader.notebook import CellProblem, Notebook, read_notebook, remap_info
 from grader.notebook_driver import (
+    ERRORS_NAME,
     SURVEY_NAME,
     driver_source,
     last_cell,
     parse_survey,
     progress_file,
 )
-from grader.plan import ExercisePlan
+from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.rubric import Rubric
 from grader.sandbox import transport
-from grader.sandbox.runner import Limits, Template
+from grader.sandbox.runner import Limits, RunResult, Template
 from grader.scoring import score_exercise
 
 if TYPE_CHECKING:
     from grader.grading import Submission
 
-__all__ = ["NotebookGrader", "assign_notebooks", "needed_names", "notebook_meta"]
+__all__ = [
+    "NotebookGrader",
+    "assign_notebooks",
+    "expect_exercises",
+    "needed_names",
+    "notebook_meta",
+]
 
 _DEATHS = frozenset(
     {"import_timeout", "timeout", "exited", "crashed", "cpu_limit", "output_limit", "protocol"}
@@ -110,6 +123,13 @@ def assign_notebooks(
     return assigned
 
 
+def expect_exercises(graders: dict[str, Grader], plans: list[tuple[ExercisePlan, Limits]]) -> None:
+    """Tell each notebook (run without a kernel) which exercises it will grade."""
+    for grader in {id(g): g for g in graders.values()}.values():
+        if isinstance(grader, NotebookGrader):
+            grader.expect([(p, lim) for p, lim in plans if graders.get(p.rubric.id) is grader])
+
+
 def notebook_meta(graders: dict[str, Grader], *, close: bool = False) -> dict[str, Any]:
     """The report's ``meta`` for notebook submissions: which mode ran, and what was noticed."""
     unique = list({id(g): g for g in graders.values()}.values())
@@ -144,6 +164,12 @@ class NotebookGrader:
         self._driver = str(path.resolve().with_name(path.name + ".grader"))
         self._surveyed = False
         self._lock = threading.Lock()
+        #: exercises to answer in shared children, and the limits they share
+        self._expected: list[ExercisePlan] = []
+        self._limits: Limits | None = None
+        self._shared_done = False
+        #: per exercise (rubric id), the shared children's answers, replayed by run_exercise
+        self._replays: dict[str, _Replay] = {}
 
     @property
     def path(self) -> Path:
@@ -192,20 +218,157 @@ class NotebookGrader:
             kind, info = _death(result, limits)
             self.dead[cell.number] = CellProblem(cell, kind, info=info)
 
+    def expect(self, plans: list[tuple[ExercisePlan, Limits]]) -> None:
+        """The exercises this notebook will grade: those with the same limits share children.
+
+        Notebook semantics are one program: the cells run once, in one namespace, and one
+        child answers the visible cases of every exercise, another the hidden ones (a child
+        that answers visible cases never holds a hidden input). Called before `grade`.
+        """
+        if not plans:
+            return
+        limits = plans[0][1]
+        self._limits = limits
+        self._expected = [plan for plan, lim in plans if lim == limits]
+
     def grade(self, plan: ExercisePlan, limits: Limits, *, lang: str = "en") -> ExerciseResult:
         """Run one exercise's cases against the notebook's definitions, and score them."""
-        self.survey(limits)
+        with self._lock:
+            if not self._shared_done and any(p is plan for p in self._expected):
+                self._shared_done = True
+                self._run_shared()
+            replay = self._replays.pop(plan.rubric.id, None)
+        if replay is None:
+            self.survey(limits)
         needed = needed_names(plan)
         progress = progress_file()
         source = driver_source(
             self.notebook, progress=progress, needed=needed, skip=frozenset(self.dead)
         )
         try:
-            run = run_exercise(self.template, plan, Path(self._driver), limits, source=source)
+            runner = replay if replay is not None else self.template
+            run = run_exercise(runner, plan, Path(self._driver), limits, source=source)
         finally:
             last, _completed = last_cell(self.template.outside(progress))
             _remove(progress)
         return self._score(plan, run, needed, last, lang)
+
+    # -- shared children -----------------------------------------------------------------------
+
+    def _run_shared(self) -> None:
+        """Run the cells once for the visible cases of every expected exercise (finding the
+        cells that raise, hang, exit or crash, like `survey`), then once for the hidden ones.
+
+        What each child answered is split by exercise and kept for `run_exercise` to read as
+        if it came from the exercise's own child; a case that stopped a shared child costs
+        that case only (the exercise's remaining cases, and the exercises after it, run in
+        children of their own, as without sharing).
+        """
+        limits = self._limits
+        if limits is None or self._surveyed:
+            return
+        plans = self._expected
+        visible = [(p, [c for c in p.cases if not c.spec.hidden]) for p in plans]
+        hidden = [(p, [c for c in p.cases if c.spec.hidden]) for p in plans]
+        parts: dict[str, dict[frozenset[int], RunResult]] = {p.rubric.id: {} for p in plans}
+        for _ in range(len(self.notebook.cells) + 1):
+            progress = progress_file()
+            try:
+                result, split = self._shared_run(visible, limits, progress, survey=True)
+            finally:
+                last, _completed = last_cell(self.template.outside(progress))
+                _remove(progress)
+            if split is not None:
+                survey, found = split
+                if survey is None:  # the survey's own answer is missing: grade as without sharing
+                    return
+                self.problems = parse_survey(self.notebook, survey)
+                _keep(parts, found)
+                break
+            cell = self.notebook.cell(last) if last is not None else None
+            if cell is None or cell.number in self.dead:
+                return
+            kind, info = _death(result, limits)
+            self.dead[cell.number] = CellProblem(cell, kind, info=info)
+        else:
+            return
+        self._surveyed = True
+        if any(cases for _plan, cases in hidden):
+            progress = progress_file()
+            try:
+                _result, split = self._shared_run(hidden, limits, progress, survey=False)
+            finally:
+                _remove(progress)
+            if split is not None:
+                _keep(parts, split[1])
+        self._replays = {
+            rid: _Replay(self.template, stored) for rid, stored in parts.items() if stored
+        }
+
+    def _shared_run(
+        self,
+        groups: list[tuple[ExercisePlan, list[PlannedCase]]],
+        limits: Limits,
+        progress: str,
+        *,
+        survey: bool,
+    ) -> tuple[RunResult, tuple[object, dict[str, tuple[frozenset[int], RunResult]]] | None]:
+        """One child for ``groups``; its answers by exercise, or None if the cells did not end."""
+        groups = [(plan, cases) for plan, cases in groups if cases]
+        source = driver_source(
+            self.notebook,
+            progress=progress,
+            skip=frozenset(self.dead),
+            survey=survey,
+            keep_errors=True,
+        )
+        sections: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        blobs: list[bytes] = []
+        #: global case index -> (section, the exercise's own case index)
+        where: dict[int, tuple[int, int]] = {}
+        if survey:
+            sections.append({"names": [SURVEY_NAME], "needed": []})
+            cases.append({"i": 0, "s": 0, "attribute": SURVEY_NAME})
+            where[0] = (0, -1)
+        for plan, planned in groups:
+            number = len(sections)
+            job, job_blobs = encode_job(plan, Path(self._driver), planned)
+            needed = [
+                [name, cell.number if (cell := self.notebook.defining(name)) is not None else 0]
+                for name in needed_names(plan)
+            ]
+            sections.append({"names": job["names"], "needed": needed})
+            for item in job["cases"]:
+                _shift_blobs(item, len(blobs))
+                index = len(cases)
+                where[index] = (number, int(item["i"]))
+                cases.append({**item, "i": index, "s": number})
+            blobs.extend(job_blobs)
+        job = {
+            "file": self._driver,
+            "module": "notebook",
+            "function": "",
+            "names": [],
+            "cases": cases,
+            "sections": sections,
+            "errors_name": ERRORS_NAME,
+            "source": source,
+        }
+        result = self.template.run(job, blobs, limits)
+        split = _split(result, where)
+        if split is None:
+            return result, None
+        found: dict[str, tuple[frozenset[int], RunResult]] = {}
+        offset = 1 if survey else 0
+        for number, (plan, planned) in enumerate(groups, start=offset):
+            if number in split:
+                key = frozenset(c.spec.index for c in planned)
+                found[plan.rubric.id] = (key, split[number])
+        answer: object = None
+        if survey and 0 in split:
+            answer = _survey_answer(split[0])
+        return result, (answer, found)
 
     def close(self) -> None:
         """Nothing to release: each run's child has ended."""
@@ -286,6 +449,112 @@ class NotebookGrader:
                 kind = "timeout" if run.error == "import_timeout" else run.error
                 return CellProblem(cell, kind, info=run.info).describe()
         return ""
+
+
+class _Replay:
+    """Runs an exercise's jobs: a job for exactly the cases a shared child answered gets
+    that child's answers (once); any other job (a restart after a death) a child of its own."""
+
+    def __init__(self, template: Template, stored: dict[frozenset[int], RunResult]) -> None:
+        self.template = template
+        self.stored = stored
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """The stored answers for this job's cases, else a fresh child's."""
+        key = frozenset(int(c["i"]) for c in job.get("cases", []))
+        stored = self.stored.pop(key, None)
+        if stored is not None:
+            return stored
+        return self.template.run(job, blobs, limits)
+
+
+def _keep(
+    parts: dict[str, dict[frozenset[int], RunResult]],
+    found: dict[str, tuple[frozenset[int], RunResult]],
+) -> None:
+    for rid, (key, result) in found.items():
+        parts[rid][key] = result
+
+
+def _shift_blobs(item: dict[str, Any], offset: int) -> None:
+    """Renumber the blobs an encoded case refers to, once its job's blobs follow others."""
+    for arg in [*item.get("args", []), *item.get("kwargs", {}).values()]:
+        if isinstance(arg, dict) and arg.get("t") == "array" and isinstance(arg.get("npy"), int):
+            arg["npy"] += offset
+
+
+def _split(result: RunResult, where: dict[int, tuple[int, int]]) -> dict[int, RunResult] | None:
+    """A shared child's messages as one child's per section, in the exercise's numbering.
+
+    None when the cells did not end (no section began). A section followed by the next one
+    (or by the end) is complete, as if its own child had answered everything and exited; the
+    section running when the child stopped gets how it stopped. Sections never begun are left
+    out (their exercises run in children of their own). An answer naming a case of another
+    section keeps an index no job has, so that reading it is a protocol error, as always.
+    """
+    sections: dict[int, list[tuple[dict[str, Any], list[bytes]]]] = {}
+    current: int | None = None
+    running: int | None = None  # a case announced and not yet answered
+    ended = False
+    for message, blobs in result.messages:
+        event = message.get("event")
+        following = 0 if current is None else current + 1
+        if event == "section" and message.get("s") == following and running is None:
+            current = following
+            sections[current] = [({"event": "import"}, [])]
+            continue
+        if current is None:
+            continue
+        if event == "done":
+            ended = True
+            break
+        translated = dict(message)
+        if "i" in translated:
+            index = translated["i"]
+            found = where.get(index) if isinstance(index, int) else None
+            translated["i"] = found[1] if found is not None and found[0] == current else -2
+            if event == "case":
+                running = index
+            elif event in ("result", "exception"):
+                running = None
+        sections[current].append((translated, blobs))
+    if current is None:
+        return None
+    split: dict[int, RunResult] = {}
+    for number, messages in sections.items():
+        if number < current or ended:
+            split[number] = RunResult(
+                messages=[*messages, ({"event": "done"}, [])],
+                output=result.output,
+                output_truncated=result.output_truncated,
+                exit_code=0,
+            )
+            continue
+        running_case = None
+        if result.running_case is not None:
+            found = where.get(result.running_case)
+            running_case = found[1] if found is not None and found[0] == number else None
+        split[number] = RunResult(
+            messages=messages,
+            output=result.output,
+            output_truncated=result.output_truncated,
+            killed=result.killed,
+            running_case=running_case,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            protocol_error=result.protocol_error,
+        )
+    return split
+
+
+def _survey_answer(result: RunResult) -> object:
+    try:
+        for message, blobs in result.messages:
+            if message.get("event") == "result":
+                return transport.decode_value(message.get("value"), blobs)
+    except transport.TransportError:
+        return None
+    return None
 
 
 def _number(notebook: Notebook, name: str) -> int | None:

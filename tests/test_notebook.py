@@ -336,6 +336,38 @@ def test_last_definition_wins(run_grade, tmp_path):
     assert 0 == _scores(run.report)["softmax"][0]
 
 
+def test_cells_run_once_for_visible_and_once_for_hidden_cases(run_grade, monkeypatch):
+    """One child answers every exercise's visible cases, another every hidden one."""
+    from grader.sandbox.runner import Template
+
+    jobs: list[int] = []
+    real_run = Template.run
+
+    def counting(self, job, blobs, limits):
+        jobs.append(len(job["cases"]))
+        return real_run(self, job, blobs, limits)
+
+    monkeypatch.setattr(Template, "run", counting)
+    run = run_grade(str(SOLUTIONS / "lecture01.ipynb"), "--include-hidden")
+    assert run.report["max_score"] == run.report["score"]
+    assert 2 == len(jobs)
+
+
+def test_a_case_that_stops_the_shared_child_costs_only_itself(run_grade, tmp_path):
+    """A function that exits or hangs costs its own cases; other exercises are still graded."""
+    rubrics = _short_rubrics(tmp_path)
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in sorted(SOLUTIONS.glob("*.py"))}
+    sources["cosine_similarity"] = "def cosine_similarity(a, b):\n    import os\n    os._exit(3)"
+    sources["cross_entropy"] = "def cross_entropy(*args, **kwargs):\n    while True:\n        pass"
+    path = _notebook(tmp_path / "nb.ipynb", *sources.values())
+    run = run_grade(
+        str(path), "--rubrics", str(rubrics), "--solutions", str(SOLUTIONS), "--include-hidden"
+    )
+    _full(run, "softmax", "log_normal_pdf", "sgd_step", "latex_formulas")
+    assert {"exited"} == {c["reason"] for c in run.exercise("cosine_similarity")["cases"]}
+    assert {"timeout"} == {c["reason"] for c in run.exercise("cross_entropy")["cases"]}
+
+
 def test_folder_with_a_notebook_and_py_files(run_grade, submission):
     """In a folder, .py files win and a notebook supplies the exercises they lack."""
     folder = submission()

@@ -330,8 +330,9 @@ class Template:
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
         try:
-            # import, imported, case + answer per case, done: anything beyond is spam
-            max_messages = 3 * len(job.get("cases", [])) + 8
+            # import, imported, case + answer per case, done (and a section's announcement
+            # and its imported, missing or import_error): anything beyond is spam
+            max_messages = 3 * len(job.get("cases", [])) + 2 * len(job.get("sections", [])) + 8
             return self._collect(int(reply["pid"]), pending, status_r, out_r, limits, max_messages)
         except BaseException:
             self.kill(int(reply["pid"]))

@@ -302,6 +302,12 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
         status.send({"event": "import_error", **_describe(exc, directory)})
         return
+    cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
+    sections = job.get("sections")
+    if isinstance(sections, list):
+        _run_sections(module, job, blobs, status, directory, sections)
+        status.send({"event": "done"})
+        return
     names = job.get("names") or []
     for name in names:
         if not hasattr(module, name):
@@ -309,8 +315,59 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
             return
     status.send({"event": "imported", "line": _line_of(module, names[0]) if names else None})
     target = getattr(module, names[0]) if names else None
+    _run_cases(target, module, job["cases"], blobs, status, directory, cpu_seconds)
+    status.send({"event": "done"})
+
+
+def _run_sections(  # noqa: PLR0917 - private helper of _run_job
+    module: Any,
+    job: dict[str, Any],
+    blobs: list[bytes],
+    status: _Status,
+    directory: str,
+    sections: list[Any],
+) -> None:
+    """Answer several exercises' cases after one run of a notebook's cells.
+
+    Each section (one exercise) is announced, then reported like a job of its own: the
+    error of the cell that should have defined one of its names, a missing name, or its
+    cases. The cells' exceptions are taken out of the namespace before any case runs.
+    """
+    errors = vars(module).pop(str(job.get("errors_name", "")), None)
+    if not isinstance(errors, dict):
+        errors = {}
     cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
-    for case in job["cases"]:
+    for number, section in enumerate(sections):
+        status.send({"event": "section", "s": number})
+        failed = None
+        for name, cell in section.get("needed", []):
+            if not hasattr(module, name) and cell in errors:
+                failed = errors[cell]
+                break
+        if failed is not None:
+            status.send({"event": "import_error", **_describe(failed, directory)})
+            continue
+        names = section.get("names") or []
+        missing = next((name for name in names if not hasattr(module, name)), None)
+        if missing is not None:
+            status.send({"event": "missing", "name": missing})
+            continue
+        status.send({"event": "imported", "line": _line_of(module, names[0]) if names else None})
+        target = getattr(module, names[0]) if names else None
+        cases = [c for c in job["cases"] if c.get("s") == number]
+        _run_cases(target, module, cases, blobs, status, directory, cpu_seconds)
+
+
+def _run_cases(  # noqa: PLR0917 - private helper of _run_job
+    target: Any,
+    module: Any,
+    cases: list[dict[str, Any]],
+    blobs: list[bytes],
+    status: _Status,
+    directory: str,
+    cpu_seconds: int,
+) -> None:
+    for case in cases:
         index = case["i"]
         status.send({"event": "case", "i": index})
         _cpu_phase(cpu_seconds)
@@ -346,7 +403,6 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
             {"event": "result", "i": index, "value": tagged, "inputs": inputs, "seconds": seconds},
             out_blobs,
         )
-    status.send({"event": "done"})
 
 
 def _import(name: str, path: str, source: str | None) -> Any:
