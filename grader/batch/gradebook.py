@@ -161,6 +161,10 @@ class Gradebook:
 
     def finish_run(self, run_id: int, status: str) -> None:
         """Record how a run ended ("done" or "interrupted")."""
+        if self._db.in_transaction:
+            # Ctrl-C can land between BEGIN and the block that would end it: drop that
+            # half-written submission (it is graded again on resume) so this update commits.
+            self._db.execute("ROLLBACK")
         self._db.execute(
             "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (time.time(), status, run_id)
         )
