@@ -19,8 +19,6 @@ outputs are cached per rubric version for batch runs.
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +32,7 @@ from grader import signatures
 from grader.errors import RubricError
 from grader.execute import CaseRun, ExerciseRun
 from grader.model import CaseResult, Outcome
-from grader.plan import ExercisePlan, PlannedCase
+from grader.plan import ExercisePlan, PlannedCase, load_trusted
 from grader.rubric import Rubric, display_path, locate, text_of
 from grader.sandbox.transport import Received
 
@@ -285,17 +283,8 @@ def _module(rubric: Rubric, solutions: Path) -> ModuleType:
                 f"the known-wrong variants {display_path(path)} were not found",
                 locate(rubric.source, ["misconceptions"]),
             )
-        module_name = f"_ml_lectures_misconceptions_{rubric.id}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise RubricError(display_path(path), "", "cannot load the known-wrong variants")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001 - any failure of the variants is reported
-            raise RubricError(
-                display_path(path), "", f"failed to import: {type(exc).__name__}: {exc}"
-            ) from None
+        module = load_trusted(
+            path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants"
+        )
         _modules[path] = module
         return module

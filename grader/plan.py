@@ -132,19 +132,24 @@ def _load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
             "or give 'expected' in every case)",
             locate(rubric.source, ["file"]),
         )
-    module_name = f"_ml_lectures_solution_{rubric.id}"
+    return load_trusted(path, f"_ml_lectures_solution_{rubric.id}", "the reference solution")
+
+
+def load_trusted(path: Path, module_name: str, what: str) -> ModuleType:
+    """Import a trusted file of the course (a reference or its known-wrong variants) by path.
+
+    Only course files are imported in the grader's process; student code never is.
+    """
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
-        raise RubricError(display_path(path), "", "cannot load the reference solution")
+        raise RubricError(display_path(path), "", f"cannot load {what}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - any failure of the reference is reported
+    except Exception as exc:  # noqa: BLE001 - any failure of a course file is reported
         raise RubricError(
-            display_path(path),
-            "",
-            f"reference solution failed to import: {type(exc).__name__}: {exc}",
+            display_path(path), "", f"{what} failed to import: {type(exc).__name__}: {exc}"
         ) from None
     return module
 
