@@ -27,7 +27,7 @@ from grader import messages as msg
 from grader.errors import UsageError
 from grader.execute import ExerciseRun, run_exercise
 from grader.model import ExerciseResult
-from grader.notebook import CellProblem, Notebook, read_notebook, remap_info
+from grader.notebook import CellProblem, Notebook, read_notebook, remap_run
 from grader.plan import ExercisePlan
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
@@ -236,12 +236,7 @@ class KernelGrader:
         from dataclasses import replace
 
         notebook = self.notebook
-        run.info = remap_info(notebook, run.info)
-        for case in run.cases.values():
-            case.info = remap_info(notebook, case.info)
-        if run.line is not None:
-            found = notebook.at(run.line)
-            run.line = found[1] if found is not None else None
+        remap_run(notebook, run)
         result = score_exercise(plan, run, notebook.path, lang=lang)
         message = ""
         if run.error == "missing_function":

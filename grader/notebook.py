@@ -28,12 +28,24 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import messages as msg
 from grader.errors import UsageError
 
-__all__ = ["Cell", "CellProblem", "Notebook", "read_notebook", "remap_info", "shorten", "to_python"]
+if TYPE_CHECKING:
+    from grader.execute import ExerciseRun
+
+__all__ = [
+    "Cell",
+    "CellProblem",
+    "Notebook",
+    "read_notebook",
+    "remap_info",
+    "remap_run",
+    "shorten",
+    "to_python",
+]
 
 #: cell magics whose body is Python and runs once; any other cell magic skips its cell
 _BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -345,6 +357,16 @@ class CellProblem:
             "message": self.describe(),
             "excerpt": shorten(self.cell.source),
         }
+
+
+def remap_run(notebook: Notebook, run: ExerciseRun) -> None:
+    """Point ``run``'s errors and function line at notebook cells (both grading modes)."""
+    run.info = remap_info(notebook, run.info)
+    for case in run.cases.values():
+        case.info = remap_info(notebook, case.info)
+    if run.line is not None:
+        found = notebook.at(run.line)
+        run.line = found[1] if found is not None else None
 
 
 def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:

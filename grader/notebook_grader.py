@@ -26,7 +26,7 @@ from grader import messages as msg
 from grader.errors import InternalError
 from grader.execute import ExerciseRun, _death, run_exercise
 from grader.model import ExerciseResult
-from grader.notebook import CellProblem, Notebook, read_notebook, remap_info
+from grader.notebook import CellProblem, Notebook, read_notebook, remap_run
 from grader.notebook_driver import (
     ERRORS_NAME,
     SURVEY_NAME,
@@ -400,12 +400,7 @@ class NotebookGrader:
         lang: str,
     ) -> ExerciseResult:
         notebook = self.notebook
-        run.info = remap_info(notebook, run.info)
-        for case in run.cases.values():
-            case.info = remap_info(notebook, case.info)
-        if run.line is not None:
-            found = notebook.at(run.line)
-            run.line = found[1] if found is not None else None
+        remap_run(notebook, run)
         result = score_exercise(plan, run, notebook.path, lang=lang)
         message = self._exercise_message(run, needed, last)
         if not message:
