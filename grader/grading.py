@@ -13,7 +13,7 @@ from typing import Any
 from grader import __version__
 from grader.errors import InternalError, UsageError
 from grader.execute import run_exercise
-from grader.model import ExerciseResult, GradeReport
+from grader.model import ExerciseResult, GradeReport, Outcome
 from grader.plan import ExercisePlan, plan_exercise
 from grader.rubric import Rubric
 from grader.sandbox.runner import Limits, Template
@@ -65,12 +65,15 @@ def grade_submission(
     jobs: int | None = None,
     plans: Sequence[ExercisePlan] | None = None,
     kernel: bool = False,
+    share: bool = True,
 ) -> GradeReport:
     """Grade every selected exercise of ``submission``; one exercise's failure costs only it.
 
     ``template`` may be None only when every exercise comes from a notebook run in a kernel.
     ``plans`` are the rubrics' plans made beforehand (batch grading makes them once per batch,
-    with the same ``include_hidden``); by default they are made here.
+    with the same ``include_hidden``); by default they are made here. With ``share``, the
+    ``.py`` exercises are first answered by two shared children (`grader.shared.share_files`);
+    an exercise that does not pass there is graded in children of its own.
     """
     started = time.perf_counter()
     selected = [r for r in rubrics if submission.only is None or r.id in submission.only]
@@ -90,6 +93,10 @@ def grade_submission(
         meta = notebook_meta(notebooks)
         expect_exercises(notebooks, [(p, _limits(p.rubric)) for p in plans])
 
+    shared: dict[str, Any] = {}
+    if share and template is not None:
+        shared = _share(template, submission, [p for p in plans if p.rubric.id not in notebooks])
+
     def one(plan: ExercisePlan) -> ExerciseResult:
         rubric = plan.rubric
         file = submission.folder / rubric.file
@@ -99,6 +106,18 @@ def grade_submission(
             return result
         if template is None:
             raise InternalError("no child template for a .py exercise")
+        replay = shared.get(rubric.id)
+        if replay is not None:
+            from grader.shared import NotSharedError
+
+            try:
+                run = run_exercise(replay, plan, file, limits)
+            except NotSharedError:
+                pass
+            else:
+                result = score_exercise(plan, run, file, lang=lang, diagnose=False)
+                if all(c.outcome is Outcome.PASSED for c in result.cases):
+                    return result
         run = run_exercise(template, plan, file, limits)
         return score_exercise(plan, run, file, lang=lang)
 
@@ -124,6 +143,22 @@ def grade_submission(
         seconds=time.perf_counter() - started,
         meta=meta,
     )
+
+
+def _share(template: Template, submission: Submission, plans: list[ExercisePlan]) -> dict[str, Any]:
+    """Shared children's answers for the ``.py`` exercises with the same limits (two or more)."""
+    by_limits: dict[Limits, list[tuple[ExercisePlan, Path]]] = {}
+    for plan in plans:
+        file = submission.folder / plan.rubric.file
+        if plan.cases and file.is_file():
+            by_limits.setdefault(_limits(plan.rubric), []).append((plan, file))
+    found: dict[str, Any] = {}
+    for limits, items in by_limits.items():
+        if len(items) > 1:
+            from grader.shared import share_files
+
+            found.update(share_files(template, items, limits))
+    return found
 
 
 def _limits(rubric: Rubric) -> Limits:

@@ -40,6 +40,7 @@ from grader.rubric import Rubric
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.scoring import score_exercise
+from grader.shared import Replay, shift_blobs, split_sections
 
 if TYPE_CHECKING:
     from grader.grading import Submission
@@ -169,7 +170,7 @@ class NotebookGrader:
         self._limits: Limits | None = None
         self._shared_done = False
         #: per exercise (rubric id), the shared children's answers, replayed by run_exercise
-        self._replays: dict[str, _Replay] = {}
+        self._replays: dict[str, Replay] = {}
 
     @property
     def path(self) -> Path:
@@ -302,7 +303,7 @@ class NotebookGrader:
             if split is not None:
                 _keep(parts, split[1])
         self._replays = {
-            rid: _Replay(self.template, stored) for rid, stored in parts.items() if stored
+            rid: Replay(self.template, stored) for rid, stored in parts.items() if stored
         }
 
     def _shared_run(
@@ -340,7 +341,7 @@ class NotebookGrader:
             ]
             sections.append({"names": job["names"], "needed": needed})
             for item in job["cases"]:
-                _shift_blobs(item, len(blobs))
+                shift_blobs(item, len(blobs))
                 index = len(cases)
                 where[index] = (number, int(item["i"]))
                 cases.append({**item, "i": index, "s": number})
@@ -356,7 +357,7 @@ class NotebookGrader:
             "source": source,
         }
         result = self.template.run(job, blobs, limits)
-        split = _split(result, where)
+        split = split_sections(result, where)
         if split is None:
             return result, None
         found: dict[str, tuple[frozenset[int], RunResult]] = {}
@@ -446,100 +447,12 @@ class NotebookGrader:
         return ""
 
 
-class _Replay:
-    """Runs an exercise's jobs: a job for exactly the cases a shared child answered gets
-    that child's answers (once); any other job (a restart after a death) a child of its own."""
-
-    def __init__(self, template: Template, stored: dict[frozenset[int], RunResult]) -> None:
-        self.template = template
-        self.stored = stored
-
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
-        """The stored answers for this job's cases, else a fresh child's."""
-        key = frozenset(int(c["i"]) for c in job.get("cases", []))
-        stored = self.stored.pop(key, None)
-        if stored is not None:
-            return stored
-        return self.template.run(job, blobs, limits)
-
-
 def _keep(
     parts: dict[str, dict[frozenset[int], RunResult]],
     found: dict[str, tuple[frozenset[int], RunResult]],
 ) -> None:
     for rid, (key, result) in found.items():
         parts[rid][key] = result
-
-
-def _shift_blobs(item: dict[str, Any], offset: int) -> None:
-    """Renumber the blobs an encoded case refers to, once its job's blobs follow others."""
-    for arg in [*item.get("args", []), *item.get("kwargs", {}).values()]:
-        if isinstance(arg, dict) and arg.get("t") == "array" and isinstance(arg.get("npy"), int):
-            arg["npy"] += offset
-
-
-def _split(result: RunResult, where: dict[int, tuple[int, int]]) -> dict[int, RunResult] | None:
-    """A shared child's messages as one child's per section, in the exercise's numbering.
-
-    None when the cells did not end (no section began). A section followed by the next one
-    (or by the end) is complete, as if its own child had answered everything and exited; the
-    section running when the child stopped gets how it stopped. Sections never begun are left
-    out (their exercises run in children of their own). An answer naming a case of another
-    section keeps an index no job has, so that reading it is a protocol error, as always.
-    """
-    sections: dict[int, list[tuple[dict[str, Any], list[bytes]]]] = {}
-    current: int | None = None
-    running: int | None = None  # a case announced and not yet answered
-    ended = False
-    for message, blobs in result.messages:
-        event = message.get("event")
-        following = 0 if current is None else current + 1
-        if event == "section" and message.get("s") == following and running is None:
-            current = following
-            sections[current] = [({"event": "import"}, [])]
-            continue
-        if current is None:
-            continue
-        if event == "done":
-            ended = True
-            break
-        translated = dict(message)
-        if "i" in translated:
-            index = translated["i"]
-            found = where.get(index) if isinstance(index, int) else None
-            translated["i"] = found[1] if found is not None and found[0] == current else -2
-            if event == "case":
-                running = index
-            elif event in ("result", "exception"):
-                running = None
-        sections[current].append((translated, blobs))
-    if current is None:
-        return None
-    split: dict[int, RunResult] = {}
-    for number, messages in sections.items():
-        if number < current or ended:
-            split[number] = RunResult(
-                messages=[*messages, ({"event": "done"}, [])],
-                output=result.output,
-                output_truncated=result.output_truncated,
-                exit_code=0,
-            )
-            continue
-        running_case = None
-        if result.running_case is not None:
-            found = where.get(result.running_case)
-            running_case = found[1] if found is not None and found[0] == number else None
-        split[number] = RunResult(
-            messages=messages,
-            output=result.output,
-            output_truncated=result.output_truncated,
-            killed=result.killed,
-            running_case=running_case,
-            exit_code=result.exit_code,
-            signal=result.signal,
-            protocol_error=result.protocol_error,
-        )
-    return split
 
 
 def _survey_answer(result: RunResult) -> object:

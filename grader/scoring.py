@@ -25,9 +25,13 @@ __all__ = ["score_exercise"]
 
 
 def score_exercise(
-    plan: ExercisePlan, run: ExerciseRun, file: Path, *, lang: str = "en"
+    plan: ExercisePlan, run: ExerciseRun, file: Path, *, lang: str = "en", diagnose: bool = True
 ) -> ExerciseResult:
-    """Turn one exercise's runs into scored case results."""
+    """Turn one exercise's runs into scored case results.
+
+    ``diagnose=False`` leaves out the search for a misconception behind a failure (for runs
+    whose failures will not be shown).
+    """
     rubric = plan.rubric
     shown = _shown(file)
     function = rubric.function or rubric.stem
@@ -72,10 +76,10 @@ def score_exercise(
             result = replace(result, title=text_of(spec.title, lang))
         results[spec.name] = result
         ordered.append(result)
-    if any(c.outcome is Outcome.FAILED for c in ordered):
-        from grader.misconceptions import diagnose  # only a failing case pays for the import
+    if diagnose and any(c.outcome is Outcome.FAILED for c in ordered):
+        from grader.misconceptions import diagnose as find  # only a failure pays for the import
 
-        ordered = diagnose(plan, run, ordered, lang=lang)
+        ordered = find(plan, run, ordered, lang=lang)
     if ordered and all(c.reason == "not_implemented" for c in ordered):
         exercise_message = ordered[0].message or msg.t("not_implemented")
     hidden_points = sum(c.points for c in plan.hidden_skipped)

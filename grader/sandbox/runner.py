@@ -292,7 +292,10 @@ class Template:
         payload = transport.message(
             {
                 **job,
-                "limits": limits.child_limits(len(job.get("cases", []))),
+                # phases: each case, and the import of each file (`worker._run_files`)
+                "limits": limits.child_limits(
+                    len(job.get("cases", [])) + (len(job["sections"]) if job.get("files") else 0)
+                ),
                 "seccomp": "require" if self._secure is not None else "try",
             },
             blobs,
@@ -333,7 +336,10 @@ class Template:
             # import, imported, case + answer per case, done (and a section's announcement
             # and its imported, missing or import_error): anything beyond is spam
             max_messages = 3 * len(job.get("cases", [])) + 2 * len(job.get("sections", [])) + 8
-            return self._collect(int(reply["pid"]), pending, status_r, out_r, limits, max_messages)
+            imports = len(job["sections"]) if job.get("files") else 0
+            return self._collect(
+                int(reply["pid"]), pending, status_r, out_r, limits, (max_messages, imports)
+            )
         except BaseException:
             self.kill(int(reply["pid"]))
             raise
@@ -347,7 +353,7 @@ class Template:
         status_r: int,
         out_r: int,
         limits: Limits,
-        max_messages: int,
+        counts: tuple[int, int],
     ) -> RunResult:
         from grader.sandbox import transport
 
@@ -364,6 +370,9 @@ class Template:
         exited_at: float | None = None
         open_pipes = 2
         announced: set[int] = set()
+        # the most messages a job can send, and how many imports each get a new time limit
+        # (one per file of a shared child; a forged one only takes a later file's turn)
+        max_messages, imports = counts
 
         def kill(reason: str) -> None:
             if not result.killed:
@@ -434,6 +443,10 @@ class Template:
                                 break
                             announced.add(index)
                             result.running_case = index
+                            deadline = time.monotonic() + limits.wall_seconds
+                        elif event == "import" and imports > 0:
+                            imports -= 1
+                            result.running_case = None
                             deadline = time.monotonic() + limits.wall_seconds
                         elif event in ("result", "exception") and msg.get("i") == (
                             result.running_case

@@ -291,6 +291,10 @@ def _decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
 
 
 def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
+    if job.get("files") and isinstance(job.get("sections"), list):
+        _run_files(job, blobs, status)
+        status.send({"event": "done"})
+        return
     path = job["file"]
     directory = os.path.dirname(path)
     if directory:
@@ -317,6 +321,84 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     target = getattr(module, names[0]) if names else None
     _run_cases(target, module, job["cases"], blobs, status, directory, cpu_seconds)
     status.send({"event": "done"})
+
+
+def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
+    """Answer several exercises, each from a file of its own, imported in turn.
+
+    Each section is announced, then reported like a job of its own (import, imported or an
+    import error or a missing name, then its cases). After each file, the modules every file
+    relies on must be as they were: a file that patched them would change how the files
+    after it behave, so those are left unanswered (the grader runs them in children of
+    their own).
+    """
+    cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
+    before = _shared_state()
+    for number, section in enumerate(job["sections"]):
+        status.send({"event": "section", "s": number})
+        path = str(section["file"])
+        directory = os.path.dirname(path)
+        if directory and (not sys.path or sys.path[0] != directory):
+            sys.path.insert(0, directory)
+            os.chdir(directory)
+        status.send({"event": "import"})
+        _cpu_phase(cpu_seconds)
+        try:
+            module = _import(str(section["module"]), path, section.get("source"))
+        except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
+            status.send({"event": "import_error", **_describe(exc, directory)})
+            module = None
+        if module is not None:
+            names = section.get("names") or []
+            missing = next((name for name in names if not hasattr(module, name)), None)
+            if missing is not None:
+                status.send({"event": "missing", "name": missing})
+            else:
+                line = _line_of(module, names[0]) if names else None
+                status.send({"event": "imported", "line": line})
+                target = getattr(module, names[0]) if names else None
+                cases = [c for c in job["cases"] if c.get("s") == number]
+                _run_cases(target, module, cases, blobs, status, directory, cpu_seconds)
+        if not _same_state(before):
+            return
+
+
+#: modules whose objects every exercise file relies on (sharing a child needs them untouched)
+_SHARED_MODULES = ("builtins", "math", "numpy", "numpy.linalg", "numpy.random")
+
+
+def _shared_state() -> dict[str, Any]:
+    """References (not ids, which a freed object hands on) to what `_same_state` compares."""
+    state: dict[str, Any] = {"errstate": sorted(np.geterr().items())}
+    for name in _SHARED_MODULES:
+        module = sys.modules.get(name)
+        if module is not None:
+            state[name] = (module, dict(vars(module)))
+    return state
+
+
+def _same_state(before: dict[str, Any]) -> bool:
+    """Whether no object of `_SHARED_MODULES` was replaced, removed or added (a lazily
+    imported submodule excepted), and NumPy's error handling is unchanged."""
+    try:
+        if sorted(np.geterr().items()) != before["errstate"]:
+            return False
+        for name in _SHARED_MODULES:
+            if name not in before:  # imported since: nothing of it was relied on before
+                continue
+            module, members = before[name]
+            if sys.modules.get(name) is not module:
+                return False
+            now = vars(module)
+            if len(now) < len(members) or any(now.get(k, now) is not v for k, v in members.items()):
+                return False
+            if len(now) > len(members) and any(
+                not isinstance(value, type(np)) for key, value in now.items() if key not in members
+            ):
+                return False
+    except Exception:  # noqa: BLE001 - student code may have broken what is checked
+        return False
+    return True
 
 
 def _run_sections(  # noqa: PLR0917 - private helper of _run_job

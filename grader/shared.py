@@ -1,0 +1,206 @@
+"""Shared children: one child answers the cases of several exercises, split afterwards.
+
+Forking a child costs a few milliseconds of CPU, most of it in the kernel; a submission with
+five exercises, each with visible and hidden cases, used to cost about eleven. Here one child
+answers every visible case of a submission and another every hidden case (a child that answers
+visible cases never holds a hidden input). `split_sections` cuts a shared child's messages into
+one run per exercise, which `grader.execute.run_exercise` reads through a `Replay` as if the
+exercise's own child had sent them.
+
+Notebooks are one program, so their exercises always share (`grader.notebook_grader`). The
+``.py`` files of a folder are separate programs, graded one child per exercise; sharing them
+(`share_files`) is only a faster way to the same verdicts:
+
+- each file is imported in the shared child in turn, and after each the child checks that
+  the modules every file relies on (builtins, math, NumPy and its linalg and random) still
+  hold the objects they held before any student file ran (and NumPy's error state is
+  unchanged); if a file patched them, the files after it are not answered there;
+- an exercise takes its shared answers only if every case passed and the child ended
+  cleanly; anything else (a failure, an exception, a missing name, a death, an exercise the
+  child never reached) is graded again in children of its own, exactly as without sharing,
+  so every message a student reads comes from a child of the exercise's own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.plan import ExercisePlan, encode_job
+from grader.sandbox.runner import Limits, RunResult
+
+if TYPE_CHECKING:
+    from grader.sandbox.runner import Template
+
+__all__ = [
+    "NotSharedError",
+    "Replay",
+    "SharedReplay",
+    "share_files",
+    "shift_blobs",
+    "split_sections",
+]
+
+#: events after which an exercise is not taken from a shared child
+_UNCLEAN_EVENTS = frozenset({"exception", "import_error", "missing", "grader_error"})
+
+
+class Replay:
+    """Runs an exercise's jobs: a job for exactly the cases a shared child answered gets
+    that child's answers (once); any other job (a restart after a death) a child of its own."""
+
+    def __init__(self, template: Template, stored: dict[frozenset[int], RunResult]) -> None:
+        self.template = template
+        self.stored = stored
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """The stored answers for this job's cases, else a fresh child's."""
+        key = frozenset(int(c["i"]) for c in job.get("cases", []))
+        stored = self.stored.pop(key, None)
+        if stored is not None:
+            return stored
+        return self.template.run(job, blobs, limits)
+
+
+def shift_blobs(item: dict[str, Any], offset: int) -> None:
+    """Renumber the blobs an encoded case refers to, once its job's blobs follow others."""
+    for arg in [*item.get("args", []), *item.get("kwargs", {}).values()]:
+        if isinstance(arg, dict) and arg.get("t") == "array" and isinstance(arg.get("npy"), int):
+            arg["npy"] += offset
+
+
+def split_sections(
+    result: RunResult, where: dict[int, tuple[int, int]]
+) -> dict[int, RunResult] | None:
+    """A shared child's messages as one child's per section, in the exercise's numbering.
+
+    None when no section began (a notebook's cells did not end). A section followed by the next one
+    (or by the end) is complete, as if its own child had answered everything and exited; the
+    section running when the child stopped gets how it stopped. Sections never begun are left
+    out (their exercises run in children of their own). An answer naming a case of another
+    section keeps an index no job has, so that reading it is a protocol error, as always.
+    """
+    sections: dict[int, list[tuple[dict[str, Any], list[bytes]]]] = {}
+    current: int | None = None
+    running: int | None = None  # a case announced and not yet answered
+    ended = False
+    for message, blobs in result.messages:
+        event = message.get("event")
+        following = 0 if current is None else current + 1
+        if event == "section" and message.get("s") == following and running is None:
+            current = following
+            sections[current] = [({"event": "import"}, [])]
+            continue
+        if current is None:
+            continue
+        if event == "done":
+            ended = True
+            break
+        translated = dict(message)
+        if "i" in translated:
+            index = translated["i"]
+            found = where.get(index) if isinstance(index, int) else None
+            translated["i"] = found[1] if found is not None and found[0] == current else -2
+            if event == "case":
+                running = index
+            elif event in ("result", "exception"):
+                running = None
+        sections[current].append((translated, blobs))
+    if current is None:
+        return None
+    split: dict[int, RunResult] = {}
+    for number, messages in sections.items():
+        if number < current or ended:
+            split[number] = RunResult(
+                messages=[*messages, ({"event": "done"}, [])],
+                output=result.output,
+                output_truncated=result.output_truncated,
+                exit_code=0,
+            )
+            continue
+        running_case = None
+        if result.running_case is not None:
+            found = where.get(result.running_case)
+            running_case = found[1] if found is not None and found[0] == number else None
+        split[number] = RunResult(
+            messages=messages,
+            output=result.output,
+            output_truncated=result.output_truncated,
+            killed=result.killed,
+            running_case=running_case,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            protocol_error=result.protocol_error,
+        )
+    return split
+
+
+class NotSharedError(Exception):
+    """The shared child did not answer this job cleanly: run it in a child of its own."""
+
+
+class SharedReplay:
+    """Like `Replay`, but never starts a child: a job it cannot answer raises `NotSharedError`."""
+
+    def __init__(self, stored: dict[frozenset[int], RunResult]) -> None:
+        self.stored = stored
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """The shared child's answers for exactly this job's cases, if they are clean."""
+        key = frozenset(int(c["i"]) for c in job.get("cases", []))
+        stored = self.stored.pop(key, None)
+        if stored is None or not _clean(stored):
+            raise NotSharedError
+        return stored
+
+
+def _clean(result: RunResult) -> bool:
+    if result.killed or result.signal is not None or result.exit_code != 0:
+        return False
+    return not any(m.get("event") in _UNCLEAN_EVENTS for m, _ in result.messages)
+
+
+def share_files(
+    template: Template, items: list[tuple[ExercisePlan, Path]], limits: Limits
+) -> dict[str, SharedReplay]:
+    """Answer the cases of several ``.py`` exercises in two children: visible, then hidden.
+
+    ``items`` are the exercises and their files, all graded with ``limits``. Returns, per
+    exercise (rubric id), what the children answered for it. The hidden child starts only
+    after the visible one has ended, so the two never run at the same time.
+    """
+    stored: dict[str, dict[frozenset[int], RunResult]] = {p.rubric.id: {} for p, _ in items}
+    for hidden in (False, True):
+        groups = [
+            (plan, file, [c for c in plan.cases if c.spec.hidden == hidden]) for plan, file in items
+        ]
+        groups = [group for group in groups if group[2]]
+        if not groups:
+            continue
+        sections: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        blobs: list[bytes] = []
+        where: dict[int, tuple[int, int]] = {}
+        for number, (plan, file, planned) in enumerate(groups):
+            job, job_blobs = encode_job(plan, file, planned)
+            sections.append({key: job[key] for key in ("file", "module", "names")})
+            for item in job["cases"]:
+                shift_blobs(item, len(blobs))
+                index = len(cases)
+                where[index] = (number, int(item["i"]))
+                cases.append({**item, "i": index, "s": number})
+            blobs.extend(job_blobs)
+        shared = {
+            "file": sections[0]["file"],
+            "module": "",
+            "names": [],
+            "cases": cases,
+            "sections": sections,
+            "files": True,
+        }
+        split = split_sections(template.run(shared, blobs, limits), where)
+        for number, (plan, _file, planned) in enumerate(groups):
+            if split is not None and number in split:
+                key = frozenset(c.spec.index for c in planned)
+                stored[plan.rubric.id][key] = split[number]
+    return {rid: SharedReplay(parts) for rid, parts in stored.items() if parts}
