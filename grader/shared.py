@@ -23,6 +23,7 @@ Notebooks are one program, so their exercises always share (`grader.notebook_gra
 
 from __future__ import annotations
 
+import signal as signals
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,24 +141,51 @@ class NotSharedError(Exception):
 
 
 class SharedReplay:
-    """Like `Replay`, but never starts a child: a job it cannot answer raises `NotSharedError`."""
+    """What shared children answered for one exercise, read by `run_exercise` like `Replay`.
 
-    def __init__(self, stored: dict[frozenset[int], RunResult]) -> None:
+    A job gets the stored answers only if they are clean (`NotSharedError` otherwise), or if
+    the shared child was stopped by a time or CPU limit in this exercise and answered nothing
+    else wrongly: a function that hangs hangs alone too, so that verdict stands (`final`),
+    and the exercise's remaining jobs run in children of their own. Only a death by limit is
+    taken: memory, output and CPU totals are shared by the whole child, so dying of those
+    there says nothing about the exercise alone.
+    """
+
+    def __init__(self, template: Template, stored: dict[frozenset[int], RunResult]) -> None:
+        self.template = template
         self.stored = stored
+        #: a shared answer's limit death was taken: this exercise is graded from here on
+        self.final = False
 
     def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
-        """The shared child's answers for exactly this job's cases, if they are clean."""
+        """The shared child's answers for exactly this job's cases, if they may be taken."""
         key = frozenset(int(c["i"]) for c in job.get("cases", []))
         stored = self.stored.pop(key, None)
-        if stored is None or not _clean(stored):
-            raise NotSharedError
-        return stored
+        if stored is not None and _clean(stored):
+            return stored
+        if stored is not None and _stopped_by_limit(stored):
+            self.final = True
+            return stored
+        if self.final:
+            return self.template.run(job, blobs, limits)
+        raise NotSharedError
+
+
+def _answered_wrong(result: RunResult) -> bool:
+    return any(m.get("event") in _UNCLEAN_EVENTS for m, _ in result.messages)
 
 
 def _clean(result: RunResult) -> bool:
     if result.killed or result.signal is not None or result.exit_code != 0:
         return False
-    return not any(m.get("event") in _UNCLEAN_EVENTS for m, _ in result.messages)
+    return not _answered_wrong(result)
+
+
+def _stopped_by_limit(result: RunResult) -> bool:
+    by_limit = result.killed == "timeout" or (
+        not result.killed and result.signal == signals.SIGXCPU
+    )
+    return by_limit and not _answered_wrong(result)
 
 
 def share_files(
@@ -167,12 +195,16 @@ def share_files(
 
     ``items`` are the exercises and their files, all graded with ``limits``. Returns, per
     exercise (rubric id), what the children answered for it. The hidden child starts only
-    after the visible one has ended, so the two never run at the same time.
+    after the visible one has ended, so the two never run at the same time, and leaves out
+    an exercise that stopped the visible one (its hidden cases run in children of their own).
     """
     stored: dict[str, dict[frozenset[int], RunResult]] = {p.rubric.id: {} for p, _ in items}
+    stopped: set[str] = set()
     for hidden in (False, True):
         groups = [
-            (plan, file, [c for c in plan.cases if c.spec.hidden == hidden]) for plan, file in items
+            (plan, file, [c for c in plan.cases if c.spec.hidden == hidden])
+            for plan, file in items
+            if plan.rubric.id not in stopped
         ]
         groups = [group for group in groups if group[2]]
         if not groups:
@@ -203,4 +235,6 @@ def share_files(
             if split is not None and number in split:
                 key = frozenset(c.spec.index for c in planned)
                 stored[plan.rubric.id][key] = split[number]
-    return {rid: SharedReplay(parts) for rid, parts in stored.items() if parts}
+                if not _clean(split[number]):
+                    stopped.add(plan.rubric.id)
+    return {rid: SharedReplay(template, parts) for rid, parts in stored.items() if parts}

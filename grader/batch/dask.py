@@ -39,6 +39,7 @@ def run_on_cluster(
     sink: Callable[[dict[str, Any]], None],
     *,
     chunk_size: int = CHUNK,
+    sandbox: str = "auto",
 ) -> None:
     """Grade ``todo`` on the cluster at ``address``; ``sink`` gets each result here."""
     import importlib
@@ -59,7 +60,8 @@ def run_on_cluster(
         raise UsageError(f"--dask-scheduler {address}: cannot connect ({exc})") from None
     try:
         _check_versions(client)
-        shared = client.scatter([_course_payload(course)], broadcast=True)[0]
+        payload = {**_course_payload(course), "sandbox": sandbox}
+        shared = client.scatter([payload], broadcast=True)[0]
         futures: dict[Any, list[tuple[Entry, str]]] = {}
         chunk: list[dict[str, Any]] = []
         members: list[tuple[Entry, str]] = []
@@ -170,7 +172,7 @@ def _grader_for(shared: dict[str, Any]) -> Any:
                 target.write_bytes(data)
             loaded = load_course(root / "rubrics", root / "solutions")
             course = Course(loaded.rubrics, loaded.plans, loaded.solutions, key)
-            grader = Grader(course)
+            grader = Grader(course, sandbox=str(shared.get("sandbox", "auto")))
             _state[key] = grader
         return grader
 

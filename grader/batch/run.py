@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dask-scheduler", metavar="ADDRESS", help="grade on this Dask cluster (tcp://host:8786)"
     )
+    parser.add_argument(
+        "--sandbox",
+        choices=["auto", "local", "secure"],
+        default="auto",
+        help="where student code runs (default auto: secure where bubblewrap works; one "
+        "sandbox for the batch that shows no submission, each child gets only its own files)",
+    )
     parser.add_argument("--no-export", action="store_true", help="do not write the exports")
     parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
@@ -138,10 +145,15 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
             if args.dask_scheduler:
                 from grader.batch.dask import run_on_cluster
 
-                run_on_cluster(args.dask_scheduler, course, todo, sink)
+                run_on_cluster(args.dask_scheduler, course, todo, sink, sandbox=args.sandbox)
             else:
                 run_local(
-                    course, todo, sink, workers=args.workers, exercise_jobs=args.exercise_jobs
+                    course,
+                    todo,
+                    sink,
+                    workers=args.workers,
+                    exercise_jobs=args.exercise_jobs,
+                    sandbox=args.sandbox,
                 )
         except KeyboardInterrupt:
             progress.close()
@@ -201,13 +213,26 @@ def run_local(
     workers: int,
     exercise_jobs: int = 1,
     threads_per_worker: int = 8,
+    sandbox: str = "auto",
 ) -> None:
     """Grade ``todo`` in this process with a pool of threads and one warm template."""
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
     from grader.batch.work import Grader
 
-    grader = Grader(course, exercise_jobs=exercise_jobs)
+    grader = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox)
+    if todo:
+        try:
+            grader.template()  # now: a sandbox that cannot start is a usage error, not N failures
+        except BaseException:
+            grader.close()
+            raise
+        if grader.fallback:
+            print(
+                f"warning: grading in local mode, where student code is not confined: "
+                f"{grader.fallback}",
+                file=sys.stderr,
+            )
     # Threads only wait on children; several per core keep the cores busy even while some
     # wait out a hostile submission's time limits.
     threads = max(1, workers * threads_per_worker)
@@ -240,7 +265,7 @@ def run_local(
     # Submissions in flight when the template died, one at a time: a submission that kills
     # the template then fails alone (a re-runnable grader error); the others are graded.
     by_student = {entry.student: (entry, content_hash) for entry, content_hash in todo}
-    alone = Grader(course, exercise_jobs=exercise_jobs)
+    alone = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox)
     try:
         for failed in suspects:
             entry, content_hash = by_student[failed["student"]]

@@ -155,8 +155,20 @@ def grader_error_result(
 class Grader:
     """Grades bundles against one course with one warm template (thread-safe)."""
 
-    def __init__(self, course: Course, workdir: Path | None = None, exercise_jobs: int = 1) -> None:
+    def __init__(
+        self,
+        course: Course,
+        workdir: Path | None = None,
+        exercise_jobs: int = 1,
+        *,
+        sandbox: str = "auto",
+    ) -> None:
         self.course = course
+        #: ``auto``, ``secure`` or ``local`` (see `grader.sandbox.secure`); secure mode shows
+        #: the children no submission at all: each job carries its own files' text
+        self.sandbox = sandbox
+        #: why ``auto`` grades in local mode ("" when it does not)
+        self.fallback = ""
         self.workdir = workdir
         self.exercise_jobs = exercise_jobs
         self._template: Template | None = None
@@ -169,7 +181,8 @@ class Grader:
             if self._closed:
                 raise GraderError("grading was stopped")
             if self._template is None:
-                self._template = _start_template()
+                self._template = _start_template(self.sandbox)
+                self.fallback = self._template.fallback
                 _Demoter(self._template).start()
             return self._template
 
@@ -274,17 +287,20 @@ def _dead(template: Template) -> bool:
     return bool(getattr(template, "_dead", "")) or template._proc.poll() is not None
 
 
-def _start_template() -> Template:
-    """Start a template from a thread that lives as long as the process.
+def _start_template(mode: str) -> Template:
+    """Start a template (detached in secure mode) from a thread that lives as long as the
+    process, and wait until it is ready.
 
     The template dies with the thread that started it (Linux's parent-death signal is
     per thread), and pool threads come and go.
     """
+    from grader.sandbox import secure
+
     box: queue.Queue[Template | BaseException] = queue.Queue()
 
     def hold() -> None:
         try:
-            box.put(Template())
+            box.put(secure.settle(secure.start(mode, None), mode))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             box.put(exc)
             return
@@ -294,7 +310,6 @@ def _start_template() -> Template:
     got = box.get()
     if isinstance(got, BaseException):
         raise got
-    got.wait_ready()
     return got
 
 

@@ -126,7 +126,8 @@ class Template:
 
             from grader.sandbox.secure import command, stage
 
-            self._staged = stage(secure.submission)
+            if secure.submission is not None:
+                self._staged = stage(secure.submission)
             if self._staged is not None:
                 secure = dataclasses.replace(secure, staged=self._staged)
                 self._secure = secure
@@ -183,6 +184,11 @@ class Template:
             self._reader = threading.Thread(target=self._read_control, daemon=True)
             self._reader.start()
             return self.info
+
+    @property
+    def detached(self) -> bool:
+        """Whether the children see no submission folder (jobs carry their files' text)."""
+        return self._secure is not None and self._secure.submission is None
 
     def _check_ready(self, info: dict[str, Any]) -> str:
         return check_ready(info, self.python, self._secure)
@@ -289,6 +295,10 @@ class Template:
         from grader.sandbox import transport
 
         self.wait_ready()
+        if self.detached:
+            from grader.sandbox.secure import inline_sources
+
+            job = inline_sources(job)
         payload = transport.message(
             {
                 **job,

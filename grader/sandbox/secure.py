@@ -10,7 +10,10 @@ unprivileged uid (the template drops to it before importing anything of the stud
 `start` and `settle` choose the mode: ``local`` always works; ``secure`` fails loudly where it
 cannot run; ``auto`` uses secure mode where it works and otherwise local mode, and says why.
 The template serves one submission: secure mode starts one template per submission, so a
-fork can only ever see the folder it grades.
+fork can only ever see the folder it grades. A *detached* view (``submission=None``, used by
+batch grading, where one template serves every submission) shows no submission at all: the
+grader reads each job's files itself and sends their text with the job (`inline_sources`),
+so a child holds its own submission's files, in memory, and nothing of anyone else's.
 """
 
 from __future__ import annotations
@@ -21,12 +24,20 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from grader.sandbox.runner import Template
 
-__all__ = ["MODES", "SecureView", "command", "settle", "start", "unavailable"]
+__all__ = [
+    "MODES",
+    "SecureView",
+    "command",
+    "inline_sources",
+    "settle",
+    "start",
+    "unavailable",
+]
 
 MODES = ("auto", "local", "secure")
 #: the uid and gid the template runs as when the grader runs as root ("nobody" on Debian)
@@ -46,7 +57,8 @@ CHILD_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_T
 class SecureView:
     """What the sandbox shows: the submission folder, minus paths that must stay hidden."""
 
-    submission: Path
+    #: None for a detached view: no submission folder at all (see `inline_sources`)
+    submission: Path | None
     #: folders masked by an empty tmpfs if they lie inside the submission folder
     hidden: tuple[Path, ...] = ()
     #: read-only folders the interpreter needs (default: this interpreter's prefixes)
@@ -116,8 +128,9 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
     for prefix in prefixes:
         args += _bind(prefix, made, bound)
     args += _bind(package / "grader" / "sandbox", made, bound)
-    submission = view.submission.resolve()
-    args += _bind(submission, made, bound, source=view.staged)
+    submission = view.submission.resolve() if view.submission is not None else None
+    if submission is not None:
+        args += _bind(submission, made, bound, source=view.staged)
     for hidden in view.hidden:  # inside anything bound (the submission, a prefix): mask it
         resolved = hidden.resolve()
         if resolved == submission:
@@ -191,11 +204,63 @@ def stage(folder: Path) -> Path | None:
     return copy
 
 
+#: the most bytes of one file, and the most files, a detached view's job carries
+INLINE_FILE_BYTES = 1 << 20
+INLINE_FILES = 64
+
+
+def inline_sources(job: dict[str, Any]) -> dict[str, Any]:
+    """``job`` with the text of the files it names, for a template with a detached view.
+
+    The job's file (each section's, for a shared child) becomes ``source``, and the other
+    ``.py`` files beside it become ``modules`` (name -> text), which the child imports from
+    memory (`grader.sandbox.worker`). A file that cannot be read, or is too big, is left out:
+    importing it then fails in the child, as a missing file would.
+    """
+    if "source" in job and "sections" not in job:
+        return job  # the grader made the code (a notebook's): nothing on disk to read
+    first = Path(str(job.get("file", "")))
+    modules = _read_modules(first.parent)
+    job = {**job, "modules": modules}
+    if job.get("files") and isinstance(job.get("sections"), list):
+        sections = []
+        for section in job["sections"]:
+            path = Path(str(section.get("file", "")))
+            text = modules.get(path.stem) if path.parent == first.parent else None
+            sections.append({**section, "source": text} if text is not None else section)
+        job["sections"] = sections
+    elif "source" not in job and first.stem in modules:
+        job["source"] = modules[first.stem]
+    return job
+
+
+def _read_modules(folder: Path) -> dict[str, str]:
+    import stat
+
+    found: dict[str, str] = {}
+    try:
+        entries = sorted(folder.glob("*.py"))
+    except OSError:
+        return found
+    for path in entries[:INLINE_FILES]:
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > INLINE_FILE_BYTES:
+                continue
+            found[path.stem] = path.read_bytes().decode("utf-8", errors="surrogateescape")
+        except OSError:
+            continue
+    return found
+
+
 # -- choosing the mode -------------------------------------------------------------------------
 
 
-def start(mode: str, submission: Path, hidden: Iterable[Path] = ()) -> Template:
-    """Start the template for ``mode``; `settle` must follow before it is used."""
+def start(mode: str, submission: Path | None, hidden: Iterable[Path] = ()) -> Template:
+    """Start the template for ``mode``; `settle` must follow before it is used.
+
+    ``submission=None`` asks for a detached view (no submission folder; see `inline_sources`).
+    """
     from grader.errors import InternalError, UsageError
     from grader.sandbox.runner import Template
 
@@ -210,9 +275,11 @@ def start(mode: str, submission: Path, hidden: Iterable[Path] = ()) -> Template:
         template = Template()
         template.fallback = reason
         return template
-    folder = submission if submission.is_dir() else submission.parent
+    folder = None
+    if submission is not None:
+        folder = (submission if submission.is_dir() else submission.parent).resolve()
     try:
-        return Template(secure=SecureView(folder.resolve(), tuple(hidden)))
+        return Template(secure=SecureView(folder, tuple(hidden)))
     except InternalError as exc:
         if mode == "secure":
             raise UsageError(f"--sandbox secure cannot run here: {exc}") from None

@@ -12,6 +12,7 @@ This module imports only the standard library, NumPy and its sibling modules.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import select
@@ -291,6 +292,9 @@ def _decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
 
 
 def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
+    modules = job.get("modules")
+    if isinstance(modules, dict) and modules:
+        _serve_modules(os.path.dirname(str(job.get("file", ""))), modules)
     if job.get("files") and isinstance(job.get("sections"), list):
         _run_files(job, blobs, status)
         status.send({"event": "done"})
@@ -299,7 +303,7 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     directory = os.path.dirname(path)
     if directory:
         sys.path.insert(0, directory)
-        os.chdir(directory)
+        _chdir(directory)
     status.send({"event": "import"})
     try:
         module = _import(job["module"], path, job.get("source"))
@@ -340,7 +344,7 @@ def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None
         directory = os.path.dirname(path)
         if directory and (not sys.path or sys.path[0] != directory):
             sys.path.insert(0, directory)
-            os.chdir(directory)
+            _chdir(directory)
         status.send({"event": "import"})
         _cpu_phase(cpu_seconds)
         try:
@@ -487,15 +491,56 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
         )
 
 
+def _chdir(directory: str) -> None:
+    """Work in the submission's folder; a detached sandbox has none (then stay in /tmp)."""
+    with contextlib.suppress(OSError):
+        os.chdir(directory)
+
+
+class _Modules:
+    """Imports the submission's other files from the text the job carried (detached view)."""
+
+    def __init__(self, directory: str, modules: dict[str, str]) -> None:
+        self.directory = directory
+        self.modules = modules
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if path is not None or name not in self.modules:
+            return None
+        origin = os.path.join(self.directory, name + ".py")
+        loader: Any = self  # a loader by protocol (create_module, exec_module)
+        return importlib.util.spec_from_loader(name, loader, origin=origin)
+
+    def create_module(self, spec: Any) -> None:
+        return None
+
+    def exec_module(self, module: Any) -> None:
+        path = module.__spec__.origin
+        module.__file__ = path
+        _run_source(module, self.modules[module.__name__], path)
+
+
+def _serve_modules(directory: str, modules: dict[str, Any]) -> None:
+    texts = {str(k): v for k, v in modules.items() if isinstance(v, str)}
+    sys.meta_path.insert(0, _Modules(directory, texts))
+
+
+def _run_source(module: Any, source: str, path: str) -> None:
+    """Run ``source`` as ``module``'s code; tracebacks show its lines (not read from disk)."""
+    import linecache
+
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
+    exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - this is the sandbox
+
+
 def _import(name: str, path: str, source: str | None) -> Any:
-    import importlib.util
     import types
 
-    if source is not None:  # code prepared by the grader (e.g. from a notebook)
+    if source is not None:  # code the job carried: a notebook's, or a file a detached view hides
         module = types.ModuleType(name)
         module.__file__ = path
         sys.modules[name] = module
-        exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - this is the sandbox
+        _run_source(module, source, path)
         return module
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
