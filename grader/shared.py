@@ -15,10 +15,12 @@ Notebooks are one program, so their exercises always share (`grader.notebook_gra
   the modules every file relies on (builtins, math, NumPy and its linalg and random) still
   hold the objects they held before any student file ran (and NumPy's error state is
   unchanged); if a file patched them, the files after it are not answered there;
-- an exercise takes its shared answers only if every case passed and the child ended
-  cleanly; anything else (a failure, an exception, a missing name, a death, an exercise the
-  child never reached) is graded again in children of its own, exactly as without sharing,
-  so every message a student reads comes from a child of the exercise's own.
+- an exercise takes a shared child's clean answers if every case passes with them; answers
+  that are not clean (an exception, an import error, a missing name), an exercise the child
+  never reached and any failure are graded in children of the exercise's own, exactly as
+  without sharing, so every message a student reads about a mistake comes from such a child;
+- a time or CPU limit that stops a shared child in an exercise is that exercise's verdict,
+  as it would be alone (a function that hangs is not given a second time limit).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from grader.sandbox.runner import Template
 
 __all__ = [
-    "NotSharedError",
     "Replay",
     "SharedReplay",
     "share_files",
@@ -136,39 +137,42 @@ def split_sections(
     return split
 
 
-class NotSharedError(Exception):
-    """The shared child did not answer this job cleanly: run it in a child of its own."""
-
-
 class SharedReplay:
     """What shared children answered for one exercise, read by `run_exercise` like `Replay`.
 
-    A job gets the stored answers only if they are clean (`NotSharedError` otherwise), or if
-    the shared child was stopped by a time or CPU limit in this exercise and answered nothing
-    else wrongly: a function that hangs hangs alone too, so that verdict stands (`final`),
-    and the exercise's remaining jobs run in children of their own. Only a death by limit is
-    taken: memory, output and CPU totals are shared by the whole child, so dying of those
-    there says nothing about the exercise alone.
+    A job gets the stored answers if they are clean (`shared` is then set), or if the shared
+    child was stopped by a time or CPU limit in this exercise and answered nothing wrongly:
+    a function that hangs hangs alone too, so that verdict stands (`final`). Only a death by
+    those limits is taken: memory, output and CPU totals are shared by the whole child, so
+    dying of those there says nothing about the exercise alone. Any other job (answers that
+    were not clean, a section the child never reached, a restart after a death) runs in a
+    child of its own, as it would without sharing.
     """
 
     def __init__(self, template: Template, stored: dict[frozenset[int], RunResult]) -> None:
         self.template = template
         self.stored = stored
-        #: a shared answer's limit death was taken: this exercise is graded from here on
+        #: clean answers of a shared child were used
+        self.shared = False
+        #: a shared child's death by a limit was taken as this exercise's verdict
         self.final = False
 
+    @property
+    def settled(self) -> bool:
+        """Whether the run is what children of the exercise's own would give, pass or fail."""
+        return self.final or not self.shared
+
     def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
-        """The shared child's answers for exactly this job's cases, if they may be taken."""
+        """The shared child's answers for exactly this job's cases, or a child's of its own."""
         key = frozenset(int(c["i"]) for c in job.get("cases", []))
         stored = self.stored.pop(key, None)
         if stored is not None and _clean(stored):
+            self.shared = True
             return stored
         if stored is not None and _stopped_by_limit(stored):
             self.final = True
             return stored
-        if self.final:
-            return self.template.run(job, blobs, limits)
-        raise NotSharedError
+        return self.template.run(job, blobs, limits)
 
 
 def _answered_wrong(result: RunResult) -> bool:

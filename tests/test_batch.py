@@ -14,9 +14,12 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from grader import cli
 from grader.batch.gradebook import FILENAME, Gradebook
 from grader.rubric import load_rubrics
+from grader.sandbox.secure import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"
@@ -418,6 +421,69 @@ def test_attacking_the_template_costs_only_that_student(tmp_path: Path) -> None:
     assert ("graded", FULL) == (stored["good2"]["outcome"], stored["good2"]["score"])
     killer = stored["killer"]
     assert killer["outcome"] == "grader_error" or killer["score"] < FULL
+
+
+def _prying(targets: list[Path], gradebook: Path) -> str:
+    """A softmax that is right only if none of ``targets`` can be read and the gradebook
+    can be neither read nor written (the exact files other students and the course hold)."""
+    return (
+        "import numpy as np\n"
+        f"TARGETS = {[str(t) for t in targets]!r}\n"
+        f"BOOK = {str(gradebook)!r}\n"
+        "def _reads(path):\n"
+        "    try:\n"
+        "        with open(path, 'rb') as fh:\n"
+        "            return bool(fh.read(1))\n"
+        "    except OSError:\n"
+        "        return False\n"
+        "def _writes(path):\n"
+        "    try:\n"
+        "        with open(path, 'r+b') as fh:\n"
+        "            fh.seek(0, 2)\n"
+        "            fh.write(b'x')\n"
+        "            return True\n"
+        "    except OSError:\n"
+        "        return False\n"
+        "def softmax(z, axis=-1):\n"
+        "    if any(_reads(t) for t in TARGETS) or _reads(BOOK) or _writes(BOOK):\n"
+        "        return np.zeros_like(np.asarray(z, dtype=float))\n"
+        "    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
+        "    return e / e.sum(axis=axis, keepdims=True)\n"
+    )
+
+
+def _prying_batch(tmp_path: Path, mode: str) -> dict[str, dict[str, object]]:
+    subs = tmp_path / mode / "subs"
+    out = tmp_path / mode / "results"
+    make_folder(subs / "alice")
+    targets = [
+        subs / "alice" / "softmax.py",
+        SOLUTIONS / "softmax.py",
+        RUBRICS / "softmax.yaml",
+        subs / "mallory" / "softmax.py",  # its own original: the sandbox shows no folder at all
+    ]
+    make_folder(subs / "mallory", softmax=_prying(targets, out / FILENAME))
+    make_folder(subs / "zed")
+    assert 0 == batch(str(subs), "--out", str(out), "--sandbox", mode, "--no-export")
+    return rows(out)
+
+
+@pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "secure mode available")
+def test_secure_batch_shows_no_submission_course_file_or_gradebook(tmp_path: Path) -> None:
+    """In the default (secure) mode a child can read no other submission, no solution or
+    rubric, not even its own files on disk, and can neither read nor write the gradebook;
+    the same code run in local mode reads them (so the probe works)."""
+    secure_rows = _prying_batch(tmp_path, "secure")
+    local_rows = _prying_batch(tmp_path, "local")
+
+    assert FULL == secure_rows["mallory"]["score"]
+    assert FULL == secure_rows["alice"]["score"] == secure_rows["zed"]["score"]
+    report = secure_rows["mallory"]["report"]
+    assert isinstance(report, dict)
+    assert "secure" == report["sandbox"]
+    local_score = local_rows["mallory"]["score"]
+    assert isinstance(local_score, float)
+    assert local_score < FULL
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
