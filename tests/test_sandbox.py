@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -315,6 +316,7 @@ def test_secure_child_sees_only_the_submission(
 _PROBE = """
 import json
 import os
+import time
 
 
 def _try(attempts):
@@ -347,6 +349,38 @@ def take():
     with open("/tmp/own", "w") as fh:  # its own files still work
         fh.write("x")
     out["own"] = open("/tmp/own").read()
+    print(json.dumps(out))
+    return 0.0
+
+
+def wait():
+    open(f"/tmp/waiting-{os.getpid()}", "w").close()  # its name, not its text, is readable
+    for _ in range(400):  # until the other child has looked
+        if os.path.exists("/tmp/seen"):
+            break
+        time.sleep(0.01)
+    print(json.dumps({"seen": os.path.exists("/tmp/seen")}))
+    return 0.0
+
+
+def peek():
+    for _ in range(400):  # until the other child runs
+        found = [n for n in os.listdir("/tmp") if n.startswith("waiting-")]
+        if found:
+            break
+        time.sleep(0.01)
+    other = found[0].removeprefix("waiting-")
+    out = {}
+    for name in ("status", "environ", "maps", "mem", "fd", "cwd", "root"):
+        try:
+            if name in ("fd", "cwd", "root"):
+                os.listdir(f"/proc/{other}/{name}")
+            else:
+                open(f"/proc/{other}/{name}", "rb").read(1)
+            out[name] = "allowed"
+        except PermissionError:
+            out[name] = "refused"
+    open("/tmp/seen", "w").close()
     print(json.dumps(out))
     return 0.0
 
@@ -404,6 +438,19 @@ def test_a_file_one_child_leaves_in_tmp_is_closed_to_the_next(probe_template: Te
     assert {"mode": "0o600"} == planted
     refused = dict.fromkeys(("read", "overwrite", "append", "delete", "rename", "chmod"), "refused")
     assert {**refused, "own": "x"} == taken
+
+
+def test_a_child_cannot_open_another_childs_proc_entries(probe_template: Template) -> None:
+    """While one child runs, another sees its status but not its memory, fds, environment."""
+    waited: list[dict[str, Any]] = []
+    waiting = threading.Thread(target=lambda: waited.append(_call(probe_template, "wait")[1]))
+    waiting.start()
+    try:
+        _, seen = _call(probe_template, "peek")
+    finally:
+        waiting.join()
+    hidden = dict.fromkeys(("environ", "maps", "mem", "fd", "cwd", "root"), "refused")
+    assert ({"status": "allowed", **hidden}, [{"seen": True}]) == (seen, waited)
 
 
 def test_a_child_cannot_take_its_uid_back(probe_template: Template) -> None:
