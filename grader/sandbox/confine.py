@@ -7,6 +7,7 @@ but keeps only `TEMPLATE_CAPS` (`serve_own_uids`); each fork then gives itself t
 of `CHILD_UIDS` and no capability in any set (`become`) before it reads its job, so children
 of one template cannot read, overwrite or delete each other's files in the shared ``/tmp``,
 nor open each other's ``/proc`` entries.
+
 The filter talks to ``libseccomp.so.2`` through `ctypes` directly: a Python binding would
 look the library up with `ctypes.util.find_library`, which starts ``ldconfig`` as a
 subprocess (20-100 ms here) on the template's start-up path.
@@ -30,6 +31,7 @@ from typing import Any
 __all__ = [
     "CHILD_UIDS",
     "TEMPLATE_CAPS",
+    "TEMPLATE_CAP_NAMES",
     "available",
     "become",
     "install_filter",
@@ -46,14 +48,13 @@ _PR_SET_NO_NEW_PRIVS = 38
 _PR_CAP_AMBIENT = 47
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
 _CAPABILITY_VERSION_3 = 0x20080522
-_CAP_KILL = 5
-_CAP_SETGID = 6
-_CAP_SETUID = 7
-_CAP_SETPCAP = 8
-#: what the template keeps (as uid 0, run by root): CAP_SETUID and CAP_SETGID to give each
-#: child its uid, CAP_SETPCAP to empty the child's bounding set first, and CAP_KILL to stop
-#: children at their deadline (they no longer share its uid). No other capability, in any set.
-TEMPLATE_CAPS = 1 << _CAP_KILL | 1 << _CAP_SETGID | 1 << _CAP_SETUID | 1 << _CAP_SETPCAP
+#: what the template keeps (as uid 0, run by root), by name and number: CAP_SETUID and
+#: CAP_SETGID to give each child its uid, CAP_SETPCAP to empty the child's bounding set first,
+#: and CAP_KILL to stop children at their deadline (they no longer share its uid, and
+#: signalling another uid needs it). No other capability, in any set.
+_TEMPLATE_CAPS = {"CAP_KILL": 5, "CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_SETPCAP": 8}
+TEMPLATE_CAP_NAMES = tuple(_TEMPLATE_CAPS)
+TEMPLATE_CAPS = sum(1 << number for number in _TEMPLATE_CAPS.values())
 #: the uids (and gids) of children, one each: the n-th fork of a template gets the n-th.
 #: 0x70000000 starts a range that systemd documents as unused (after the container ranges,
 #: before 2**31, where signed uid_t bugs live) and that /etc/subuid allocations starting at
@@ -251,8 +252,8 @@ def become(uid: int) -> None:
     Raises `OSError` if any step fails or the result is not exactly that.
     """
     libc = _libc()
-    for cap in range(64):  # needs CAP_SETPCAP, so before the uid changes
-        if TEMPLATE_CAPS >> cap & 1 and libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+    for cap in _TEMPLATE_CAPS.values():  # needs CAP_SETPCAP, so before the uid changes
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), f"cannot drop capability {cap} from the bounding set")
     os.setgroups([])
     os.setresgid(uid, uid, uid)

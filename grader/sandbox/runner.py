@@ -5,6 +5,14 @@ per job. `Template.run` feeds the child its job through an anonymous file, reads
 messages from its status pipe and its output from a capped pipe, and kills the child's whole
 process group at a deadline, an output flood or a protocol violation. It returns what happened
 as plain data (`RunResult`); it never decides whether an answer is right.
+
+Two checks guard secure mode. The template's ready message (`check_ready`) must show the
+interpreter asked for and the confinement expected: run as root, uid 0 holding only
+`confine.TEMPLATE_CAPS` and handing out `confine.CHILD_UIDS`; run as a user, the caller's uid
+without capabilities; ``no_new_privs`` and seccomp either way. Each child's first message,
+``confined``, written before it reads its job, must show the uid its template gave it (as root)
+and no capability (`check_child`); it is taken out of `RunResult.messages` and kept in
+`RunResult.confined`.
 """
 
 from __future__ import annotations

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.sandbox import confine
+
 if TYPE_CHECKING:
     from grader.sandbox.runner import Template
 
 __all__ = ["MODES", "SecureView", "command", "settle", "start", "unavailable"]
 
 MODES = ("auto", "local", "secure")
-#: what bwrap keeps for the template when run as root (`confine.TEMPLATE_CAPS`, by name)
-TEMPLATE_CAP_NAMES = ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_KILL")
 #: bytes of the tmpfs mounted on /tmp inside the sandbox
 TMP_BYTES = 64 << 20
 #: bytes of a submission copied when the sandbox uid cannot read the folder itself
@@ -110,7 +110,7 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
         # run as root, bwrap would keep every capability: keep only what the template needs
         # to give each child its own uid (it empties its bounding set itself, see confine)
         args += ["--cap-drop", "ALL"]
-        for name in TEMPLATE_CAP_NAMES:
+        for name in confine.TEMPLATE_CAP_NAMES:
             args += ["--cap-add", name]
     else:
         args += ["--unshare-user"]
