@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from grader.execute import ExerciseRun, run_exercise
 from grader.plan import plan_exercise
 from grader.rubric import load_rubric
 from grader.sandbox import confine, secure, transport
-from grader.sandbox.runner import Limits, Template, check_ready
+from grader.sandbox.runner import Limits, RunResult, Template, check_child, check_ready
 from grader.scoring import score_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,16 +145,17 @@ def test_local_mode_is_recorded(run_grade: Callable[..., Any]) -> None:
 # -- the secure template -----------------------------------------------------------------------
 
 
-def test_secure_template_runs_the_exact_interpreter_unprivileged(
+def test_secure_template_runs_the_exact_interpreter_with_only_the_capabilities_it_needs(
     secure_mode: str, tmp_path: Path
 ) -> None:
-    """The template reports this interpreter, an unprivileged uid, no capabilities, seccomp."""
+    """The template reports this interpreter, its uid, only the uid-switching caps, seccomp."""
     _needs_secure(secure_mode)
     view = secure.SecureView(tmp_path)
     with Template(secure=view) as template:
         info = template.wait_ready()
     confined = info["confine"]
-    expected = (sys.executable, list(sys.version_info[:3]), view.expected_uid(), 0, "1", True)
+    caps = confine.TEMPLATE_CAPS if view.own_uids() else 0
+    expected = (sys.executable, list(sys.version_info[:3]), view.expected_uid(), caps, "1", True)
     actual = (
         info["python"],
         info["version"],
@@ -162,8 +165,9 @@ def test_secure_template_runs_the_exact_interpreter_unprivileged(
         confined["seccomp"],
     )
     assert expected == actual
-    if os.geteuid() == 0:
-        assert 0 != confined["uid"]
+    if view.own_uids():
+        kept = [int(confined[key], 16) for key in ("CapPrm", "CapBnd", "CapInh", "CapAmb")]
+        assert [caps, caps, 0, 0] == kept
 
 
 def test_ready_check_rejects_another_interpreter() -> None:
@@ -177,9 +181,12 @@ def test_ready_check_rejects_another_interpreter() -> None:
     assert "Python [3, 0, 0]" in check_ready(older, sys.executable, None)
 
 
-def test_secure_ready_check_rejects_root_and_capabilities(tmp_path: Path) -> None:
-    """A secure template that kept uid 0, capabilities or lacks seccomp is refused."""
+def test_secure_ready_check_rejects_another_uid_and_capabilities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A secure template with another uid, other capabilities or no seccomp is refused."""
     view = secure.SecureView(tmp_path)
+    monkeypatch.setattr(secure.SecureView, "own_uids", lambda self: False)
     good = {
         "python": sys.executable,
         "version": list(sys.version_info[:3]),
@@ -192,6 +199,42 @@ def test_secure_ready_check_rejects_root_and_capabilities(tmp_path: Path) -> Non
     }
     assert "" == check_ready(good, sys.executable, view)
     for key, value in (("uid", -1), ("CapEff", "00000000000000ff"), ("seccomp", False)):
+        bad = {**good, "confine": {**good["confine"], key: value}}
+        assert "" != check_ready(bad, sys.executable, view), key
+
+
+def test_secure_ready_check_as_root_wants_exactly_the_uid_switching_capabilities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run as root, the template must be uid 0 with only TEMPLATE_CAPS, in every set."""
+    view = secure.SecureView(tmp_path)
+    monkeypatch.setattr(secure.SecureView, "own_uids", lambda self: True)
+    caps = f"{confine.TEMPLATE_CAPS:016x}"
+    good = {
+        "python": sys.executable,
+        "version": list(sys.version_info[:3]),
+        "confine": {
+            "uid": 0,
+            "CapEff": caps,
+            "CapPrm": caps,
+            "CapBnd": caps,
+            "CapInh": "0000000000000000",
+            "CapAmb": "0000000000000000",
+            "child_uids": [confine.CHILD_UIDS.start, confine.CHILD_UIDS.stop],
+            "NoNewPrivs": "1",
+            "seccomp": True,
+        },
+    }
+    assert "" == check_ready(good, sys.executable, view)
+    for key, value in (
+        ("uid", 65534),
+        ("CapEff", "000001ffffffffff"),
+        ("CapBnd", "000001ffffffffff"),
+        ("CapAmb", caps),
+        ("CapInh", caps),
+        ("child_uids", None),
+        ("NoNewPrivs", "0"),
+    ):
         bad = {**good, "confine": {**good["confine"], key: value}}
         assert "" != check_ready(bad, sys.executable, view), key
 
@@ -266,6 +309,194 @@ def test_secure_child_sees_only_the_submission(
     )
     result = run_grade(str(submission(cosine_similarity=probe)), "--sandbox", "secure")
     assert (0, "secure") == (result.code, result.report["sandbox"])
+
+
+# -- a uid of its own for each child (secure mode, run as root) ---------------------------------
+
+_PROBE = """
+import json
+import os
+import time
+
+
+def _try(attempts):
+    out = {}
+    for name, attempt in attempts:
+        try:
+            attempt()
+            out[name] = "allowed"
+        except PermissionError:
+            out[name] = "refused"
+    return out
+
+
+def plant():
+    with open("/tmp/planted", "w") as fh:
+        fh.write("hidden input 42")
+    print(json.dumps({"mode": oct(os.stat("/tmp/planted").st_mode & 0o7777)}))
+    return 0.0
+
+
+def take():
+    out = _try([
+        ("read", lambda: open("/tmp/planted").read()),
+        ("overwrite", lambda: open("/tmp/planted", "w").close()),
+        ("append", lambda: open("/tmp/planted", "a").close()),
+        ("delete", lambda: os.remove("/tmp/planted")),
+        ("rename", lambda: os.rename("/tmp/planted", "/tmp/mine")),
+        ("chmod", lambda: os.chmod("/tmp/planted", 0o666)),
+    ])
+    with open("/tmp/own", "w") as fh:  # its own files still work
+        fh.write("x")
+    out["own"] = open("/tmp/own").read()
+    print(json.dumps(out))
+    return 0.0
+
+
+def wait():
+    open(f"/tmp/waiting-{os.getpid()}", "w").close()  # its name, not its text, is readable
+    for _ in range(400):  # until the other child has looked
+        if os.path.exists("/tmp/seen"):
+            break
+        time.sleep(0.01)
+    print(json.dumps({"seen": os.path.exists("/tmp/seen")}))
+    return 0.0
+
+
+def peek():
+    for _ in range(400):  # until the other child runs
+        found = [n for n in os.listdir("/tmp") if n.startswith("waiting-")]
+        if found:
+            break
+        time.sleep(0.01)
+    other = found[0].removeprefix("waiting-")
+    out = {}
+    for name in ("status", "environ", "maps", "mem", "fd", "cwd", "root"):
+        try:
+            if name in ("fd", "cwd", "root"):
+                os.listdir(f"/proc/{other}/{name}")
+            else:
+                open(f"/proc/{other}/{name}", "rb").read(1)
+            out[name] = "allowed"
+        except PermissionError:
+            out[name] = "refused"
+    open("/tmp/seen", "w").close()
+    print(json.dumps(out))
+    return 0.0
+
+
+def switch_back():
+    print(json.dumps(_try([
+        ("setuid", lambda: os.setuid(0)),
+        ("seteuid", lambda: os.seteuid(0)),
+        ("setresuid", lambda: os.setresuid(0, 0, 0)),
+        ("setgid", lambda: os.setgid(0)),
+        ("setgroups", lambda: os.setgroups([0])),
+    ])))
+    return 0.0
+"""
+
+
+@pytest.fixture
+def probe_template(secure_mode: str, tmp_path: Path) -> Iterator[Template]:
+    """A secure template (run as root) for a folder holding the probe functions above."""
+    _needs_secure(secure_mode)
+    if not secure.SecureView(tmp_path).own_uids():
+        pytest.skip("only a grader run as root gives each child a uid of its own")
+    (tmp_path / "probe.py").write_text(_PROBE)
+    with Template(secure=secure.SecureView(tmp_path)) as template:
+        yield template
+
+
+def _call(template: Template, name: str) -> tuple[RunResult, dict[str, Any]]:
+    """Run probe function ``name`` in a child; what it printed, as JSON."""
+    assert template._secure is not None
+    file = template._secure.submission / "probe.py"
+    job = {"file": str(file), "module": "probe", "names": [name], "cases": [{"i": 0}]}
+    result = template.run(job, [], Limits())
+    return result, json.loads(result.output)
+
+
+def test_each_child_has_a_uid_of_its_own_and_no_capabilities(probe_template: Template) -> None:
+    """Two children of one template run as different uids, in no group, with no capability."""
+    first, _ = _call(probe_template, "switch_back")
+    second, _ = _call(probe_template, "switch_back")
+    uids = [first.confined["uid"], second.confined["uid"]]
+    assert uids[0] != uids[1]
+    assert all(uid in confine.CHILD_UIDS for uid in uids)
+    for found in (first.confined, second.confined):
+        ids = [str(found["uid"])] * 4
+        assert (ids, ids, []) == (found["Uid"], found["Gid"], found["Groups"])
+        keys = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+        assert [0] * 5 == [int(found[key], 16) for key in keys]
+
+
+def test_a_file_one_child_leaves_in_tmp_is_closed_to_the_next(probe_template: Template) -> None:
+    """What a child writes to /tmp, a later child can neither read, overwrite nor delete."""
+    _, planted = _call(probe_template, "plant")
+    _, taken = _call(probe_template, "take")
+    assert {"mode": "0o600"} == planted
+    refused = dict.fromkeys(("read", "overwrite", "append", "delete", "rename", "chmod"), "refused")
+    assert {**refused, "own": "x"} == taken
+
+
+def test_a_child_cannot_open_another_childs_proc_entries(probe_template: Template) -> None:
+    """While one child runs, another sees its status but not its memory, fds, environment."""
+    waited: list[dict[str, Any]] = []
+    waiting = threading.Thread(target=lambda: waited.append(_call(probe_template, "wait")[1]))
+    waiting.start()
+    try:
+        _, seen = _call(probe_template, "peek")
+    finally:
+        waiting.join()
+    hidden = dict.fromkeys(("environ", "maps", "mem", "fd", "cwd", "root"), "refused")
+    assert ({"status": "allowed", **hidden}, [{"seen": True}]) == (seen, waited)
+
+
+def test_a_child_cannot_take_its_uid_back(probe_template: Template) -> None:
+    """setuid(0), seteuid(0), setresuid, setgid and setgroups all fail with EPERM."""
+    _, tried = _call(probe_template, "switch_back")
+    names = ("setuid", "seteuid", "setresuid", "setgid", "setgroups")
+    assert dict.fromkeys(names, "refused") == tried
+
+
+def test_the_grader_refuses_a_child_that_did_not_prove_its_confinement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child's first message must show the uid it was given, no group, no capability."""
+    view = secure.SecureView(tmp_path)
+    monkeypatch.setattr(secure.SecureView, "own_uids", lambda self: True)
+    uid = confine.CHILD_UIDS.start + 7
+    ids = [str(uid)] * 4
+    zero = "0000000000000000"
+    good: dict[str, Any] = {"event": "confined", "uid": uid, "Uid": ids, "Gid": ids}
+    good |= {"Groups": [], "NoNewPrivs": "1"}
+    good |= dict.fromkeys(("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"), zero)
+    assert "" == check_child(good, uid, view)
+    assert "" == check_child({"event": "import"}, None, None)  # local mode promises nothing
+    bad = {
+        "another uid": ({**good, "Uid": [str(uid + 1)] * 4}, uid),
+        "the template's uid": ({**good, "Uid": ["0"] * 4}, uid),
+        "a group": ({**good, "Groups": ["0"]}, uid),
+        "a capability": ({**good, "CapBnd": "0000000000000080"}, uid),
+        "no no_new_privs": ({**good, "NoNewPrivs": "0"}, uid),
+        "no uid given": (good, None),
+        "a uid outside the range": (good, 0),
+        "not first": ({"event": "import"}, uid),
+        "failed": ({"event": "grader_error", "error": "setresuid"}, uid),
+    }
+    for name, (report, given) in bad.items():
+        assert "" != check_child(report, given, view), name
+
+
+def test_child_uids_are_never_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template hands out each uid of the range once, then refuses to fork."""
+    monkeypatch.setattr(confine, "_next_uid", len(confine.CHILD_UIDS) - 1)
+    assert confine.CHILD_UIDS[-1] == confine.next_child_uid()
+    with pytest.raises(RuntimeError, match="start a new template"):
+        confine.next_child_uid()
+    monkeypatch.setattr(confine, "_next_uid", None)
+    assert confine.next_child_uid() is None
 
 
 # -- the seccomp filter ------------------------------------------------------------------------

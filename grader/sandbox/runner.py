@@ -5,6 +5,14 @@ per job. `Template.run` feeds the child its job through an anonymous file, reads
 messages from its status pipe and its output from a capped pipe, and kills the child's whole
 process group at a deadline, an output flood or a protocol violation. It returns what happened
 as plain data (`RunResult`); it never decides whether an answer is right.
+
+Two checks guard secure mode. The template's ready message (`check_ready`) must show the
+interpreter asked for and the confinement expected: run as root, uid 0 holding only
+`confine.TEMPLATE_CAPS` and handing out `confine.CHILD_UIDS`; run as a user, the caller's uid
+without capabilities; ``no_new_privs`` and seccomp either way. Each child's first message,
+``confined``, written before it reads its job, must show the uid its template gave it (as root)
+and no capability (`check_child`); it is taken out of `RunResult.messages` and kept in
+`RunResult.confined`.
 """
 
 from __future__ import annotations
@@ -28,17 +36,19 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
+from grader.sandbox.confine import CHILD_UIDS, TEMPLATE_CAPS
 from grader.sandbox.secure import CHILD_THREADS, SecureView
 
-__all__ = ["Limits", "RunResult", "Template", "check_ready"]
+__all__ = ["Limits", "RunResult", "Template", "check_child", "check_ready"]
 
 _CONTROL_SIZE = 65536
 _ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from grader.sandbox.worker import main; main()"
-# secure mode: become the sandbox uid before anything else is imported, then no_new_privs
+# secure mode: before anything else is imported, keep only the capabilities that give each
+# child a uid of its own (run as root; see confine.serve_own_uids), then no_new_privs
 _BOOT_SECURE = (
     "import sys; sys.path.insert(0, {root!r}); from grader.sandbox import confine; "
-    "{drop} and confine.drop_privileges({uid}, {uid}); confine.no_new_privs(); "
+    "{own_uids} and confine.serve_own_uids(); confine.no_new_privs(); "
     "from grader.sandbox.worker import main; main()"
 )
 
@@ -89,6 +99,8 @@ class RunResult:
     signal: int | None = None
     protocol_error: str = ""
     seconds: float = 0.0
+    #: what the child said about its own confinement before it read its job (uid, caps)
+    confined: dict[str, Any] = field(default_factory=dict)
 
 
 class Template:
@@ -131,8 +143,7 @@ class Template:
             if self._staged is not None:
                 secure = dataclasses.replace(secure, staged=self._staged)
                 self._secure = secure
-            drop = os.geteuid() == 0
-            boot = _BOOT_SECURE.format(root=_ROOT, uid=secure.expected_uid(), drop=drop)
+            boot = _BOOT_SECURE.format(root=_ROOT, own_uids=secure.own_uids())
             argv = command(self.python, boot, theirs.fileno(), secure, Path(_ROOT))
         try:
             self._proc = subprocess.Popen(
@@ -337,21 +348,23 @@ class Template:
             os.close(out_w)
             job_file.close()
         reply = pending.take(30.0)
-        if "pid" not in reply:
+        if not isinstance(reply.get("pid"), int):
             pending.close()
             os.close(status_r)
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
+        pid: int = reply["pid"]
         try:
-            # import, imported, case + answer per case, done (and a section's announcement
-            # and its imported, missing or import_error): anything beyond is spam
-            max_messages = 3 * len(job.get("cases", [])) + 2 * len(job.get("sections", [])) + 8
+            # confined, import, imported, case + answer per case, done (and a section's
+            # announcement and its imported, missing or import_error): anything beyond is spam
+            max_messages = 3 * len(job.get("cases", [])) + 2 * len(job.get("sections", [])) + 9
             imports = len(job["sections"]) if job.get("files") else 0
+            uid = reply.get("uid")  # the uid the template gave the child, if its own
             return self._collect(
-                int(reply["pid"]), pending, status_r, out_r, limits, (max_messages, imports)
+                pid, pending, status_r, out_r, limits, (max_messages, imports), uid=uid
             )
         except BaseException:
-            self.kill(int(reply["pid"]))
+            self.kill(pid)
             raise
         finally:
             pending.close()
@@ -364,9 +377,12 @@ class Template:
         out_r: int,
         limits: Limits,
         counts: tuple[int, int],
+        *,
+        uid: Any,
     ) -> RunResult:
         from grader.sandbox import transport
 
+        proven = False  # the first message is the child's report on its confinement
         result = RunResult()
         reader = transport.FrameReader()
         output = bytearray()
@@ -442,6 +458,14 @@ class Template:
                         open_pipes -= 1
                         done = done[: max(0, max_messages - len(result.messages))]
                     for msg, msg_blobs in done:
+                        if not proven:  # sent before the child read its job: trustworthy
+                            proven = True
+                            problem = check_child(msg, uid, self._secure)
+                            if problem:
+                                raise InternalError(problem)  # run() kills the child
+                            if msg.get("event") == "confined":
+                                result.confined = msg
+                                continue
                         result.messages.append((msg, msg_blobs))
                         event = msg.get("event")
                         if event == "case":
@@ -510,14 +534,68 @@ def check_ready(info: dict[str, Any], python: str, secure: SecureView | None) ->
         return ""
     confined = info.get("confine", {})
     if confined.get("uid") != secure.expected_uid():
-        return f"the sandbox runs as uid {confined.get('uid')}, not an unprivileged uid"
-    if int(str(confined.get("CapEff", "1")), 16) != 0:
-        return "the sandbox kept capabilities"
+        return f"the sandbox runs as uid {confined.get('uid')}, not {secure.expected_uid()}"
+    if secure.own_uids():
+        # uid 0, but only the capabilities that give each child its own uid, in every set
+        caps = {"CapEff": TEMPLATE_CAPS, "CapPrm": TEMPLATE_CAPS, "CapBnd": TEMPLATE_CAPS}
+        caps |= {"CapInh": 0, "CapAmb": 0}
+    else:
+        caps = {"CapEff": 0}
+    wrong = [
+        f"{key} {confined.get(key)}" for key, want in caps.items() if _mask(confined, key) != want
+    ]
+    if wrong:
+        return f"the sandbox has other capabilities than it needs ({', '.join(wrong)})"
+    if secure.own_uids() and confined.get("child_uids") != [CHILD_UIDS.start, CHILD_UIDS.stop]:
+        return "the sandbox does not give its children uids of their own"
     if confined.get("NoNewPrivs") != "1":
         return "the sandbox could not set no_new_privs"
     if not confined.get("seccomp"):
         return f"no seccomp filter: {confined.get('seccomp_error', '?')}"
     return ""
+
+
+def check_child(report: dict[str, Any], uid: Any, secure: SecureView | None) -> str:
+    """Why a child's first message does not prove it confined ("" if it does, or in local mode).
+
+    ``uid`` is the uid its template gave it. Run as root, a child must run as exactly that uid
+    and gid (from `confine.CHILD_UIDS`), without groups, with no capability in any set;
+    otherwise as the template's uid, without effective capabilities. Either way it inherited
+    ``no_new_privs``.
+    """
+    if secure is None:
+        return ""
+    event = report.get("event")
+    if event == "grader_error":
+        return f"a child could not confine itself: {str(report.get('error'))[:300]}"
+    if event != "confined":
+        return f"a child did not report its confinement first (it sent {str(event)[:50]!r})"
+    if secure.own_uids():
+        if not isinstance(uid, int) or uid not in CHILD_UIDS:
+            return f"the sandbox gave a child no uid of its own ({str(uid)[:50]})"
+        ids = [str(uid)] * 4
+        found = (report.get("Uid"), report.get("Gid"), report.get("Groups"))
+        if (ids, ids, []) != found:
+            return f"a child runs as uids, gids, groups {found}, not {uid} alone"
+        keys: tuple[str, ...] = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+    else:
+        if report.get("uid") != secure.expected_uid():
+            return f"a child runs as uid {report.get('uid')}, not {secure.expected_uid()}"
+        keys = ("CapEff",)
+    kept = [f"{key} {report.get(key)}" for key in keys if _mask(report, key) != 0]
+    if kept:
+        return f"a child kept capabilities ({', '.join(kept)})"
+    if report.get("NoNewPrivs") != "1":
+        return "a child runs without no_new_privs"
+    return ""
+
+
+def _mask(status: dict[str, Any], key: str) -> int | None:
+    """A capability set from /proc/self/status (hexadecimal), or None if it is not one."""
+    try:
+        return int(str(status.get(key)), 16)
+    except ValueError:
+        return None
 
 
 def _children(pid: int) -> list[int]:

@@ -3,9 +3,11 @@
 `command` builds the ``bwrap`` command line: new pid, mount, network, IPC and UTS namespaces;
 a filesystem view of the interpreter prefixes and system libraries (read-only), a fresh
 ``/proc``, a minimal ``/dev``, a small tmpfs ``/tmp`` and the one submission folder
-(read-only, with the rubric and solution folders masked if they lie inside it); an
-unprivileged uid (the template drops to it before importing anything of the student's);
-``no_new_privs``. Each forked child then installs the seccomp filter of `confine`.
+(read-only, with the rubric and solution folders masked if they lie inside it);
+``no_new_privs``. Run as root, the template keeps only the capabilities that give each forked
+child an unprivileged uid of its own (`confine.serve_own_uids`); run as a user, a user
+namespace maps the caller's one uid, which template and children share. Each forked child
+then installs the seccomp filter of `confine`.
 
 `start` and `settle` choose the mode: ``local`` always works; ``secure`` fails loudly where it
 cannot run; ``auto`` uses secure mode where it works and otherwise local mode, and says why.
@@ -26,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.sandbox import confine
+
 if TYPE_CHECKING:
     from grader.sandbox.runner import Template
 
@@ -40,8 +44,6 @@ __all__ = [
 ]
 
 MODES = ("auto", "local", "secure")
-#: the uid and gid the template runs as when the grader runs as root ("nobody" on Debian)
-SANDBOX_UID = 65534
 #: bytes of the tmpfs mounted on /tmp inside the sandbox
 TMP_BYTES = 64 << 20
 #: bytes of a submission copied when the sandbox uid cannot read the folder itself
@@ -66,9 +68,18 @@ class SecureView:
     #: a readable copy shown in place of the submission (see `stage`), if one was needed
     staged: Path | None = None
 
+    def own_uids(self) -> bool:
+        """Whether each child gets a uid of its own: only when the grader runs as root.
+
+        A user namespace made by an unprivileged user maps that user's one uid, so there is
+        no second uid to give: every child shares the template's.
+        """
+        return os.geteuid() == 0
+
     def expected_uid(self) -> int:
-        """The uid the template must report once it has dropped its privileges."""
-        return SANDBOX_UID if os.geteuid() == 0 else os.geteuid()
+        """The uid the template must report: 0 as root (with `confine.TEMPLATE_CAPS` only;
+        its children get uids of their own), else the caller's uid."""
+        return 0 if self.own_uids() else os.geteuid()
 
 
 def unavailable() -> str:
@@ -108,8 +119,11 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
     for key, value in CHILD_THREADS.items():
         args += ["--setenv", key, value]
     if os.geteuid() == 0:
-        # root keeps only what the template needs to become SANDBOX_UID; setuid clears it
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        # run as root, bwrap would keep every capability: keep only what the template needs
+        # to give each child its own uid (it empties its bounding set itself, see confine)
+        args += ["--cap-drop", "ALL"]
+        for name in confine.TEMPLATE_CAP_NAMES:
+            args += ["--cap-add", name]
     else:
         args += ["--unshare-user"]
     args += ["--ro-bind", "/usr", "/usr"]
@@ -168,7 +182,7 @@ def _bind(path: Path, made: set[Path], bound: list[Path], source: Path | None = 
 def stage(folder: Path) -> Path | None:
     """A world-readable copy of ``folder``'s files, if the sandbox uid could not read them.
 
-    Run as root, the template becomes ``nobody``, which cannot enter a folder like a
+    Run as root, the children get uids of their own, which cannot enter a folder like a
     ``mkdtemp`` or pytest folder (mode 0700) or read a file of mode 0600. Then the folder's
     regular files (not symbolic links, not subfolders, at most `STAGE_BYTES` in all) are
     copied into a private folder that the sandbox shows at the submission's own path.

@@ -88,6 +88,7 @@ def main() -> None:
                 os.close(fd)
             sock.send(json.dumps({"error": "bad request"}).encode())
             continue
+        uid = confine.next_child_uid()  # None: the child keeps the template's uid
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 70
@@ -97,13 +98,13 @@ def main() -> None:
                 os.close(wake_r)
                 os.close(wake_w)
                 sock.close()
-                code = _child(fds[0], fds[1], fds[2], request)
+                code = _child(fds[0], fds[1], fds[2], uid)
             finally:
                 os._exit(code)
         for fd in fds:
             os.close(fd)
         live.add(pid)
-        sock.send(json.dumps({"pid": pid}).encode())
+        sock.send(json.dumps({"pid": pid, "uid": uid}).encode())
         _reap(sock, live)
 
 
@@ -182,7 +183,15 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def _child(job_fd: int, status_fd: int, out_fd: int, request: dict[str, Any]) -> int:
+def _child(job_fd: int, status_fd: int, out_fd: int, uid: int | None) -> int:
+    status = _Status(status_fd)
+    try:
+        if uid is not None:  # first of all: a uid of its own, no capability (confine.become)
+            confine.become(uid)
+        status.send({"event": "confined", **confine.status()})  # the grader checks it
+    except OSError as exc:
+        status.send({"event": "grader_error", "error": f"confine: {exc}"})
+        return 0
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -200,7 +209,6 @@ def _child(job_fd: int, status_fd: int, out_fd: int, request: dict[str, Any]) ->
     reader = transport.FrameReader()
     messages = reader.feed(raw)
     job, blobs = messages[0]
-    status = _Status(status_fd)
     _apply_limits(job.get("limits", {}))
     if job.get("seccomp") in ("require", "try") and (
         job["seccomp"] == "require" or confine.available()
