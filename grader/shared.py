@@ -29,7 +29,7 @@ import signal as signals
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.plan import ExercisePlan, encode_job
+from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.sandbox.runner import Limits, RunResult
 
 if TYPE_CHECKING:
@@ -213,25 +213,16 @@ def share_files(
         groups = [group for group in groups if group[2]]
         if not groups:
             continue
-        sections: list[dict[str, Any]] = []
-        cases: list[dict[str, Any]] = []
-        blobs: list[bytes] = []
-        where: dict[int, tuple[int, int]] = {}
-        for number, (plan, file, planned) in enumerate(groups):
-            job, job_blobs = encode_job(plan, file, planned)
-            sections.append({key: job[key] for key in ("file", "module", "names")})
-            for item in job["cases"]:
-                shift_blobs(item, len(blobs))
-                index = len(cases)
-                where[index] = (number, int(item["i"]))
-                cases.append({**item, "i": index, "s": number})
-            blobs.extend(job_blobs)
+        sections, cases, blobs, where = _encoded(groups, hidden)
         shared = {
-            "file": sections[0]["file"],
+            "file": str(groups[0][1]),
             "module": "",
             "names": [],
             "cases": cases,
-            "sections": sections,
+            "sections": [
+                {**section, "file": str(file)}
+                for section, (_plan, file, _planned) in zip(sections, groups, strict=True)
+            ],
             "files": True,
         }
         split = split_sections(template.run(shared, blobs, limits), where)
@@ -242,3 +233,40 @@ def share_files(
                 if not _clean(split[number]):
                     stopped.add(plan.rubric.id)
     return {rid: SharedReplay(template, parts) for rid, parts in stored.items() if parts}
+
+
+_Encoded = tuple[
+    list[dict[str, Any]], list[dict[str, Any]], list[bytes], dict[int, tuple[int, int]]
+]
+#: shared jobs by the plans they answer: the inputs are the same for every submission
+_ENCODED: dict[tuple[tuple[int, ...], bool], tuple[tuple[ExercisePlan, ...], _Encoded]] = {}
+_ENCODED_KEPT = 64
+
+
+def _encoded(groups: list[tuple[ExercisePlan, Path, list[PlannedCase]]], hidden: bool) -> _Encoded:
+    """Sections (without their files), cases, blobs and where each case came from, for a
+    shared child answering ``groups``; made once per set of plans (batch grading reuses
+    its plans for every submission). Nothing here is changed once made."""
+    plans = tuple(plan for plan, _file, _planned in groups)
+    key = (tuple(id(plan) for plan in plans), hidden)
+    found = _ENCODED.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], plans, strict=True)):
+        return found[1]
+    sections: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
+    blobs: list[bytes] = []
+    where: dict[int, tuple[int, int]] = {}
+    for number, (plan, file, planned) in enumerate(groups):
+        job, job_blobs = encode_job(plan, file, planned)
+        sections.append({"module": job["module"], "names": job["names"]})
+        for item in job["cases"]:
+            shift_blobs(item, len(blobs))
+            index = len(cases)
+            where[index] = (number, int(item["i"]))
+            cases.append({**item, "i": index, "s": number})
+        blobs.extend(job_blobs)
+    made = (sections, cases, blobs, where)
+    if len(_ENCODED) >= _ENCODED_KEPT:
+        _ENCODED.clear()
+    _ENCODED[key] = (plans, made)
+    return made

@@ -14,6 +14,7 @@ has `\\sqrt{d_k}`").
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -85,8 +86,13 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(mathml: str) -> Seq:
-    """The normalised sequence of a KaTeX MathML string (``renderToString`` output)."""
+    """The normalised sequence of a KaTeX MathML string (``renderToString`` output).
+
+    Memoised: a batch sees the same few formulas from hundreds of students, and the result
+    is an immutable tuple.
+    """
     root = ET.fromstring(mathml)  # noqa: S314 - KaTeX's own output, escaped by KaTeX
     return _merge_words(tuple(_nodes(root)))
 

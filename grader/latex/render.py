@@ -9,6 +9,7 @@ never decides a grade (equivalence is KaTeX's job, see `grader.latex.equivalence
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -232,6 +233,7 @@ def _script(text: str, table: dict[str, str], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
+@functools.lru_cache(maxsize=4096)
 def to_unicode(latex: str) -> str:
     """A one-line Unicode approximation of ``latex`` (θ for \\theta, √(x) for \\sqrt{x}, …)."""
     text = _Reader(latex).sequence(0)
