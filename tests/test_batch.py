@@ -529,3 +529,33 @@ def test_progress_line_counts_problems() -> None:
 
     assert line.startswith("[" + "#" * 18 + "." * 6 + "] 3/4 ")
     assert line.endswith("· 1 grader errors, 1 refused")
+
+
+def test_demoter_slows_stuck_children_and_never_the_template(tmp_path: Path) -> None:
+    """A child past its CPU allowance runs at idle priority; the template, whose forks would
+    inherit that priority, never does (in secure mode it runs below two bwrap processes)."""
+    from grader.batch.work import _Demoter, _start_template
+    from grader.sandbox.runner import Limits
+
+    stuck = tmp_path / "stuck.py"
+    stuck.write_text("def f():\n    while True:\n        pass\n", encoding="utf-8")
+    job = {
+        "file": str(stuck),
+        "module": "stuck",
+        "function": "f",
+        "names": ["f"],
+        "cases": [{"i": 0, "args": [], "kwargs": {}}],
+    }
+    template = _start_template("auto")
+    try:
+        demoter = _Demoter(template)
+        demoter.CPU_SECONDS = 0.0  # every child is past its allowance at once
+        demoter.start()
+        result = template.run(job, [], Limits(wall_seconds=1.0))
+        host = template.host_pid()
+        assert host is not None
+        assert os.SCHED_OTHER == os.sched_getscheduler(host)
+    finally:
+        template.close()
+    assert "timeout" == result.killed
+    assert demoter.count >= 1

@@ -347,15 +347,20 @@ class _Demoter(threading.Thread):
 
     A submission stuck in a loop still gets its full wall-clock time limit (the verdict is
     the same), but it only runs when a core would otherwise be idle, so it no longer slows
-    the other students' grading down. Linux only; elsewhere this does nothing.
+    the other students' grading down. The allowance is per file a child imports: a shared
+    child answering six exercises may use six times what one exercise's child may. Linux
+    only; elsewhere this does nothing.
     """
 
     CPU_SECONDS = 0.5
+    POLL_SECONDS = 0.1
 
     def __init__(self, template: Template) -> None:
         super().__init__(name="grade-demoter", daemon=True)
         self.template = template
         self.demoted: set[int] = set()
+        #: children demoted so far
+        self.count = 0
 
     def run(self) -> None:
         import os
@@ -364,9 +369,12 @@ class _Demoter(threading.Thread):
         if sys.platform != "linux" or not hasattr(os, "SCHED_IDLE"):
             return
         ticks = os.sysconf("SC_CLK_TCK")
-        root = self.template._proc.pid
+        root = self.template.host_pid()
         while self.template._proc.poll() is None:
-            time.sleep(0.25)
+            time.sleep(self.POLL_SECONDS)
+            if root is None:  # the template itself must never be demoted: its forks inherit it
+                root = self.template.host_pid()
+                continue
             alive = set()
             for pid in _descendants(root):
                 alive.add(pid)
@@ -376,14 +384,26 @@ class _Demoter(threading.Thread):
                     with open(f"/proc/{pid}/stat", "rb") as fh:
                         fields = fh.read().rsplit(b")", 1)[1].split()
                     used = (int(fields[11]) + int(fields[12])) / ticks
-                    if used < self.CPU_SECONDS:
+                    if used < self.CPU_SECONDS or used < self.CPU_SECONDS * self._files(pid):
                         continue
                     for tid in os.listdir(f"/proc/{pid}/task"):
                         os.sched_setscheduler(int(tid), os.SCHED_IDLE, os.sched_param(0))
                 except (OSError, ValueError, IndexError):
                     continue
                 self.demoted.add(pid)
+                self.count += 1
             self.demoted &= alive
+
+    def _files(self, pid: int) -> int:
+        """How many files the child ``pid`` (a host pid) imports, as its template counts."""
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("NSpid:"):  # the last pid is the template's view
+                        return self.template.files_per_child.get(int(line.split()[-1]), 1)
+        except (OSError, ValueError, IndexError):
+            pass
+        return 1
 
 
 def _descendants(root: int) -> list[int]:

@@ -166,6 +166,10 @@ class Template:
         self._ready_lock = threading.Lock()
         self._awaiting: collections.deque[_Pending] = collections.deque()
         self._by_pid: dict[int, _Pending] = {}
+        #: per running child (by its pid in the template's view), how many files it imports:
+        #: a shared child answers several exercises, so it may use that many times the CPU
+        #: of one before a watcher (`grader.batch.work`) treats it as stuck
+        self.files_per_child: dict[int, int] = {}
         self._reader: threading.Thread | None = None
         self._dead = ""
 
@@ -212,14 +216,20 @@ class Template:
         """
         if self._secure is None:
             return path
+        host = self.host_pid()
+        return path if host is None else f"/proc/{host}/root{path}"
+
+    def host_pid(self) -> int | None:
+        """The template process's pid as this process sees it (in secure mode it runs two
+        bubblewrap processes down); None if it cannot be found."""
+        if self._secure is None:
+            return self._proc.pid
         if self._host_pid is None:
             for inner in _children(self._proc.pid):
                 found = _children(inner)
                 if found:
                     self._host_pid = found[0]
-        if self._host_pid is None:
-            return path
-        return f"/proc/{self._host_pid}/root{path}"
+        return self._host_pid
 
     def kill(self, pid: int) -> None:
         """SIGKILL a child's process group (by way of the template when pids are namespaced)."""
@@ -354,6 +364,7 @@ class Template:
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
         pid: int = reply["pid"]
+        self.files_per_child[pid] = len(job["sections"]) if job.get("files") else 1
         try:
             # confined, import, imported, case + answer per case, done (and a section's
             # announcement and its imported, missing or import_error): anything beyond is spam
@@ -367,6 +378,7 @@ class Template:
             self.kill(pid)
             raise
         finally:
+            self.files_per_child.pop(pid, None)
             pending.close()
 
     def _collect(  # noqa: PLR0917 - private, one call site
