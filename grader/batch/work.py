@@ -347,12 +347,15 @@ class _Demoter(threading.Thread):
 
     A submission stuck in a loop still gets its full wall-clock time limit (the verdict is
     the same), but it only runs when a core would otherwise be idle, so it no longer slows
-    the other students' grading down. The allowance is per file a child imports: a shared
-    child answering six exercises may use six times what one exercise's child may. Linux
-    only; elsewhere this does nothing.
+    the other students' grading down. A shared child answering several exercises may use
+    the allowance once per file it imports, unless its current case (or import) has been
+    running for `PHASE_SECONDS`: so six correct files never add up to a demotion, and a
+    loop in one is still caught within about a second. Linux only; elsewhere this does
+    nothing.
     """
 
     CPU_SECONDS = 0.5
+    PHASE_SECONDS = 1.0
     POLL_SECONDS = 0.1
 
     def __init__(self, template: Template) -> None:
@@ -384,7 +387,11 @@ class _Demoter(threading.Thread):
                     with open(f"/proc/{pid}/stat", "rb") as fh:
                         fields = fh.read().rsplit(b")", 1)[1].split()
                     used = (int(fields[11]) + int(fields[12])) / ticks
-                    if used < self.CPU_SECONDS or used < self.CPU_SECONDS * self._files(pid):
+                    if used < self.CPU_SECONDS:
+                        continue
+                    files, started = self._phase(pid)
+                    phase = time.monotonic() - started
+                    if used < self.CPU_SECONDS * files and phase < self.PHASE_SECONDS:
                         continue
                     for tid in os.listdir(f"/proc/{pid}/task"):
                         os.sched_setscheduler(int(tid), os.SCHED_IDLE, os.sched_param(0))
@@ -394,16 +401,19 @@ class _Demoter(threading.Thread):
                 self.count += 1
             self.demoted &= alive
 
-    def _files(self, pid: int) -> int:
-        """How many files the child ``pid`` (a host pid) imports, as its template counts."""
+    def _phase(self, pid: int) -> tuple[int, float]:
+        """How many files the child ``pid`` (a host pid) imports, and when its current phase
+        began, as its template counts (one file, and long ago, if unknown)."""
         try:
             with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
                 for line in fh:
                     if line.startswith("NSpid:"):  # the last pid is the template's view
-                        return self.template.files_per_child.get(int(line.split()[-1]), 1)
+                        inner = int(line.split()[-1])
+                        files = self.template.files_per_child.get(inner, 1)
+                        return files, self.template.phase_started.get(inner, 0.0)
         except (OSError, ValueError, IndexError):
             pass
-        return 1
+        return 1, 0.0
 
 
 def _descendants(root: int) -> list[int]:

@@ -170,6 +170,8 @@ class Template:
         #: a shared child answers several exercises, so it may use that many times the CPU
         #: of one before a watcher (`grader.batch.work`) treats it as stuck
         self.files_per_child: dict[int, int] = {}
+        #: per running child, when its current phase (the import of a file, or a case) began
+        self.phase_started: dict[int, float] = {}
         self._reader: threading.Thread | None = None
         self._dead = ""
 
@@ -365,6 +367,7 @@ class Template:
             raise InternalError(f"the child process refused a job: {reply}")
         pid: int = reply["pid"]
         self.files_per_child[pid] = len(job["sections"]) if job.get("files") else 1
+        self.phase_started[pid] = time.monotonic()
         try:
             # confined, import, imported, case + answer per case, done (and a section's
             # announcement and its imported, missing or import_error): anything beyond is spam
@@ -379,6 +382,7 @@ class Template:
             raise
         finally:
             self.files_per_child.pop(pid, None)
+            self.phase_started.pop(pid, None)
             pending.close()
 
     def _collect(  # noqa: PLR0917 - private, one call site
@@ -490,10 +494,12 @@ class Template:
                             announced.add(index)
                             result.running_case = index
                             deadline = time.monotonic() + limits.wall_seconds
+                            self.phase_started[pid] = time.monotonic()
                         elif event == "import" and imports > 0:
                             imports -= 1
                             result.running_case = None
                             deadline = time.monotonic() + limits.wall_seconds
+                            self.phase_started[pid] = time.monotonic()
                         elif event in ("result", "exception") and msg.get("i") == (
                             result.running_case
                         ):
