@@ -491,6 +491,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     subs = tmp_path / "subs"
     for i in range(30):
         make_folder(subs / f"s{i:03d}")
+    make_folder(subs / "zzz", softmax="while True:\n    pass\n")  # the batch cannot end first
     out = tmp_path / "results"
     command = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out)]
     command += ["--rubrics", str(RUBRICS), "--workers", "1", "--no-export"]
