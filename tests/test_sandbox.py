@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -642,3 +643,52 @@ def test_a_folder_only_root_can_read_is_shown_as_a_readable_copy(tmp_path: Path)
     folder.chmod(0o755)
     (folder / "softmax.py").chmod(0o644)
     assert secure.stage(folder) is None
+
+
+def test_children_die_with_the_grader(tmp_path: Path) -> None:
+    """When the grader is killed (kill -9), a child still running dies with its template,
+    instead of running on until its CPU limit."""
+    import time
+
+    from grader.sandbox import runner
+
+    stuck = tmp_path / "stuck.py"
+    stuck.write_text("def f():\n    while True:\n        pass\n", encoding="utf-8")
+    script = textwrap.dedent(
+        f"""
+        from grader.sandbox.runner import Limits, Template
+        job = {{"file": {str(stuck)!r}, "module": "stuck", "function": "f", "names": ["f"],
+               "cases": [{{"i": 0, "args": [], "kwargs": {{}}}}]}}
+        template = Template()
+        template.wait_ready()
+        print(template._proc.pid, flush=True)
+        template.run(job, [], Limits(wall_seconds=60.0))
+        """
+    )
+    grader = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    children: list[int] = []
+    try:
+        assert grader.stdout is not None
+        template = int(grader.stdout.readline())
+        deadline = time.monotonic() + 10
+        while not children and time.monotonic() < deadline:
+            children = runner._children(template)
+            time.sleep(0.02)
+        assert children, "the child never started"
+        grader.kill()
+        grader.wait()
+        deadline = time.monotonic() + 5
+        while runner._alive(children[0]) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        alive = runner._alive(children[0])
+    finally:
+        grader.kill()
+        grader.wait()
+        if grader.stdout is not None:
+            grader.stdout.close()
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+    assert not alive

@@ -89,6 +89,7 @@ def main() -> None:
             sock.send(json.dumps({"error": "bad request"}).encode())
             continue
         uid = confine.next_child_uid()  # None: the child keeps the template's uid
+        template = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 70
@@ -98,7 +99,7 @@ def main() -> None:
                 os.close(wake_r)
                 os.close(wake_w)
                 sock.close()
-                code = _child(fds[0], fds[1], fds[2], uid)
+                code = _child(fds[0], fds[1], fds[2], uid, template)
             finally:
                 os._exit(code)
         for fd in fds:
@@ -135,14 +136,18 @@ def _reap(sock: socket.socket, live: set[int]) -> None:
         sock.send(json.dumps(report).encode())
 
 
+_LIBC: list[Any] = []  # loaded once in the template, used again in every child
+
+
 def _die_with_parent() -> None:
     if sys.platform != "linux":
         return
     try:
-        import ctypes
+        if not _LIBC:
+            import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            _LIBC.append(ctypes.CDLL(None, use_errno=True))
+        _LIBC[0].prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -183,7 +188,7 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def _child(job_fd: int, status_fd: int, out_fd: int, uid: int | None) -> int:
+def _child(job_fd: int, status_fd: int, out_fd: int, uid: int | None, template: int) -> int:
     status = _Status(status_fd)
     try:
         if uid is not None:  # first of all: a uid of its own, no capability (confine.become)
@@ -191,6 +196,11 @@ def _child(job_fd: int, status_fd: int, out_fd: int, uid: int | None) -> int:
         status.send({"event": "confined", **confine.status()})  # the grader checks it
     except OSError as exc:
         status.send({"event": "grader_error", "error": f"confine: {exc}"})
+        return 0
+    # Die with the template (which dies with the grader): set after the uid change, which
+    # clears it; a template already gone by then shows as another parent.
+    _die_with_parent()
+    if os.getppid() != template:
         return 0
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
