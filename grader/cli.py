@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from grader.model import GradeReport
     from grader.reporters import Reporter
 
-__all__ = ["ExitCode", "main"]
+__all__ = ["ExitCode", "main", "print_error", "solutions_folder"]
 
 
 class ExitCode(enum.IntEnum):
@@ -172,21 +172,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_grade(args))
     except GraderError as exc:
-        _error(str(exc))
+        print_error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("interrupted")
+        print_error("interrupted")
         return int(ExitCode.INTERNAL_ERROR)
     except Exception as exc:
         if args.traceback:
             raise
-        _error(
+        print_error(
             f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback and report it)"
         )
         return int(ExitCode.INTERNAL_ERROR)
 
 
-def _error(text: str) -> None:
+def print_error(text: str) -> None:
+    """Print ``error: TEXT`` on stderr (in red on a terminal, unless NO_COLOR is set)."""
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     prefix = "\x1b[31merror:\x1b[0m" if colour else "error:"
     print(f"{prefix} {text}", file=sys.stderr)
@@ -219,7 +220,7 @@ def _grade(args: argparse.Namespace) -> ExitCode:
 
         rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
         submission = locate_submission(path, rubrics)
-        solutions = _solutions(args.solutions, rubrics_dir)
+        solutions = solutions_folder(args.solutions, rubrics_dir)
         if template is not None:
             from grader.sandbox import secure
 
@@ -283,7 +284,8 @@ def _write(path: Path, text: str, *, append: bool = False) -> None:
         raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
-def _solutions(option: str | None, rubrics_dir: Path) -> Path | None:
+def solutions_folder(option: str | None, rubrics_dir: Path) -> Path | None:
+    """The reference solutions: ``--solutions``, else ``solutions/`` beside the rubrics."""
     if option is not None:
         path = Path(option)
         if not path.is_dir():

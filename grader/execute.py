@@ -16,7 +16,7 @@ from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult
 
-__all__ = ["CaseRun", "ExerciseRun", "Runner", "run_exercise"]
+__all__ = ["CaseRun", "ExerciseRun", "Runner", "death_reason", "run_exercise"]
 
 #: the child's exit code when its own reporting code raised (see `grader.sandbox.worker`)
 _REPORTING_FAILED = 70
@@ -175,7 +175,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
         if finished and pending:  # a forged "done": the child wrote to its status pipe
             result.killed = result.killed or "protocol"
             result.protocol_error = result.protocol_error or "finished without every answer"
-        error, info = _death(result, limits)
+        error, info = death_reason(result, limits)
         if not imported:
             if error == "timeout":
                 error = "import_timeout"
@@ -237,7 +237,7 @@ def _each_alone(  # noqa: PLR0917 - private helper of _run_cases
     return [r if r is not None else ExerciseRun({}, error="grader_error") for r in results]
 
 
-def _death(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:
+def death_reason(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:
     """Why a child ended before answering everything."""
     if result.killed == "timeout":
         return "timeout", {"seconds": limits.wall_seconds}

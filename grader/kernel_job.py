@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox import transport
-from grader.sandbox.worker import _decode_arg  # the same decoding as the fork sandbox
+from grader.sandbox.worker import decode_arg  # the same decoding as the fork sandbox
 
 __all__ = ["run_job"]
 
@@ -82,8 +82,8 @@ def run_job(
                     out,
                 )
                 continue
-            args = [_decode_arg(a, blobs) for a in case.get("args", [])]
-            kwargs = {k: _decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
+            args = [decode_arg(a, blobs) for a in case.get("args", [])]
+            kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
             started = time.perf_counter()
             try:
                 value = _call(target, args, kwargs, wall)

@@ -331,7 +331,7 @@ class CellProblem:
 
     def describe(self) -> str:
         """One line naming the cell, what happened and the student's line."""
-        from grader.scoring import _death_message as death_message  # one wording for deaths
+        from grader.scoring import death_message  # one wording for deaths
 
         if self.kind == "exception":
             if self.type == "SystemExit":

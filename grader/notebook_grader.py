@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from grader import messages as msg
 from grader.errors import InternalError
-from grader.execute import ExerciseRun, _death, run_exercise
+from grader.execute import ExerciseRun, death_reason, run_exercise
 from grader.model import ExerciseResult
 from grader.notebook import CellProblem, Notebook, read_notebook, remap_run
 from grader.notebook_driver import (
@@ -216,7 +216,7 @@ class NotebookGrader:
             cell = self.notebook.cell(last) if last is not None else None
             if cell is None or cell.number in self.dead:
                 return
-            kind, info = _death(result, limits)
+            kind, info = death_reason(result, limits)
             self.dead[cell.number] = CellProblem(cell, kind, info=info)
 
     def expect(self, plans: list[tuple[ExercisePlan, Limits]]) -> None:
@@ -289,7 +289,7 @@ class NotebookGrader:
             cell = self.notebook.cell(last) if last is not None else None
             if cell is None or cell.number in self.dead:
                 return
-            kind, info = _death(result, limits)
+            kind, info = death_reason(result, limits)
             self.dead[cell.number] = CellProblem(cell, kind, info=info)
         else:
             return

@@ -21,7 +21,7 @@ from grader.plan import ExercisePlan, PlannedCase
 from grader.rubric import text_of
 from grader.sandbox.transport import Received
 
-__all__ = ["score_exercise"]
+__all__ = ["death_message", "score_exercise"]
 
 
 def score_exercise(
@@ -225,10 +225,11 @@ def _case_problem(run: CaseRun, shown: str, function: str) -> str:
                 line=line,
             )
         return msg.t("raised", function=function, type=info["type"], text=info["text"])
-    return _death_message(error, info)
+    return death_message(error, info)
 
 
-def _death_message(error: str, info: dict[str, Any]) -> str:
+def death_message(error: str, info: dict[str, Any]) -> str:
+    """The student's sentence for a child that ended early (timeout, exit, crash, ...)."""
     if error == "timeout":
         return msg.t("timeout", seconds=f"{info.get('seconds', 0):g}")
     if error == "exited":
@@ -265,7 +266,7 @@ def _exercise_problem(run: ExerciseRun, shown: str, file: str, function: str) ->
                 "import_failed_at", file=file_shown, type=info["type"], text=info["text"], line=line
             )
         return msg.t("import_failed", file=shown, type=info["type"], text=info["text"])
-    return _death_message(run.error, info)
+    return death_message(run.error, info)
 
 
 def _redact(result: CaseResult) -> CaseResult:

@@ -28,7 +28,7 @@ __all__ = ["exercise_scores", "export", "main", "safe_name"]
 
 def main(argv: Sequence[str]) -> int:
     """Run `grade export`; returns the exit code."""
-    from grader.cli import _error
+    from grader.cli import print_error
     from grader.errors import GraderError
 
     parser = argparse.ArgumentParser(
@@ -44,7 +44,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         written = export(Path(args.results), assignment=args.assignment)
     except GraderError as exc:
-        _error(str(exc))
+        print_error(str(exc))
         return exc.exit_code
     print(f"wrote {len(written)} files to {args.results}", file=sys.stderr)
     return 0

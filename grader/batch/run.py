@@ -79,19 +79,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     """Run `grade batch`; returns the exit code."""
-    from grader.cli import ExitCode, _error
+    from grader.cli import ExitCode, print_error
     from grader.errors import GraderError
 
     args = _parser().parse_args(list(argv))
     try:
         return _batch(args, list(argv))
     except GraderError as exc:
-        _error(str(exc))
+        print_error(str(exc))
         return exc.exit_code
     except Exception as exc:
         if args.traceback:
             raise
-        _error(f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback)")
+        print_error(f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback)")
         return int(ExitCode.INTERNAL_ERROR)
 
 
@@ -100,14 +100,14 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
     from grader.batch.gradebook import FILENAME, Gradebook
     from grader.batch.progress import Progress
     from grader.batch.work import GRADER_ERROR, load_course
-    from grader.cli import _solutions
+    from grader.cli import solutions_folder
     from grader.errors import UsageError
 
     if args.workers < 1:
         raise UsageError(f"--workers: must be at least 1 (got {args.workers})")
     rubrics_dir = Path(args.rubrics)
     course = load_course(
-        rubrics_dir, _solutions(args.solutions, rubrics_dir), use_cache=not args.no_cache
+        rubrics_dir, solutions_folder(args.solutions, rubrics_dir), use_cache=not args.no_cache
     )
     entries, warnings = discover(Path(args.submissions), Path(args.roster) if args.roster else None)
     for warning in warnings:

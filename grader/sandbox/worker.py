@@ -288,7 +288,8 @@ def _cpu_phase(seconds: int) -> None:
         pass
 
 
-def _decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
+def decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
+    """An argument as the student's function receives it, from its tagged transport form."""
     kind = tagged.get("t")
     if kind == "py":
         return tagged["v"]
@@ -483,8 +484,8 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
                 out_blobs,
             )
             continue
-        args = [_decode_arg(a, blobs) for a in case.get("args", [])]
-        kwargs = {k: _decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
+        args = [decode_arg(a, blobs) for a in case.get("args", [])]
+        kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
         started = time.perf_counter()
         try:
             if target is None:
