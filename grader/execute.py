@@ -240,7 +240,7 @@ def _each_alone(  # noqa: PLR0917 - private helper of _run_cases
 def death_reason(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:
     """Why a child ended before answering everything."""
     if result.killed == "timeout":
-        return "timeout", {"seconds": limits.wall_seconds}
+        return "timeout", {"seconds": result.limit_seconds or limits.wall_seconds}
     if result.killed == "output_limit":
         return "output_limit", {"bytes": limits.output_bytes}
     if result.killed == "protocol":

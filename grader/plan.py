@@ -303,6 +303,8 @@ def encode_job(
     encoded = []
     for case in cases:
         item: dict[str, Any] = {"i": case.spec.index}
+        if case.spec.time_limit is not None:  # this case's own wall (and CPU) seconds
+            item["time_limit"] = float(case.spec.time_limit)
         if case.spec.attribute:
             item["attribute"] = case.spec.attribute
         else:

@@ -129,6 +129,7 @@ def split_sections(
             output=result.output,
             output_truncated=result.output_truncated,
             killed=result.killed,
+            limit_seconds=result.limit_seconds,
             running_case=running_case,
             exit_code=result.exit_code,
             signal=result.signal,

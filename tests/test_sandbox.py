@@ -692,3 +692,42 @@ def test_children_die_with_the_grader(tmp_path: Path) -> None:
             with contextlib.suppress(OSError):
                 os.kill(pid, 9)
     assert not alive
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_a_case_time_limit_overrides_the_rubrics(tmp_path: Path, share: bool) -> None:
+    """A case's own ``time_limit`` is the wall limit for that case only, in shared children
+    and in an exercise's own."""
+    import dataclasses
+
+    from grader.grading import grade_submission, locate_submission
+    from grader.rubric import load_rubrics
+
+    loaded = {r.id: r for r in load_rubrics(ROOT / "rubrics", use_cache=False)}
+    first = dataclasses.replace(loaded["softmax"].cases[0], time_limit=0.3)
+    rubric = dataclasses.replace(loaded["softmax"], cases=(first, *loaded["softmax"].cases[1:]))
+    chosen = [rubric, loaded["cross_entropy"]]  # two files: with share, one shared child
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(ROOT / "solutions" / "cross_entropy.py", folder)
+    (folder / "softmax.py").write_text(
+        "import time\nimport numpy as np\n\ndef softmax(z, axis=-1):\n"
+        "    z = np.asarray(z, dtype=float)\n"
+        "    if z.shape == (3,) and z[0] == 2.0:\n        time.sleep(1.0)\n"
+        "    e = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+        "    return e / e.sum(axis=axis, keepdims=True)\n",
+        encoding="utf-8",
+    )
+    with Template() as template:
+        report = grade_submission(
+            locate_submission(folder, chosen),
+            chosen,
+            ROOT / "solutions",
+            template,
+            include_hidden=True,
+            share=share,
+        )
+    cases = report.exercises[0].cases
+    assert ("timeout", "0.3") == (cases[0].reason, "0.3" if "0.3" in cases[0].message else "")
+    assert all(c.passed for c in cases[1:])
+    assert report.exercises[1].score == report.exercises[1].max_score

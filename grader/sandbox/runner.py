@@ -72,12 +72,14 @@ class Limits:
     #: threads can use CPU faster than the clock, so this catches parallel burners first)
     cpu_seconds: float | None = None
 
-    def child_limits(self, cases: int) -> dict[str, int]:
-        """The limits the child applies to itself with setrlimit."""
+    def child_limits(self, cases: int, case_limits: list[float] | None = None) -> dict[str, int]:
+        """The limits the child applies to itself with setrlimit (``case_limits``: the time
+        limits of cases that have their own, each of which replaces one default phase)."""
         per_phase = max(1, math.ceil(self.cpu_seconds or self.wall_seconds))
+        extra = sum(max(0, math.ceil(t) - per_phase) for t in case_limits or ())
         return {
             "cpu_seconds": per_phase,
-            "cpu_total": per_phase * (cases + 1) + 1,
+            "cpu_total": per_phase * (cases + 1) + 1 + extra,
             "file_bytes": self.file_bytes,
             "open_files": self.open_files,
             "memory_bytes": self.memory_bytes,
@@ -99,6 +101,8 @@ class RunResult:
     signal: int | None = None
     protocol_error: str = ""
     seconds: float = 0.0
+    #: the wall limit that was running out when the grader stopped the child on time
+    limit_seconds: float | None = None
     #: what the child said about its own confinement before it read its job (uid, caps)
     confined: dict[str, Any] = field(default_factory=dict)
 
@@ -327,7 +331,8 @@ class Template:
                 **job,
                 # phases: each case, and the import of each file (`worker._run_files`)
                 "limits": limits.child_limits(
-                    len(job.get("cases", [])) + (len(job["sections"]) if job.get("files") else 0)
+                    len(job.get("cases", [])) + (len(job["sections"]) if job.get("files") else 0),
+                    [c["time_limit"] for c in job.get("cases", []) if "time_limit" in c],
                 ),
                 "seccomp": "require" if self._secure is not None else "try",
             },
@@ -373,9 +378,11 @@ class Template:
             # announcement and its imported, missing or import_error): anything beyond is spam
             max_messages = 3 * len(job.get("cases", [])) + 2 * len(job.get("sections", [])) + 9
             imports = len(job["sections"]) if job.get("files") else 0
+            cases = job.get("cases", [])
+            own = {c["i"]: float(c["time_limit"]) for c in cases if "time_limit" in c}
             uid = reply.get("uid")  # the uid the template gave the child, if its own
             return self._collect(
-                pid, pending, status_r, out_r, limits, (max_messages, imports), uid=uid
+                pid, pending, status_r, out_r, limits, (max_messages, imports), uid=uid, own=own
             )
         except BaseException:
             self.kill(pid)
@@ -395,6 +402,7 @@ class Template:
         counts: tuple[int, int],
         *,
         uid: Any,
+        own: dict[int, float],
     ) -> RunResult:
         from grader.sandbox import transport
 
@@ -404,7 +412,8 @@ class Template:
         output = bytearray()
         output_seen = 0
         started = time.monotonic()
-        deadline = started + limits.wall_seconds
+        limit = limits.wall_seconds  # of the phase running: the import, or a case
+        deadline = started + limit
         selector = selectors.DefaultSelector()
         selector.register(status_r, selectors.EVENT_READ, "status")
         selector.register(out_r, selectors.EVENT_READ, "out")
@@ -427,6 +436,7 @@ class Template:
                 if exited_at is not None and (open_pipes == 0 or now - exited_at > 0.5):
                     break
                 if exited_at is None and now >= deadline and not result.killed:
+                    result.limit_seconds = limit
                     kill("timeout")
                 if exited_at is not None:
                     wait = 0.05
@@ -493,12 +503,14 @@ class Template:
                                 break
                             announced.add(index)
                             result.running_case = index
-                            deadline = time.monotonic() + limits.wall_seconds
+                            limit = own.get(index, limits.wall_seconds)
+                            deadline = time.monotonic() + limit
                             self.phase_started[pid] = time.monotonic()
                         elif event == "import" and imports > 0:
                             imports -= 1
                             result.running_case = None
-                            deadline = time.monotonic() + limits.wall_seconds
+                            limit = limits.wall_seconds
+                            deadline = time.monotonic() + limit
                             self.phase_started[pid] = time.monotonic()
                         elif event in ("result", "exception") and msg.get("i") == (
                             result.running_case

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import math
 import os
 import select
 import signal
@@ -475,7 +476,8 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
     for case in cases:
         index = case["i"]
         status.send({"event": "case", "i": index})
-        _cpu_phase(cpu_seconds)
+        own = case.get("time_limit")
+        _cpu_phase(max(1, math.ceil(own)) if isinstance(own, int | float) else cpu_seconds)
         if case.get("attribute"):
             out_blobs: list[bytes] = []
             value = getattr(module, case["attribute"], None)
