@@ -454,3 +454,15 @@ def test_cell_over_the_memory_limit_raises_memoryerror(run_grade, tmp_path):
     assert ["cell 1 (`x = bytearray(3 << 30)`): raised MemoryError (line 1 of the cell)"] == (
         run.report["meta"]["notebooks"][0]["cell_problems"]
     )
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html", "github"])
+def test_notebook_notes_appear_in_every_report(run_grade, tmp_path, fmt):
+    """What was not run in a notebook is said in the Markdown and HTML reports too."""
+    import html
+
+    out = tmp_path / f"report.{fmt}"
+    run_grade(
+        str(NOTEBOOKS / "vscode.ipynb"), "--format", fmt, "--output", str(out), json_report=False
+    )
+    assert "`!pip install numpy` was not run" in html.unescape(out.read_text(encoding="utf-8"))

@@ -331,6 +331,9 @@ def _summary(report: GradeReport) -> str:
     if hidden:
         points = fmt_points(sum(e.hidden_points_not_run for e in report.exercises))
         note = f'<p class="muted">{_e(msg.t("hidden_not_run", count=hidden, points=points))}</p>'
+    notes = "".join(f"<li>{_e(str(n))}</li>" for n in report.meta.get("notes", []))
+    if notes:  # e.g. a notebook's magics that were not run, or its cells that failed
+        note += f'<ul class="muted">{notes}</ul>'
     return (
         f'<p class="summary"><b>{_e(score)}</b></p>'
         f'<div class="bar"><span style="width:{share:.1f}%"></span></div>'

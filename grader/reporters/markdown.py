@@ -139,6 +139,9 @@ class MarkdownReporter:
         hidden = _hidden_line(report)
         if hidden:
             blocks.append(f"_{hidden}_")
+        notes = [str(n) for n in report.meta.get("notes", [])]
+        if notes:  # e.g. a notebook's magics that were not run (they may quote the student)
+            blocks.append(fence("\n".join(notes)))
         failing = [e for e in report.exercises if not e.passed]
         if not failing:
             blocks.append(f"✅ {msg.t('all_passed')}")
