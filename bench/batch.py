@@ -1,6 +1,7 @@
 """Throughput of `grade batch` on N synthetic submissions: submissions/second and peak memory.
 
 Usage: uv run python bench/batch.py [--n 1000] [--kind py|ipynb] [--runs 10] [--workers N]
+                                   [--hostile 0.01] [--sandbox auto|local|secure]
 
 Generates N submissions in a temporary folder — mostly correct (copies of solutions/), some
 wrong (an exercise left as the stub, or softmax without the max shift), a few hostile (an
@@ -124,12 +125,16 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_once(submissions: Path, results: Path, workers: int | None) -> tuple[float, int, str]:
+def run_once(
+    submissions: Path, results: Path, workers: int | None, sandbox: str | None = None
+) -> tuple[float, int, str]:
     """One `grade batch` run: wall seconds, peak tree memory, and its last stderr line."""
     command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(results)]
     command += ["--regrade", "--no-export", "--no-progress"]
     if workers:
         command += ["--workers", str(workers)]
+    if sandbox:
+        command += ["--sandbox", sandbox]
     peak = 0
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
@@ -157,6 +162,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--hostile", type=float, default=0.01, help="share of hostile ones")
+    parser.add_argument(
+        "--sandbox",
+        choices=["auto", "local", "secure"],
+        help="passed to grade batch (default: its default, auto: secure where it works)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
@@ -169,7 +179,9 @@ def main() -> int:
         times, peaks = [], []
         last = ""
         for run in range(args.runs):
-            seconds, peak, last = run_once(submissions, work / "results", args.workers)
+            seconds, peak, last = run_once(
+                submissions, work / "results", args.workers, args.sandbox
+            )
             times.append(seconds)
             peaks.append(peak)
             print(f"  run {run + 1}: {seconds:6.1f} s  peak {peak / 2**20:6.0f} MiB  ({last})")
