@@ -7,7 +7,9 @@ one timeout for the whole exercise, not one per case.
 
 from __future__ import annotations
 
+import functools
 import signal as signals
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,17 +70,19 @@ def run_exercise(
     """Run all planned cases of ``plan`` against the student's ``file``.
 
     Hidden cases run in children of their own: a child that answers visible cases never
-    holds a hidden input in memory, so it cannot print one into visible feedback.
+    holds a hidden input in memory, so it cannot print one into visible feedback. The two
+    groups run side by side (a function that hangs costs the time limits of one group).
     """
     if source is None and not file.is_file():
         return ExerciseRun({}, error="missing_file")
     visible = [c for c in plan.cases if not c.spec.hidden]
     hidden = [c for c in plan.cases if c.spec.hidden]
+    groups = [group for group in (visible, hidden) if group]
+    parts = _side_by_side(
+        [functools.partial(_run_cases, template, plan, file, limits, g, source) for g in groups]
+    )
     merged = ExerciseRun({})
-    for group in (visible, hidden):
-        if not group:
-            continue
-        part = _run_cases(template, plan, file, limits, group, source)
+    for group, part in zip(groups, parts, strict=True):
         merged.cases.update(part.cases)
         merged.line = merged.line if part.line is None else part.line
         if group is visible:
@@ -203,6 +207,32 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                     done.update(part.cases)
             break
     return ExerciseRun(done, line, output=_join(outputs))
+
+
+def _side_by_side(calls: list[Callable[[], ExerciseRun]]) -> list[ExerciseRun]:
+    """``[call() for call in calls]``, the calls after the first on threads of their own."""
+    import threading
+
+    if len(calls) < 2:
+        return [call() for call in calls]
+    results: list[ExerciseRun | None] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def one(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    one(0)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return [r if r is not None else ExerciseRun({}, error="grader_error") for r in results]
 
 
 def _each_alone(  # noqa: PLR0917 - private helper of _run_cases

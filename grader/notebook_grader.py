@@ -285,6 +285,10 @@ class NotebookGrader:
                     return
                 self.problems = parse_survey(self.notebook, survey)
                 _keep(parts, found)
+                # an exercise that stopped the child (a hang) runs its hidden cases in a
+                # child of its own, beside its other visible cases, not in the shared one
+                stopped = {rid for rid, (_key, res) in found.items() if res.killed or res.signal}
+                hidden = [(p, cases) for p, cases in hidden if p.rubric.id not in stopped]
                 break
             cell = self.notebook.cell(last) if last is not None else None
             if cell is None or cell.number in self.dead:

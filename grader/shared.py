@@ -25,6 +25,7 @@ Notebooks are one program, so their exercises always share (`grader.notebook_gra
 
 from __future__ import annotations
 
+import dataclasses
 import signal as signals
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,6 +158,11 @@ class SharedReplay:
         self.shared = False
         #: a shared child's death by a limit was taken as this exercise's verdict
         self.final = False
+        #: a shared child stopped by a limit while importing the file: the file hangs at
+        #: import, so every job of the exercise ends so (as alone: once for the exercise)
+        self.import_death = next(
+            (r for r in stored.values() if _stopped_by_limit(r) and not _imported(r)), None
+        )
 
     @property
     def settled(self) -> bool:
@@ -173,11 +179,18 @@ class SharedReplay:
         if stored is not None and _stopped_by_limit(stored):
             self.final = True
             return stored
+        if self.import_death is not None:
+            self.final = True
+            return dataclasses.replace(self.import_death, messages=list(self.import_death.messages))
         return self.template.run(job, blobs, limits)
 
 
 def _answered_wrong(result: RunResult) -> bool:
     return any(m.get("event") in _UNCLEAN_EVENTS for m, _ in result.messages)
+
+
+def _imported(result: RunResult) -> bool:
+    return any(m.get("event") == "imported" for m, _ in result.messages)
 
 
 def _clean(result: RunResult) -> bool:
