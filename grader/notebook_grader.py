@@ -40,7 +40,7 @@ from grader.rubric import Rubric
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.scoring import score_exercise
-from grader.shared import Replay, shift_blobs, split_sections
+from grader.shared import Replay, add_cases, split_sections
 
 if TYPE_CHECKING:
     from grader.grading import Submission
@@ -344,12 +344,7 @@ class NotebookGrader:
                 for name in needed_names(plan)
             ]
             sections.append({"names": job["names"], "needed": needed})
-            for item in job["cases"]:
-                shift_blobs(item, len(blobs))
-                index = len(cases)
-                where[index] = (number, int(item["i"]))
-                cases.append({**item, "i": index, "s": number})
-            blobs.extend(job_blobs)
+            add_cases(job["cases"], job_blobs, number, (cases, blobs, where))
         job = {
             "file": self._driver,
             "module": "notebook",

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Replay",
     "SharedReplay",
+    "add_cases",
     "share_files",
     "shift_blobs",
     "split_sections",
@@ -63,6 +64,24 @@ class Replay:
         if stored is not None:
             return stored
         return self.template.run(job, blobs, limits)
+
+
+def add_cases(
+    job_cases: list[dict[str, Any]],
+    job_blobs: list[bytes],
+    number: int,
+    into: tuple[list[dict[str, Any]], list[bytes], dict[int, tuple[int, int]]],
+) -> None:
+    """Add one exercise's encoded cases and blobs, as section ``number``, to a shared job's
+    ``(cases, blobs, where)``: cases are renumbered in order, and ``where`` maps each new
+    number back to (section, the exercise's own case number)."""
+    cases, blobs, where = into
+    for item in job_cases:
+        shift_blobs(item, len(blobs))
+        index = len(cases)
+        where[index] = (number, int(item["i"]))
+        cases.append({**item, "i": index, "s": number})
+    blobs.extend(job_blobs)
 
 
 def shift_blobs(item: dict[str, Any], offset: int) -> None:
@@ -273,12 +292,7 @@ def _encoded(groups: list[tuple[ExercisePlan, Path, list[PlannedCase]]], hidden:
     for number, (plan, file, planned) in enumerate(groups):
         job, job_blobs = encode_job(plan, file, planned)
         sections.append({"module": job["module"], "names": job["names"]})
-        for item in job["cases"]:
-            shift_blobs(item, len(blobs))
-            index = len(cases)
-            where[index] = (number, int(item["i"]))
-            cases.append({**item, "i": index, "s": number})
-        blobs.extend(job_blobs)
+        add_cases(job["cases"], job_blobs, number, (cases, blobs, where))
     made = (sections, cases, blobs, where)
     if len(_ENCODED) >= _ENCODED_KEPT:
         _ENCODED.clear()
