@@ -8,6 +8,7 @@ import pytest
 
 from grader import cli
 from grader.batch.gradebook import FILENAME, Gradebook
+from grader.sandbox.secure import unavailable
 from tests.test_batch import RUBRICS, WRONG_SOFTMAX, make_folder, make_zip
 
 
@@ -45,6 +46,9 @@ def test_dask_grades_like_local(tmp_path: Path, cluster) -> None:
     assert "refused" == there["carol"][0]
     for student in ("alice", "bob"):
         assert _cases(here[student][2]) == _cases(there[student][2])
+    # the workers grade in the same (default) sandbox mode as this machine
+    expected = "local" if unavailable() else "secure"
+    assert expected == here["alice"][2]["sandbox"] == there["alice"][2]["sandbox"]
 
 
 def _cases(report):

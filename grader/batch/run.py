@@ -137,9 +137,15 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
         show = args.progress if args.progress is not None else sys.stderr.isatty()
         progress = Progress(len(todo), enabled=show)
 
+        unconfined: dict[str, int] = {}  # why submissions ran in local mode, and how many
+
         def sink(result: dict[str, Any]) -> None:
             book.record(result, run_id)
             progress.update(result["outcome"])
+            report = result.get("report") or {}
+            if report.get("sandbox") == "local" and result["outcome"] == "graded":
+                reason = str(report.get("meta", {}).get("sandbox_fallback", ""))
+                unconfined[reason] = unconfined.get(reason, 0) + 1
 
         try:
             if args.dask_scheduler:
@@ -167,6 +173,13 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
         progress.close()
         book.finish_run(run_id, "done")
         counts = book.count()
+    if args.dask_scheduler and args.sandbox != "local":  # a local run said so when it began
+        for reason, count in unconfined.items():
+            print(
+                f"warning: {count} submissions were graded in local mode on the cluster, where "
+                f"student code is not confined: {reason or 'secure mode could not start'}",
+                file=sys.stderr,
+            )
     if not args.no_export:
         from grader.batch.export import export
 
