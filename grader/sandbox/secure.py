@@ -226,14 +226,13 @@ INLINE_FILES = 64
 def inline_sources(job: dict[str, Any]) -> dict[str, Any]:
     """``job`` with the text of the files it names, for a template with a detached view.
 
-    The job's file (each section's, for a shared child) becomes ``source``, and the other
-    ``.py`` files beside it become ``modules`` (name -> text), which the child imports from
-    memory (`grader.sandbox.worker`). A file that cannot be read, or is too big, is left out:
-    importing it then fails in the child, as a missing file would.
+    The job's file (each section's, for a shared child) becomes ``source`` unless the grader
+    made the code (a notebook's), and the ``.py`` files beside it become ``modules`` (name ->
+    text), which the child imports from memory (`grader.sandbox.worker`). A file that cannot
+    be read, or is too big, is left out: importing it then fails in the child, as a missing
+    file would.
     """
-    if "source" in job and "sections" not in job:
-        return job  # the grader made the code (a notebook's): nothing on disk to read
-    first = Path(str(job.get("file", "")))
+    first = Path(str(job.get("file", "")))  # a notebook's code comes made (``source``)
     modules = _read_modules(first.parent)
     job = {**job, "modules": modules}
     if job.get("files") and isinstance(job.get("sections"), list):
