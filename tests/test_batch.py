@@ -560,3 +560,22 @@ def test_demoter_slows_stuck_children_and_never_the_template(tmp_path: Path) -> 
         template.close()
     assert "timeout" == result.killed
     assert demoter.count >= 1
+
+
+def test_a_helper_module_of_the_student_is_importable_in_the_batch_sandbox(
+    tmp_path: Path,
+) -> None:
+    """A submission's own module that no rubric names is imported as in `grade`."""
+    subs = tmp_path / "subs"
+    folder = make_folder(
+        subs / "alice",
+        softmax="from helpers import stable_softmax as softmax\n",
+        helpers=(SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+        + "\nstable_softmax = softmax\n",
+    )
+    assert (folder / "helpers.py").is_file()
+    out = tmp_path / "results"
+
+    assert 0 == batch(str(subs), "--out", str(out), "--no-export")
+
+    assert FULL == rows(out)["alice"]["score"]
