@@ -22,7 +22,8 @@ from grader.execute import ExerciseRun, run_exercise
 from grader.plan import plan_exercise
 from grader.rubric import load_rubric
 from grader.sandbox import confine, secure, transport
-from grader.sandbox.runner import Limits, RunResult, Template, check_child, check_ready
+from grader.sandbox.runner import Limits, RunResult, Template
+from grader.sandbox.verify import check_child, check_ready
 from grader.scoring import score_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
