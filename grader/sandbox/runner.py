@@ -372,8 +372,9 @@ class Template:
         self.phase_started[pid] = time.monotonic()
         try:
             # confined, import, imported, case + answer per case, done (and a section's
-            # announcement and its imported, missing or import_error): anything beyond is spam
-            max_messages = 3 * len(job.get("cases", [])) + 2 * len(job.get("sections", [])) + 9
+            # announcement, its import of a file and its imported, missing or import_error):
+            # anything beyond is spam
+            max_messages = 3 * len(job.get("cases", [])) + 3 * len(job.get("sections", [])) + 9
             imports = len(job["sections"]) if job.get("files") else 0
             cases = job.get("cases", [])
             own = {c["i"]: float(c["time_limit"]) for c in cases if "time_limit" in c}
