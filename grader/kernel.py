@@ -27,7 +27,7 @@ from grader import messages as msg
 from grader.errors import UsageError
 from grader.execute import ExerciseRun, run_exercise
 from grader.model import ExerciseResult
-from grader.notebook import CellProblem, Notebook, read_notebook, remap_run
+from grader.notebook import CellProblem, Notebook, read_notebook, remap_run, with_message
 from grader.plan import ExercisePlan
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
@@ -233,7 +233,6 @@ class KernelGrader:
     def _score(
         self, plan: ExercisePlan, run: ExerciseRun, limits: Limits, lang: str
     ) -> ExerciseResult:
-        from dataclasses import replace
 
         notebook = self.notebook
         remap_run(notebook, run)
@@ -253,13 +252,7 @@ class KernelGrader:
                     name=name,
                 )
         del limits
-        if not message:
-            return result
-        cases = tuple(
-            replace(c, message=message) if c.reason == run.error and not c.hidden else c
-            for c in result.cases
-        )
-        return replace(result, message=message, cases=cases)
+        return with_message(result, run, message)
 
 
 class _Runner:

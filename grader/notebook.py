@@ -26,7 +26,7 @@ import ast
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from grader.errors import UsageError
 
 if TYPE_CHECKING:
     from grader.execute import ExerciseRun
+    from grader.model import ExerciseResult
 
 __all__ = [
     "Cell",
@@ -45,6 +46,7 @@ __all__ = [
     "remap_run",
     "shorten",
     "to_python",
+    "with_message",
 ]
 
 #: cell magics whose body is Python and runs once; any other cell magic skips its cell
@@ -367,6 +369,18 @@ def remap_run(notebook: Notebook, run: ExerciseRun) -> None:
     if run.line is not None:
         found = notebook.at(run.line)
         run.line = found[1] if found is not None else None
+
+
+def with_message(result: ExerciseResult, run: ExerciseRun, message: str) -> ExerciseResult:
+    """``result`` with a notebook's own explanation (the cell that failed to define a name,
+    or that hung) as the exercise's message and that of its visible cases that ended so."""
+    if not message:
+        return result
+    cases = tuple(
+        replace(c, message=message) if c.reason == run.error and not c.hidden else c
+        for c in result.cases
+    )
+    return replace(result, message=message, cases=cases)
 
 
 def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:

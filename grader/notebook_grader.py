@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -26,7 +25,7 @@ from grader import messages as msg
 from grader.errors import InternalError
 from grader.execute import ExerciseRun, death_reason, run_exercise
 from grader.model import ExerciseResult
-from grader.notebook import CellProblem, Notebook, read_notebook, remap_run
+from grader.notebook import CellProblem, Notebook, read_notebook, remap_run, with_message
 from grader.notebook_driver import (
     ERRORS_NAME,
     SURVEY_NAME,
@@ -402,14 +401,7 @@ class NotebookGrader:
         notebook = self.notebook
         remap_run(notebook, run)
         result = score_exercise(plan, run, notebook.path, lang=lang)
-        message = self._exercise_message(run, needed, last)
-        if not message:
-            return result
-        cases = tuple(
-            replace(c, message=message) if c.reason == run.error and not c.hidden else c
-            for c in result.cases
-        )
-        return replace(result, message=message, cases=cases)
+        return with_message(result, run, self._exercise_message(run, needed, last))
 
     def _exercise_message(self, run: ExerciseRun, needed: tuple[str, ...], last: int | None) -> str:
         notebook = self.notebook
