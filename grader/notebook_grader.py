@@ -201,7 +201,7 @@ class NotebookGrader:
                 result = self.template.run(job, [], limits)
             finally:
                 last, _completed = last_cell(self.template.outside(progress))
-                _remove(progress)
+                self._forget(progress)
             answer: object = None
             try:
                 for message, blobs in result.messages:
@@ -250,7 +250,7 @@ class NotebookGrader:
             run = run_exercise(runner, plan, Path(self._driver), limits, source=source)
         finally:
             last, _completed = last_cell(self.template.outside(progress))
-            _remove(progress)
+            self._forget(progress)
         return self._score(plan, run, needed, last, lang)
 
     # -- shared children -----------------------------------------------------------------------
@@ -277,7 +277,7 @@ class NotebookGrader:
                 result, split = self._shared_run(visible, limits, progress, survey=True)
             finally:
                 last, _completed = last_cell(self.template.outside(progress))
-                _remove(progress)
+                self._forget(progress)
             if split is not None:
                 survey, found = split
                 if survey is None:  # the survey's own answer is missing: grade as without sharing
@@ -302,7 +302,7 @@ class NotebookGrader:
             try:
                 _result, split = self._shared_run(hidden, limits, progress, survey=False)
             finally:
-                _remove(progress)
+                self._forget(progress)
             if split is not None:
                 _keep(parts, split[1])
         self._replays = {
@@ -368,6 +368,14 @@ class NotebookGrader:
         if survey and 0 in split:
             answer = _survey_answer(split[0])
         return result, (answer, found)
+
+    def _forget(self, progress: str) -> None:
+        """Remove a progress file: the grader's, and the child's copy inside a sandbox (whose
+        ``/tmp`` is its own; in a batch it lives as long as the batch)."""
+        _remove(progress)
+        inside = self.template.outside(progress)
+        if inside != progress:
+            _remove(inside)
 
     def close(self) -> None:
         """Nothing to release: each run's child has ended."""

@@ -466,3 +466,26 @@ def test_notebook_notes_appear_in_every_report(run_grade, tmp_path, fmt):
         str(NOTEBOOKS / "vscode.ipynb"), "--format", fmt, "--output", str(out), json_report=False
     )
     assert "`!pip install numpy` was not run" in html.unescape(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or shutil.which("bwrap") is None, reason="needs secure mode"
+)
+def test_notebook_runs_leave_nothing_in_a_long_lived_sandbox(tmp_path):
+    """A batch's sandbox serves every notebook: the progress files children write in its
+    ``/tmp`` are removed after each run, so they never fill it."""
+    from grader.grading import grade_submission, locate_submission
+    from grader.rubric import load_rubrics
+    from grader.sandbox import secure
+
+    rubrics = load_rubrics(RUBRICS, use_cache=False)
+    template = secure.settle(secure.start("secure", None), "secure")
+    try:
+        for name in ("hang.ipynb", "vscode.ipynb"):
+            notebook = tmp_path / name
+            shutil.copy(NOTEBOOKS / name, notebook)
+            grade_submission(locate_submission(notebook, rubrics), rubrics, SOLUTIONS, template)
+        left = sorted(os.listdir(template.outside("/tmp")))
+    finally:
+        template.close()
+    assert [] == left
