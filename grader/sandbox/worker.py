@@ -12,7 +12,6 @@ This module imports only the standard library, NumPy and its sibling modules.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import math
 import os
@@ -28,6 +27,13 @@ import numpy as np
 
 from grader.sandbox import confine, transport
 from grader.sandbox.callables import CALLABLES
+from grader.sandbox.loader import (
+    chdir,
+    import_file,
+    same_state,
+    serve_modules,
+    shared_state,
+)
 
 CONTROL_SIZE = 65536
 
@@ -314,7 +320,7 @@ def decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
 def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     modules = job.get("modules")
     if isinstance(modules, dict) and modules:
-        _serve_modules(os.path.dirname(str(job.get("file", ""))), modules)
+        serve_modules(os.path.dirname(str(job.get("file", ""))), modules)
     if job.get("files") and isinstance(job.get("sections"), list):
         _run_files(job, blobs, status)
         status.send({"event": "done"})
@@ -323,10 +329,10 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     directory = os.path.dirname(path)
     if directory:
         sys.path.insert(0, directory)
-        _chdir(directory)
+        chdir(directory)
     status.send({"event": "import"})
     try:
-        module = _import(job["module"], path, job.get("source"))
+        module = import_file(job["module"], path, job.get("source"))
     except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
         status.send({"event": "import_error", **_describe(exc, directory)})
         return
@@ -357,18 +363,18 @@ def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None
     their own).
     """
     cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
-    before = _shared_state()
+    before = shared_state()
     for number, section in enumerate(job["sections"]):
         status.send({"event": "section", "s": number})
         path = str(section["file"])
         directory = os.path.dirname(path)
         if directory and (not sys.path or sys.path[0] != directory):
             sys.path.insert(0, directory)
-            _chdir(directory)
+            chdir(directory)
         status.send({"event": "import"})
         _cpu_phase(cpu_seconds)
         try:
-            module = _import(str(section["module"]), path, section.get("source"))
+            module = import_file(str(section["module"]), path, section.get("source"))
         except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
             status.send({"event": "import_error", **_describe(exc, directory)})
             module = None
@@ -383,46 +389,8 @@ def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None
                 target = getattr(module, names[0]) if names else None
                 cases = [c for c in job["cases"] if c.get("s") == number]
                 _run_cases(target, module, cases, blobs, status, directory, cpu_seconds)
-        if not _same_state(before):
+        if not same_state(before):
             return
-
-
-#: modules whose objects every exercise file relies on (sharing a child needs them untouched)
-_SHARED_MODULES = ("builtins", "math", "numpy", "numpy.linalg", "numpy.random")
-
-
-def _shared_state() -> dict[str, Any]:
-    """References (not ids, which a freed object hands on) to what `_same_state` compares."""
-    state: dict[str, Any] = {"errstate": sorted(np.geterr().items())}
-    for name in _SHARED_MODULES:
-        module = sys.modules.get(name)
-        if module is not None:
-            state[name] = (module, dict(vars(module)))
-    return state
-
-
-def _same_state(before: dict[str, Any]) -> bool:
-    """Whether no object of `_SHARED_MODULES` was replaced, removed or added (a lazily
-    imported submodule excepted), and NumPy's error handling is unchanged."""
-    try:
-        if sorted(np.geterr().items()) != before["errstate"]:
-            return False
-        for name in _SHARED_MODULES:
-            if name not in before:  # imported since: nothing of it was relied on before
-                continue
-            module, members = before[name]
-            if sys.modules.get(name) is not module:
-                return False
-            now = vars(module)
-            if len(now) < len(members) or any(now.get(k, now) is not v for k, v in members.items()):
-                return False
-            if len(now) > len(members) and any(
-                not isinstance(value, type(np)) for key, value in now.items() if key not in members
-            ):
-                return False
-    except Exception:  # noqa: BLE001 - student code may have broken what is checked
-        return False
-    return True
 
 
 def _run_sections(  # noqa: PLR0917 - private helper of _run_job
@@ -510,66 +478,6 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
             {"event": "result", "i": index, "value": tagged, "inputs": inputs, "seconds": seconds},
             out_blobs,
         )
-
-
-def _chdir(directory: str) -> None:
-    """Work in the submission's folder; a detached sandbox has none (then stay in /tmp)."""
-    with contextlib.suppress(OSError):
-        os.chdir(directory)
-
-
-class _Modules:
-    """Imports the submission's other files from the text the job carried (detached view)."""
-
-    def __init__(self, directory: str, modules: dict[str, str]) -> None:
-        self.directory = directory
-        self.modules = modules
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if path is not None or name not in self.modules:
-            return None
-        origin = os.path.join(self.directory, name + ".py")
-        loader: Any = self  # a loader by protocol (create_module, exec_module)
-        return importlib.util.spec_from_loader(name, loader, origin=origin)
-
-    def create_module(self, spec: Any) -> None:
-        return None
-
-    def exec_module(self, module: Any) -> None:
-        path = module.__spec__.origin
-        module.__file__ = path
-        _run_source(module, self.modules[module.__name__], path)
-
-
-def _serve_modules(directory: str, modules: dict[str, Any]) -> None:
-    texts = {str(k): v for k, v in modules.items() if isinstance(v, str)}
-    sys.meta_path.insert(0, _Modules(directory, texts))
-
-
-def _run_source(module: Any, source: str, path: str) -> None:
-    """Run ``source`` as ``module``'s code; tracebacks show its lines (not read from disk)."""
-    import linecache
-
-    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
-    exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - this is the sandbox
-
-
-def _import(name: str, path: str, source: str | None) -> Any:
-    import types
-
-    if source is not None:  # code the job carried: a notebook's, or a file a detached view hides
-        module = types.ModuleType(name)
-        module.__file__ = path
-        sys.modules[name] = module
-        _run_source(module, source, path)
-        return module
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _line_of(module: Any, name: str) -> int | None:
