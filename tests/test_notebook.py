@@ -485,7 +485,8 @@ def test_notebook_runs_leave_nothing_in_a_long_lived_sandbox(tmp_path):
             notebook = tmp_path / name
             shutil.copy(NOTEBOOKS / name, notebook)
             grade_submission(locate_submission(notebook, rubrics), rubrics, SOLUTIONS, template)
-        left = sorted(os.listdir(template.outside("/tmp")))
+        # (a checkout under /tmp also shows there, as the folders its .venv is bound under)
+        left = [n for n in os.listdir(template.outside("/tmp")) if n.startswith("ml-lectures-")]
     finally:
         template.close()
     assert [] == left
