@@ -242,7 +242,7 @@ class KernelGrader:
             name = str(run.info.get("name", ""))
             cell = notebook.defining(name)
             if cell is None:
-                message = msg.t("nb_no_cell_defines", file=_shown(notebook.path), name=name)
+                message = msg.t("nb_no_cell_defines", file=msg.shown_path(notebook.path), name=name)
             elif cell.number in self.dead:
                 message = msg.t("nb_left_out", problem=self.dead[cell.number].describe(), name=name)
             elif cell.number in self.problems:
@@ -333,11 +333,3 @@ def _shutdown(client: Any) -> None:
     with contextlib.suppress(Exception):
         if client.km is not None:
             client._cleanup_kernel()  # nbclient's own synchronous shutdown
-
-
-def _shown(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("../../..") else str(path)

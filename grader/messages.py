@@ -13,6 +13,7 @@ to `language_from_env` (``LC_ALL``, ``LC_MESSAGES``, ``LANG`` starting with ``ja
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "missing_translations",
     "pad",
     "set_language",
+    "shown_path",
     "t",
     "translations",
 ]
@@ -365,3 +367,13 @@ def missing_translations(lang: str) -> list[str]:
     """Keys of `CATALOGUE` that ``lang`` shows in English (untranslated, stale or broken)."""
     table = translations(lang)
     return [key for key in CATALOGUE if key not in table]
+
+
+def shown_path(path: os.PathLike[str] | str) -> str:
+    """A path as the student sees it in messages: relative to the working folder, unless
+    that climbs more than two folders up (then absolute)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("../../..") else str(path)

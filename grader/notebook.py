@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,7 +122,7 @@ class Notebook:
 
 def read_notebook(path: Path) -> Notebook:
     """Read, check and convert the notebook at ``path``; bad input raises `UsageError`."""
-    shown = _shown(path)
+    shown = msg.shown_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -418,11 +417,3 @@ def shorten(source: str, keep: int = 5) -> str:
         return source
     skipped = len(lines) - 2 * keep
     return "\n".join([*lines[:keep], msg.t("nb_lines_skipped", count=skipped), *lines[-keep:]])
-
-
-def _shown(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("../../..") else str(path)

@@ -417,7 +417,7 @@ class NotebookGrader:
             name = str(run.info.get("name", ""))
             cell = notebook.defining(name)
             if cell is None:
-                return msg.t("nb_no_cell_defines", file=_shown(notebook.path), name=name)
+                return msg.t("nb_no_cell_defines", file=msg.shown_path(notebook.path), name=name)
             if cell.number in self.dead:
                 return msg.t("nb_left_out", problem=self.dead[cell.number].describe(), name=name)
             return ""
@@ -472,11 +472,3 @@ def _number(notebook: Notebook, name: str) -> int | None:
 def _remove(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
-
-
-def _shown(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("../../..") else str(path)

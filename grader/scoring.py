@@ -6,7 +6,6 @@ its output is right *and* its array inputs came back unchanged.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ def score_exercise(
     whose failures will not be shown).
     """
     rubric = plan.rubric
-    shown = _shown(file)
+    shown = msg.shown_path(file)
     function = rubric.function or rubric.stem
     exercise_message = ""
     if run.error:
@@ -201,7 +200,7 @@ def _where(info: dict[str, Any], fallback: str) -> tuple[str, int | None]:
     frames = info.get("frames") or []
     if frames:
         last = frames[-1]
-        return _shown(Path(last["file"])) if last.get("file") else fallback, last.get("line")
+        return msg.shown_path(last["file"]) if last.get("file") else fallback, last.get("line")
     return fallback, None
 
 
@@ -250,7 +249,7 @@ def death_message(error: str, info: dict[str, Any]) -> str:
 def _exercise_problem(run: ExerciseRun, shown: str, file: str, function: str) -> str:
     info = run.info
     if run.error == "missing_file":
-        return msg.t("missing_file", file=file, where=_shown(Path(shown).parent))
+        return msg.t("missing_file", file=file, where=msg.shown_path(Path(shown).parent))
     if run.error == "missing_function":
         return msg.t("missing_function", file=shown, name=info.get("name", function))
     if run.error == "import_timeout":
@@ -288,11 +287,3 @@ def _redact(result: CaseResult) -> CaseResult:
 
 def _size(n: int) -> str:
     return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
-
-
-def _shown(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("../../..") else str(path)
