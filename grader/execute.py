@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import functools
 import signal as signals
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult
 
-__all__ = ["CaseRun", "ExerciseRun", "Runner", "death_reason", "run_exercise"]
+__all__ = ["CaseRun", "ExerciseRun", "Runner", "death_reason", "in_threads", "run_exercise"]
+
+T = TypeVar("T")
 
 #: the child's exit code when its own reporting code raised (see `grader.sandbox.worker`)
 _REPORTING_FAILED = 70
@@ -78,8 +80,9 @@ def run_exercise(
     visible = [c for c in plan.cases if not c.spec.hidden]
     hidden = [c for c in plan.cases if c.spec.hidden]
     groups = [group for group in (visible, hidden) if group]
-    parts = _side_by_side(
-        [functools.partial(_run_cases, template, plan, file, limits, g, source) for g in groups]
+    parts = in_threads(
+        [functools.partial(_run_cases, template, plan, file, limits, g, source) for g in groups],
+        len(groups),
     )
     merged = ExerciseRun({})
     for group, part in zip(groups, parts, strict=True):
@@ -209,30 +212,39 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
     return ExerciseRun(done, line, output=_join(outputs))
 
 
-def _side_by_side(calls: list[Callable[[], ExerciseRun]]) -> list[ExerciseRun]:
-    """``[call() for call in calls]``, the calls after the first on threads of their own."""
+def in_threads(calls: Sequence[Callable[[], T]], at_most: int) -> list[T]:
+    """``[call() for call in calls]``, at most ``at_most`` at a time on plain threads (the
+    calls mostly wait on children); re-raises the first error. Plain threads, not
+    concurrent.futures: its import (with logging) costs more than a pool saves."""
     import threading
 
-    if len(calls) < 2:
+    if len(calls) < 2 or at_most < 2:
         return [call() for call in calls]
-    results: list[ExerciseRun | None] = [None] * len(calls)
+    results: list[T | None] = [None] * len(calls)
     errors: list[BaseException] = []
+    lock = threading.Lock()
+    position = iter(range(len(calls)))
 
-    def one(index: int) -> None:
-        try:
-            results[index] = calls[index]()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-            errors.append(exc)
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(position, None)
+            if index is None or errors:
+                return
+            try:
+                results[index] = calls[index]()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                errors.append(exc)
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(1, len(calls))]
+    threads = [threading.Thread(target=work) for _ in range(min(at_most, len(calls)) - 1)]
     for thread in threads:
         thread.start()
-    one(0)
+    work()  # this thread takes its share too
     for thread in threads:
         thread.join()
     if errors:
         raise errors[0]
-    return [r if r is not None else ExerciseRun({}, error="grader_error") for r in results]
+    return cast("list[T]", results)
 
 
 def _each_alone(  # noqa: PLR0917 - private helper of _run_cases
@@ -244,27 +256,11 @@ def _each_alone(  # noqa: PLR0917 - private helper of _run_cases
     source: str | None,
 ) -> list[ExerciseRun]:
     """Run every case in a child of its own, at most four at a time."""
-    import threading
-
-    results: list[ExerciseRun | None] = [None] * len(cases)
-    errors: list[BaseException] = []
-    slots = threading.Semaphore(4)
-
-    def one(index: int) -> None:
-        with slots:
-            try:
-                results[index] = _run_cases(template, plan, file, limits, [cases[index]], source)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-                errors.append(exc)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(cases))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return [r if r is not None else ExerciseRun({}, error="grader_error") for r in results]
+    calls = [
+        functools.partial(_run_cases, template, plan, file, limits, [case], source)
+        for case in cases
+    ]
+    return in_threads(calls, 4)
 
 
 def death_reason(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import os
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ from typing import Any
 
 from grader import __version__
 from grader.errors import InternalError, UsageError
-from grader.execute import run_exercise
+from grader.execute import in_threads, run_exercise
 from grader.model import ExerciseResult, GradeReport, Outcome
 from grader.plan import ExercisePlan, plan_exercise
 from grader.rubric import Rubric
@@ -115,10 +115,10 @@ def grade_submission(
         run = run_exercise(template, plan, file, limits)
         return score_exercise(plan, run, file, lang=lang)
 
-    # Children run in parallel; the threads here mostly wait on pipes. Plain threads, not
-    # concurrent.futures: its import (with logging) costs more than the pool saves.
+    # Children run in parallel; the threads here mostly wait on pipes.
     try:
-        results = _parallel_map(one, plans, max(1, jobs or (os.cpu_count() or 2)))
+        calls = [functools.partial(one, plan) for plan in plans]
+        results = in_threads(calls, max(1, jobs or (os.cpu_count() or 2)))
     finally:
         if notebooks:  # again: the runs found the cells that fail; and stop any kernel
             meta = notebook_meta(notebooks, close=True)
@@ -157,33 +157,3 @@ def _share(template: Template, submission: Submission, plans: list[ExercisePlan]
 
 def _limits(rubric: Rubric) -> Limits:
     return Limits(wall_seconds=rubric.time_limit, memory_bytes=rubric.memory_limit_mb << 20)
-
-
-def _parallel_map(
-    fn: Callable[[ExercisePlan], ExerciseResult], items: Sequence[ExercisePlan], workers: int
-) -> list[ExerciseResult]:
-    """``[fn(x) for x in items]`` on up to ``workers`` threads; re-raises the first error."""
-    results: list[ExerciseResult | None] = [None] * len(items)
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    position = iter(range(len(items)))
-
-    def work() -> None:
-        while True:
-            with lock:
-                index = next(position, None)
-            if index is None or errors:
-                return
-            try:
-                results[index] = fn(items[index])
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-                errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(min(workers, len(items)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return [r for r in results if r is not None]
