@@ -32,7 +32,7 @@ from grader import signatures
 from grader.errors import RubricError
 from grader.execute import CaseRun, ExerciseRun
 from grader.model import CaseResult, Outcome
-from grader.plan import ExercisePlan, PlannedCase, load_trusted
+from grader.plan import ExercisePlan, PlannedCase, check_variants, load_trusted, variant_file
 from grader.rubric import Rubric, display_path, locate, text_of
 from grader.sandbox.transport import Received
 
@@ -70,11 +70,6 @@ def misconceptions_of(rubric: Rubric) -> tuple[Misconception, ...]:
         text = {"en": hint} if isinstance(hint, str) else dict(hint)
         out.append(Misconception(str(item["id"]), names, text, index))
     return tuple(out)
-
-
-def variant_file(rubric: Rubric, solutions: Path) -> Path:
-    """Where the rubric's known-wrong variants live."""
-    return solutions / "misconceptions" / (rubric.solution or rubric.file)
 
 
 # -- diagnosis ---------------------------------------------------------------------------------
@@ -276,13 +271,7 @@ def _module(rubric: Rubric, solutions: Path) -> ModuleType:
         module = _modules.get(path)
         if module is not None:
             return module
-        if not path.is_file():
-            raise RubricError(
-                display_path(rubric.source),
-                "misconceptions",
-                f"the known-wrong variants {display_path(path)} were not found",
-                locate(rubric.source, ["misconceptions"]),
-            )
+        check_variants(rubric, solutions)
         module = load_trusted(
             path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants"
         )

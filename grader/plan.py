@@ -24,7 +24,14 @@ from grader.rubric import CaseSpec, Rubric, display_path, field_name, locate
 from grader.sandbox import transport
 from grader.sandbox.callables import CALLABLES
 
-__all__ = ["ExercisePlan", "PlannedCase", "encode_job", "plan_exercise"]
+__all__ = [
+    "ExercisePlan",
+    "PlannedCase",
+    "check_variants",
+    "encode_job",
+    "plan_exercise",
+    "variant_file",
+]
 
 _DTYPES = {"float64", "float32", "int64", "int32", "bool"}
 
@@ -92,13 +99,19 @@ def plan_exercise(
             expected = _reference(rubric, spec, solution, args, kwargs)
         planned.append(PlannedCase(spec, args, kwargs, expected))
     if rubric.misconceptions and solutions is not None:
-        _check_variants(rubric, solutions)
+        check_variants(rubric, solutions)
     return ExercisePlan(rubric, tuple(planned), skipped, solutions)
 
 
-def _check_variants(rubric: Rubric, solutions: Path) -> None:
-    """The known-wrong variants must exist (they are imported only when a case fails)."""
-    path = solutions / "misconceptions" / (rubric.solution or rubric.file)
+def variant_file(rubric: Rubric, solutions: Path) -> Path:
+    """Where the rubric's known-wrong variants live (`grader.misconceptions`)."""
+    return solutions / "misconceptions" / (rubric.solution or rubric.file)
+
+
+def check_variants(rubric: Rubric, solutions: Path) -> Path:
+    """The known-wrong variants' file, which must exist (a `RubricError` naming the rubric's
+    ``misconceptions`` line otherwise); they are imported only when a case fails."""
+    path = variant_file(rubric, solutions)
     if not path.is_file():
         raise RubricError(
             display_path(rubric.source),
@@ -106,6 +119,7 @@ def _check_variants(rubric: Rubric, solutions: Path) -> None:
             f"the known-wrong variants {display_path(path)} were not found",
             locate(rubric.source, ["misconceptions"]),
         )
+    return path
 
 
 def _literal_expected(value: Any) -> Any:
