@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from grader.model import GradeReport
     from grader.reporters import Reporter
 
-__all__ = ["ExitCode", "main", "print_error", "solutions_folder"]
+__all__ = ["ExitCode", "main", "print_error", "rubrics_option", "solutions_folder"]
 
 
 class ExitCode(enum.IntEnum):
@@ -41,6 +41,7 @@ SUBCOMMANDS: dict[str, str] = {
 }
 SUBCOMMANDS["batch"] = "grader.batch.run"  # grade many submissions into a gradebook
 SUBCOMMANDS["export"] = "grader.batch.export"  # gradebook -> reports, CSVs, summary, plots
+SUBCOMMANDS["release"] = "grader.release"  # the student repository of the course
 
 
 def _parser(*, for_help: bool = False) -> argparse.ArgumentParser:
@@ -64,8 +65,9 @@ def _parser(*, for_help: bool = False) -> argparse.ArgumentParser:
     parser.add_argument(
         "--rubrics",
         metavar="DIR",
-        default="rubrics",
-        help="folder of rubric YAML files (default: rubrics/)",
+        default=None,
+        help="folder of rubric YAML files (default: the rubrics/ folder found from the "
+        "current folder upward, else from PATH upward)",
     )
     parser.add_argument(
         "--solutions",
@@ -194,15 +196,15 @@ def print_error(text: str) -> None:
 
 
 def _grade(args: argparse.Namespace) -> ExitCode:
-    rubrics_dir = Path(args.rubrics)
     path = Path(args.path)
+    if not args.list and not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    rubrics_dir = rubrics_option(args.rubrics, path)
     template = None
     if not args.list:
         # Start the child template first: it imports NumPy on the other core while we load.
         from grader.sandbox import secure
 
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
         hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
         hidden.append(rubrics_dir.resolve().parent / "solutions")
         # A notebook run in a kernel needs no template.
@@ -282,6 +284,16 @@ def _write(path: Path, text: str, *, append: bool = False) -> None:
             handle.write(text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
+
+
+def rubrics_option(option: str | None, path: Path | None = None) -> Path:
+    """``--rubrics``, else the ``rubrics/`` folder found from the current folder upward, else
+    from ``path`` (what is graded) upward."""
+    if option is not None:
+        return Path(option)
+    from grader.rubric import find_rubrics
+
+    return find_rubrics(Path.cwd(), *([path] if path is not None else []))
 
 
 def solutions_folder(option: str | None, rubrics_dir: Path) -> Path | None:

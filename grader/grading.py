@@ -19,7 +19,7 @@ from grader.rubric import Rubric
 from grader.sandbox.runner import Limits, Template
 from grader.scoring import score_exercise
 
-__all__ = ["Submission", "grade_submission", "locate_submission"]
+__all__ = ["Submission", "grade_submission", "locate_submission", "release_meta"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,15 @@ class Submission:
 
 
 def locate_submission(path: Path, rubrics: list[Rubric]) -> Submission:
-    """Resolve PATH (a folder of exercise files, or one exercise file)."""
+    """Resolve PATH (a folder of exercise files, or one exercise file).
+
+    A folder that holds no exercise file but an ``exercises/`` folder (a student's fork of a
+    release, or a course repository) stands for that ``exercises/`` folder.
+    """
+    if path.is_dir() and (path / "exercises").is_dir():
+        names = {r.file for r in rubrics}
+        if not any(p.name in names or p.suffix == ".ipynb" for p in path.iterdir()):
+            path = path / "exercises"
     if path.is_dir():
         notebooks = tuple(sorted(p.resolve() for p in path.glob("*.ipynb") if p.is_file()))
         return Submission(path, path.resolve(), notebooks=notebooks)
@@ -83,14 +91,13 @@ def grade_submission(
         plans = [p for p in plans if submission.only is None or p.rubric.id in submission.only]
     meta: dict[str, Any] = {}
     notebooks: dict[str, Any] = {}
-    wants_notebook = submission.path.suffix == ".ipynb" or any(
-        not (submission.folder / r.file).is_file() for r in selected
-    )
-    if submission.notebooks and wants_notebook:  # imported only then: the .py path stays light
+    choices: list[str] = []
+    if submission.notebooks:  # imported only then: the .py path stays light
         from grader.notebook_grader import assign_notebooks, expect_exercises, notebook_meta
 
-        notebooks = assign_notebooks(submission, selected, template, kernel=kernel)
-        meta = notebook_meta(notebooks)
+        notebooks, choices = assign_notebooks(submission, selected, template, kernel=kernel)
+        if notebooks:
+            meta = notebook_meta(notebooks)
         expect_exercises(notebooks, [(p, _limits(p.rubric)) for p in plans])
 
     shared: dict[str, Any] = {}
@@ -122,6 +129,10 @@ def grade_submission(
     finally:
         if notebooks:  # again: the runs found the cells that fail; and stop any kernel
             meta = notebook_meta(notebooks, close=True)
+    release, notes = release_meta(submission, selected, solutions)
+    if choices or notes:
+        meta = {**meta, "notes": [*notes, *choices, *meta.get("notes", [])]}
+    meta.update(release)
     if progress is not None:
         for result in results:
             progress(result)
@@ -137,6 +148,55 @@ def grade_submission(
         seconds=time.perf_counter() - started,
         meta=meta,
     )
+
+
+def release_meta(
+    submission: Submission, rubrics: list[Rubric], solutions: Path | None
+) -> tuple[dict[str, Any], list[str]]:
+    """What the report says about student releases, and the notes to show.
+
+    Graded with a release's rubrics (no solutions): the release's fingerprint, in every
+    report. Graded by the course: when the submission comes from a release (a student's fork),
+    whether that release was made from the course's current material, and a warning naming the
+    exercises that changed when it was not.
+    """
+    from grader import messages as msg
+    from grader.release.fingerprint import (
+        RELEASE_FILE,
+        course_fingerprint,
+        find_release,
+        read_release,
+    )
+
+    if not rubrics:
+        return {}, []
+    own = rubrics[0].source.parent / RELEASE_FILE
+    if solutions is None:
+        stored = read_release(own)
+        if stored is None:
+            return {}, []
+        shown = msg.t("release_shown", version=stored.grader_version, fingerprint=stored.short)
+        meta = {"fingerprint": stored.digest, "grader_version": stored.grader_version}
+        return {"release": meta}, [shown]
+    found = find_release(submission.folder)
+    if found is None or found.parent.resolve() == own.parent.resolve():
+        return {}, []
+    theirs = read_release(found)
+    if theirs is None:
+        return {}, []
+    ours = course_fingerprint(rubrics, solutions)
+    changed = [r.id for r in rubrics if theirs.exercises.get(r.id) != ours.exercises.get(r.id)]
+    if theirs.grader_version != ours.grader_version:
+        changed.append(f"grader {theirs.grader_version} → {ours.grader_version}")
+    found_meta: dict[str, Any] = {
+        "fingerprint": theirs.digest,
+        "matches": not changed,
+        "changed": changed,
+    }
+    if not changed:
+        return {"submitted_from": found_meta}, []
+    note = msg.t("release_other", fingerprint=theirs.short, changed=", ".join(changed))
+    return {"submitted_from": found_meta}, [note]
 
 
 def _share(template: Template, submission: Submission, plans: list[ExercisePlan]) -> dict[str, Any]:

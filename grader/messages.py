@@ -265,6 +265,16 @@ CATALOGUE: dict[str, str] = {
     "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
     "nb_kernel_died": "stopped the kernel (exit or crash); the cell was left out",
     "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
+    "nb_graded_stub": "{file} is still the stub: graded what {notebook} defines instead",
+    "nb_py_wins": "graded {files}; {notebook} also defines them (when both are worked on, the"
+    " .py file is graded)",
+    "nb_not_read": "a notebook was not read (the .py files were graded): {error}",
+    # -- student releases (grader/release/) ---------------------------------------------------
+    "release_shown": "grader {version} · release {fingerprint}",
+    "release_other": "made from another release of the course ({fingerprint}); changed since:"
+    " {changed}",
+    "release_no_hidden": "--include-hidden: this is a student release; its hidden cases are"
+    " graded after you submit",
     # -- batch grading (grader/batch/) -----------------------------------------------------
     "batch_refused": "your submission was not graded: {reason}",
     "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",

@@ -19,9 +19,10 @@ outputs are cached per rubric version for batch runs.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,12 +32,19 @@ import numpy as np
 from grader import signatures
 from grader.errors import RubricError
 from grader.execute import CaseRun, ExerciseRun
+from grader.frozen import FrozenError, freeze, thaw
 from grader.model import CaseResult, Outcome
 from grader.plan import ExercisePlan, PlannedCase, check_variants, load_trusted, variant_file
 from grader.rubric import Rubric, display_path, locate, text_of
 from grader.sandbox.transport import Received
 
-__all__ = ["Misconception", "diagnose", "misconceptions_of", "variant_file"]
+__all__ = [
+    "Misconception",
+    "diagnose",
+    "frozen_misconceptions",
+    "misconceptions_of",
+    "variant_file",
+]
 
 Array = np.ndarray[Any, Any]
 
@@ -50,6 +58,8 @@ class Misconception:
     hint: dict[str, str]
     #: position in the rubric's ``misconceptions`` list (for error messages)
     index: int = 0
+    #: in a student release, each function's output per case name (see `frozen_misconceptions`)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,9 @@ def misconceptions_of(rubric: Rubric) -> tuple[Misconception, ...]:
         names = (function,) if isinstance(function, str) else tuple(function)
         hint = item.get("hint", {})
         text = {"en": hint} if isinstance(hint, str) else dict(hint)
-        out.append(Misconception(str(item["id"]), names, text, index))
+        outputs = item.get("outputs")
+        stored = dict(outputs) if isinstance(outputs, dict) else {}
+        out.append(Misconception(str(item["id"]), names, text, index, stored))
     return tuple(out)
 
 
@@ -143,27 +155,32 @@ def _confirmed(
     plan: ExercisePlan, usable: list[tuple[PlannedCase, CaseResult, _Seen]]
 ) -> Misconception | None:
     known = misconceptions_of(plan.rubric)
-    if not known or plan.solutions is None:
+    frozen = plan.rubric.frozen_variants
+    solutions = plan.solutions
+    if not known or (solutions is None and not frozen):
         return None
     if not any(r.outcome is Outcome.FAILED for _, r, _ in usable):
         return None
     for item in known:
         for name in item.functions:
-            fn = _function(plan.rubric, plan.solutions, item, name)
-            if _explains(plan, fn, name, usable):
+            observe: Callable[[PlannedCase], _Seen | None]
+            if frozen or solutions is None:
+                observe = functools.partial(_stored, item, name)
+            else:
+                fn = _function(plan.rubric, solutions, item, name)
+                observe = functools.partial(_variant, plan, fn, name)
+            if _explains(observe, usable):
                 return item
     return None
 
 
 def _explains(
-    plan: ExercisePlan,
-    fn: Callable[..., Any],
-    name: str,
+    observe: Callable[[PlannedCase], _Seen | None],
     usable: list[tuple[PlannedCase, CaseResult, _Seen]],
 ) -> bool:
     differs = False
     for case, _, student in usable:
-        variant = _variant(plan, fn, name, case)
+        variant = observe(case)
         if variant is None or not _same(student, variant, case):
             return False
         reference = _Seen(np.asarray(case.expected, dtype=np.float64), frozenset())
@@ -247,6 +264,41 @@ def _variant(
         seen = _Seen(value, changed)
     _cache[key] = seen
     return seen
+
+
+def _stored(item: Misconception, name: str, case: PlannedCase) -> _Seen | None:
+    """A variant's output on ``case`` as a student release stores it (None where it raised)."""
+    entry = item.outputs.get(name, {}).get(case.spec.name)
+    if not isinstance(entry, dict):
+        return None
+    try:
+        value = np.asarray(thaw(entry["value"]), dtype=np.float64)
+    except (FrozenError, KeyError, TypeError, ValueError):
+        return None
+    return _Seen(value, frozenset(str(k) for k in entry.get("changed", ())))
+
+
+def frozen_misconceptions(plan: ExercisePlan) -> list[dict[str, Any]]:
+    """The rubric's ``misconceptions`` with every variant's output on every case of ``plan``
+    stored (``outputs``), so that a student release names them without the variants' code."""
+    if plan.solutions is None:
+        raise RubricError(display_path(plan.rubric.source), "misconceptions", "no solutions")
+    out = []
+    for item, raw in zip(misconceptions_of(plan.rubric), plan.rubric.misconceptions, strict=True):
+        outputs: dict[str, dict[str, Any]] = {}
+        for name in item.functions:
+            fn = _function(plan.rubric, plan.solutions, item, name)
+            per_case: dict[str, Any] = {}
+            for case in plan.cases:
+                seen = _variant(plan, fn, name, case)
+                per_case[case.spec.name] = (
+                    None
+                    if seen is None
+                    else {"value": freeze(seen.value), "changed": sorted(seen.changed)}
+                )
+            outputs[name] = per_case
+        out.append({**{k: v for k, v in raw.items() if k != "outputs"}, "outputs": outputs})
+    return out
 
 
 def _function(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grader import messages as msg
-from grader.errors import InternalError
+from grader.errors import InternalError, UsageError
 from grader.execute import ExerciseRun, death_reason, run_exercise
 from grader.model import ExerciseResult
 from grader.notebook import CellProblem, Notebook, read_notebook, remap_run, with_message
@@ -91,36 +91,81 @@ def _names(rubric: Rubric) -> tuple[str, ...]:
 
 def assign_notebooks(
     submission: Submission, rubrics: list[Rubric], template: Template | None, *, kernel: bool
-) -> dict[str, Grader]:
-    """Which notebook grades which exercise (by rubric id).
+) -> tuple[dict[str, Grader], list[str]]:
+    """Which notebook grades which exercise (by rubric id), and notes on the choices made.
 
-    A notebook given as the submission grades every exercise. In a folder, an exercise's
-    ``.py`` file wins; otherwise the last notebook (by name) with a cell defining one of the
-    exercise's names grades it.
+    A notebook given as the submission grades every exercise. In a folder, the grader grades
+    what the student worked on (`grader.stubs`): the exercise's ``.py`` file when it is worked
+    on, else the last notebook (by name) whose definition is; a notebook also grades an
+    exercise whose ``.py`` file is missing. When both are worked on, the ``.py`` file wins;
+    the notes say so, and say when a notebook was graded because the ``.py`` file is a stub.
     """
-    single = submission.path.suffix == ".ipynb"
-    wanted = [r for r in rubrics if single or not (submission.folder / r.file).is_file()]
-    if not wanted or not submission.notebooks:
-        return {}
-    graders: list[Grader] = []
-    for path in submission.notebooks:
-        if kernel:
-            from grader.kernel import KernelGrader
+    from grader.stubs import untouched, untouched_file
 
-            graders.append(KernelGrader(path))
-        else:
-            if template is None:
-                raise InternalError("no child template for a notebook")
-            graders.append(NotebookGrader(path, template))
+    single = submission.path.suffix == ".ipynb"
+    if not rubrics or not submission.notebooks:
+        return {}, []
+    # a notebook that cannot be read is an error only where no worked .py file stands in
+    needed = single or any(
+        not (submission.folder / r.file).is_file()
+        or untouched_file(submission.folder / r.file, _names(r))
+        for r in rubrics
+    )
+    graders: list[Grader] = []
+    notes: list[str] = []
+    for path in submission.notebooks:
+        try:
+            graders.append(_grader(path, template, kernel=kernel))
+        except UsageError as exc:
+            if needed:
+                raise
+            notes.append(msg.t("nb_not_read", error=str(exc)))
+
+    def worked(grader: Grader, names: tuple[str, ...]) -> bool:
+        cells = [(n, grader.notebook.defining(n)) for n in names]
+        return any(c is not None and not untouched(c.code, [n]) for n, c in cells)
+
     assigned: dict[str, Grader] = {}
-    for rubric in wanted:
+    both: dict[str, list[str]] = {}
+    for rubric in rubrics:
         names = _names(rubric)
-        defining = [g for g in graders if any(g.notebook.defining(n) for n in names)]
-        if defining:
-            assigned[rubric.id] = defining[-1]
-        elif single:
-            assigned[rubric.id] = graders[0]
-    return assigned
+        if single:
+            defining = [g for g in graders if any(g.notebook.defining(n) for n in names)]
+            assigned[rubric.id] = defining[-1] if defining else graders[0]
+            continue
+        py = submission.folder / rubric.file
+        in_notebooks = [g for g in graders if worked(g, names)]
+        if py.is_file() and not untouched_file(py, names):
+            if in_notebooks:
+                both.setdefault(in_notebooks[-1].notebook.path.name, []).append(rubric.file)
+            continue
+        if in_notebooks:
+            assigned[rubric.id] = in_notebooks[-1]
+            if py.is_file():
+                notes.append(
+                    msg.t(
+                        "nb_graded_stub",
+                        notebook=in_notebooks[-1].notebook.path.name,
+                        file=rubric.file,
+                    )
+                )
+        elif not py.is_file():
+            defining = [g for g in graders if any(g.notebook.defining(n) for n in names)]
+            if defining:
+                assigned[rubric.id] = defining[-1]
+    for notebook, files in both.items():
+        notes.append(msg.t("nb_py_wins", notebook=notebook, files=", ".join(files)))
+    return assigned, notes
+
+
+def _grader(path: Path, template: Template | None, *, kernel: bool) -> Grader:
+    if kernel:
+        from grader.kernel import KernelGrader
+
+        return KernelGrader(path)
+    if template is None:
+        raise InternalError("no child template for a notebook")
+    return NotebookGrader(path, template)
 
 
 def expect_exercises(graders: dict[str, Grader], plans: list[tuple[ExercisePlan, Limits]]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import RubricError
+from grader.frozen import FrozenError, thaw
 from grader.rubric import CaseSpec, Rubric, display_path, field_name, locate
 from grader.sandbox import transport
 from grader.sandbox.callables import CALLABLES
@@ -92,13 +93,13 @@ def plan_exercise(
                 locate(rubric.source, exc.where),
             ) from None
         if spec.has_expected:
-            expected = _literal_expected(spec.expected)
+            expected = _literal_expected(rubric, spec)
         else:
             if solution is None:
                 solution = _load_solution(rubric, solutions)
             expected = _reference(rubric, spec, solution, args, kwargs)
         planned.append(PlannedCase(spec, args, kwargs, expected))
-    if rubric.misconceptions and solutions is not None:
+    if rubric.misconceptions and solutions is not None and not rubric.frozen_variants:
         check_variants(rubric, solutions)
     return ExercisePlan(rubric, tuple(planned), skipped, solutions)
 
@@ -122,7 +123,19 @@ def check_variants(rubric: Rubric, solutions: Path) -> Path:
     return path
 
 
-def _literal_expected(value: Any) -> Any:
+def _literal_expected(rubric: Rubric, spec: CaseSpec) -> Any:
+    value = spec.expected
+    if isinstance(value, dict) and set(value) == {"frozen"}:
+        where = ["cases", spec.index, "expected", "frozen"]
+        try:
+            return thaw(value["frozen"])
+        except FrozenError as exc:
+            raise RubricError(
+                display_path(rubric.source),
+                field_name(where),
+                str(exc),
+                locate(rubric.source, where),
+            ) from None
     if isinstance(value, str) or value is None:
         return value
     return np.asarray(value, dtype=np.float64)
@@ -248,8 +261,14 @@ def _materialize(value: Any, where: list[Any], rubric_id: str, case: str) -> Any
             return CALLABLES[name]
         if "value" in value:
             return value["value"]
+        if "frozen" in value:  # exact, as a student release stores it (`grader.frozen`)
+            try:
+                return thaw(value["frozen"])
+            except FrozenError as exc:
+                raise _SpecError([*where, "frozen"], str(exc)) from None
         raise _SpecError(
-            where, f"unknown input form {sorted(value)}; use random/array/list/callable/value"
+            where,
+            f"unknown input form {sorted(value)}; use random/array/list/callable/value/frozen",
         )
     return value
 

@@ -23,6 +23,7 @@ __all__ = [
     "Rubric",
     "display_path",
     "field_name",
+    "find_rubrics",
     "load_rubric",
     "load_rubrics",
     "locate",
@@ -76,11 +77,18 @@ class Rubric:
     misconceptions: tuple[dict[str, Any], ...] = ()
     #: position in reports and listings (then by id)
     order: int = 100
+    #: hidden cases a student release leaves out: how many, and their points (nothing else)
+    withheld: tuple[int, float] = (0, 0.0)
 
     @property
     def max_score(self) -> float:
-        """Points over all cases, hidden included."""
-        return sum(c.points for c in self.cases)
+        """Points over all cases, hidden included (withheld ones too)."""
+        return sum(c.points for c in self.cases) + self.withheld[1]
+
+    @property
+    def frozen_variants(self) -> bool:
+        """Whether the known-wrong variants' outputs are stored in the rubric (a release)."""
+        return any("outputs" in item for item in self.misconceptions)
 
     @property
     def stem(self) -> str:
@@ -102,6 +110,26 @@ def _text(value: Any) -> dict[str, str]:
 
 
 # -- loading -----------------------------------------------------------------------------------
+
+
+def find_rubrics(*starts: Path) -> Path:
+    """The ``rubrics/`` folder (one with YAML files) in the first start folder or its parents
+    that has one, as git and pytest find their root: grading works from any folder of a
+    course repository or of a student release."""
+    for start in starts:
+        folder = start.resolve()
+        if not folder.is_dir():
+            folder = folder.parent
+        for parent in (folder, *folder.parents):
+            candidate = parent / "rubrics"
+            if candidate.is_dir() and any(
+                p.suffix in (".yaml", ".yml") for p in candidate.iterdir()
+            ):
+                return candidate
+    where = ", ".join(display_path(s) for s in starts)
+    raise UsageError(
+        f"rubrics: no rubrics/ folder in {where} or any folder above (use --rubrics DIR)"
+    )
 
 
 def load_rubrics(directory: Path, *, use_cache: bool = True) -> list[Rubric]:
@@ -343,7 +371,14 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
         description=_text(data.get("description")),
         misconceptions=tuple(data.get("misconceptions", ())),
         order=int(data.get("order", 100)),
+        withheld=_withheld(data.get("withheld")),
     )
+
+
+def _withheld(value: Any) -> tuple[int, float]:
+    if not isinstance(value, dict):
+        return (0, 0.0)
+    return (int(value.get("cases", 0)), float(value.get("points", 0.0)))
 
 
 def locate(path: Path, where: list[Any]) -> int | None:

@@ -81,7 +81,8 @@ def score_exercise(
         ordered = find(plan, run, ordered, lang=lang)
     if ordered and all(c.reason == "not_implemented" for c in ordered):
         exercise_message = ordered[0].message or msg.t("not_implemented")
-    hidden_points = sum(c.points for c in plan.hidden_skipped)
+    withheld, withheld_points = rubric.withheld  # a student release keeps only the count
+    hidden_points = sum(c.points for c in plan.hidden_skipped) + withheld_points
     return ExerciseResult(
         id=rubric.id,
         title=text_of(rubric.title, lang) or rubric.id,
@@ -89,7 +90,7 @@ def score_exercise(
         cases=tuple(ordered),
         message=exercise_message,
         line=run.line,
-        hidden_not_run=len(plan.hidden_skipped),
+        hidden_not_run=len(plan.hidden_skipped) + withheld,
         hidden_points_not_run=hidden_points,
     )
 
