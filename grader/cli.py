@@ -221,6 +221,8 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         from grader.rubric import load_rubrics
 
         rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
+        if args.include_hidden and any(r.withheld[0] for r in rubrics):
+            raise UsageError(messages.t("release_no_hidden"))
         submission = locate_submission(path, rubrics)
         solutions = solutions_folder(args.solutions, rubrics_dir)
         if template is not None:
@@ -312,8 +314,8 @@ def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
     from grader.rubric import load_rubrics, text_of
 
     for rubric in load_rubrics(rubrics_dir, use_cache=use_cache):
-        hidden = sum(1 for c in rubric.cases if c.hidden)
-        visible = len(rubric.cases) - hidden
+        hidden = sum(1 for c in rubric.cases if c.hidden) + rubric.withheld[0]
+        visible = sum(1 for c in rubric.cases if not c.hidden)
         cases = msg.t("list_cases", count=visible)
         if hidden:
             cases += msg.t("list_hidden", count=hidden)

@@ -31,7 +31,9 @@ __all__ = [
     "read_roster",
 ]
 
-_SKIPPED_PARTS = {"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints"}
+#: a student release's fingerprint (`grader.release.fingerprint`), relative to the fork's root
+_RELEASE = "rubrics/release.json"
+_SKIPPED_PARTS = {"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints", ".venv"}
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,13 @@ def _rebase(files: dict[str, bytes], wanted: set[str]) -> dict[str, bytes]:
     if not root:
         return files
     prefix = root + "/"
-    return {rel[len(prefix) :]: data for rel, data in files.items() if rel.startswith(prefix)}
+    rebased = {rel[len(prefix) :]: data for rel, data in files.items() if rel.startswith(prefix)}
+    # a fork of a student release: keep its fingerprint where `find_release` looks for it
+    parent = root.rpartition("/")[0]
+    release = f"{parent}/{_RELEASE}" if parent else _RELEASE
+    if release in files:
+        rebased[_RELEASE] = files[release]
+    return rebased
 
 
 def _mib(size: int) -> str:

@@ -3,9 +3,10 @@
 Secrets are: every non-trivial line of every reference solution and known-wrong variant (code
 cells of reference notebooks included), and every hidden case's name, title, inputs and
 expected value (as the release would encode them, as raw bytes, and as printed numbers).
-A line that a public file already holds (a stub's signature or docstring, a line of the grader's
-own code) is not a secret, nor is a hidden value that a visible case shares. Every file of the release is
-searched: its bytes, its text, and for JSON files (notebooks) the strings inside.
+A line that a public file already holds (a stub's signature or docstring, a line of the
+grader's own code) is not a secret, nor is a hidden value that a visible case shares. Every
+file of the release is searched: its bytes, its text, and for JSON files (notebooks) the
+strings inside.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def release_files(out: Path) -> list[Path]:
                 ignored.add(line.strip("/"))
     except OSError:
         pass
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(out):
         dirs[:] = sorted(d for d in dirs if d not in ignored)
         found.extend(Path(root) / name for name in sorted(files) if not name.endswith(".pyc"))
