@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,8 @@ from grader.sandbox.callables import CALLABLES
 
 __all__ = ["FrozenError", "freeze", "thaw"]
 
+#: what `float.hex` writes (and nothing else: ``float.fromhex("1.5")`` would read hex digits)
+_HEX_FLOAT = re.compile(r"-?(?:0x[01]\.[0-9a-f]+p[+-]\d+|0x0\.0p\+0|inf|nan)")
 #: nesting accepted when thawing (deeper data is refused, never a RecursionError)
 MAX_DEPTH = 32
 
@@ -76,6 +79,8 @@ def _freeze(value: Any, depth: int) -> Any:
 
 
 def _b64(array: np.ndarray[Any, Any]) -> str:
+    if array.dtype.kind not in "biuf":  # what `transport.decode_npy` accepts back
+        raise FrozenError(f"arrays of {array.dtype} cannot be frozen (bool, int or float only)")
     try:
         blob = transport.encode_npy(array)
     except transport.TransportError as exc:
@@ -97,12 +102,9 @@ def _thaw(data: Any, depth: int, where: str) -> Any:
         raise FrozenError(f"{where}: expected a frozen value such as {{npy: ...}}, got {data!r}")
     ((tag, body),) = data.items()
     if tag == "float":
-        if not isinstance(body, str):
+        if not isinstance(body, str) or not _HEX_FLOAT.fullmatch(body):
             raise FrozenError(f"{where}: float must be written with float.hex, got {body!r}")
-        try:
-            return float.fromhex(body)
-        except ValueError:
-            raise FrozenError(f"{where}: {body!r} is not a float.hex value") from None
+        return float.fromhex(body)
     if tag in ("npy", "scalar"):
         array = _array(body, where)
         if tag == "scalar":
