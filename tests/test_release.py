@@ -510,3 +510,33 @@ def test_a_fork_release_file_is_read_safely(tmp_path: Path, kind: str) -> None:
     else:
         path.write_text(json.dumps({"format": 1, "grader_version": 1, "exercises": []}))
     assert read_release(path) is None
+
+
+def test_batch_grades_forks_with_hidden_cases_and_warns_about_other_releases(
+    release: Path, tmp_path: Path
+) -> None:
+    """`grade batch` over cloned forks grades each fork's exercises/ with every case, and a
+    fork of another release carries the warning in its report."""
+    from grader.batch.gradebook import FILENAME, Gradebook
+
+    entries = tmp_path / "student-repos"
+    for name in ("alice", "bob"):
+        fork = entries / name
+        shutil.copytree(release, fork)
+        for rubric in RUBRICS:
+            shutil.copyfile(ROOT / "solutions" / rubric.file, fork / "exercises" / rubric.file)
+    stale = entries / "bob" / "rubrics" / "release.json"
+    data = json.loads(stale.read_text())
+    data["exercises"]["sgd_step"]["reference"] = "f" * 64
+    stale.write_text(json.dumps(data))
+    out = tmp_path / "results"
+    code = cli.main(
+        ["batch", str(entries), "--out", str(out), "--rubrics", str(ROOT / "rubrics")]
+    )
+    assert 0 == code
+    with Gradebook(out / FILENAME) as book:
+        stored = {r.student: r for r in book.rows()}
+    total = sum(r.max_score for r in RUBRICS)
+    assert [total, total] == [stored["alice"].score, stored["bob"].score]
+    assert stored["alice"].report["meta"]["submitted_from"]["matches"] is True
+    assert ["sgd_step"] == stored["bob"].report["meta"]["submitted_from"]["changed"]
