@@ -530,9 +530,7 @@ def test_batch_grades_forks_with_hidden_cases_and_warns_about_other_releases(
     data["exercises"]["sgd_step"]["reference"] = "f" * 64
     stale.write_text(json.dumps(data))
     out = tmp_path / "results"
-    code = cli.main(
-        ["batch", str(entries), "--out", str(out), "--rubrics", str(ROOT / "rubrics")]
-    )
+    code = cli.main(["batch", str(entries), "--out", str(out), "--rubrics", str(ROOT / "rubrics")])
     assert 0 == code
     with Gradebook(out / FILENAME) as book:
         stored = {r.student: r for r in book.rows()}
