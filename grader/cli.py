@@ -42,6 +42,7 @@ SUBCOMMANDS: dict[str, str] = {
 SUBCOMMANDS["batch"] = "grader.batch.run"  # grade many submissions into a gradebook
 SUBCOMMANDS["export"] = "grader.batch.export"  # gradebook -> reports, CSVs, summary, plots
 SUBCOMMANDS["release"] = "grader.release"  # the student repository of the course
+SUBCOMMANDS["check-rubrics"] = "grader.audit"  # every rubric problem, with file and line
 
 
 def _parser(*, for_help: bool = False) -> argparse.ArgumentParser:

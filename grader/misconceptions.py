@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import copy
 import functools
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -34,14 +32,21 @@ from grader.errors import RubricError
 from grader.execute import CaseRun, ExerciseRun
 from grader.frozen import FrozenError, freeze, thaw
 from grader.model import CaseResult, Outcome
-from grader.plan import ExercisePlan, PlannedCase, check_variants, load_trusted, variant_file
-from grader.rubric import Rubric, display_path, locate, text_of
+from grader.plan import (
+    ExercisePlan,
+    PlannedCase,
+    check_variants,
+    variant_file,
+    variants_module,
+)
+from grader.rubric import Rubric, display_path, text_of
 from grader.sandbox.transport import Received
 
 __all__ = [
     "Misconception",
     "diagnose",
     "frozen_misconceptions",
+    "indistinguishable",
     "misconceptions_of",
     "variant_file",
 ]
@@ -167,7 +172,7 @@ def _confirmed(
             if frozen or solutions is None:
                 observe = functools.partial(_stored, item, name)
             else:
-                fn = _function(plan.rubric, solutions, item, name)
+                fn = _function(plan.rubric, solutions, name)
                 observe = functools.partial(_variant, plan, fn, name)
             if _explains(observe, usable):
                 return item
@@ -229,8 +234,6 @@ def _unchanged(after: Array, original: Array) -> bool:
 
 
 _cache: dict[tuple[str, str, str, int], _Seen | None] = {}
-_modules: dict[Path, ModuleType] = {}
-_lock = threading.Lock()
 
 
 def _variant(
@@ -278,6 +281,27 @@ def _stored(item: Misconception, name: str, case: PlannedCase) -> _Seen | None:
     return _Seen(value, frozenset(str(k) for k in entry.get("changed", ())))
 
 
+def indistinguishable(plan: ExercisePlan) -> list[tuple[Misconception, str]]:
+    """Variant functions that give the reference's answer on every case of ``plan`` (so they
+    could never be named), or that raise on every case."""
+    if plan.solutions is None:
+        return []
+    found = []
+    for item in misconceptions_of(plan.rubric):
+        for name in item.functions:
+            fn = _function(plan.rubric, plan.solutions, name)
+            seen = [(case, _variant(plan, fn, name, case)) for case in plan.cases]
+            numeric = [(c, v) for c, v in seen if isinstance(c.expected, np.ndarray)]
+            reference = [
+                _Seen(np.asarray(c.expected, dtype=np.float64), frozenset()) for c, _ in numeric
+            ]
+            if all(
+                v is None or _same(v, r, c) for (c, v), r in zip(numeric, reference, strict=True)
+            ):
+                found.append((item, name))
+    return found
+
+
 def frozen_misconceptions(plan: ExercisePlan) -> list[dict[str, Any]]:
     """The rubric's ``misconceptions`` with every variant's output on every case of ``plan``
     stored (``outputs``), so that a student release names them without the variants' code."""
@@ -287,7 +311,7 @@ def frozen_misconceptions(plan: ExercisePlan) -> list[dict[str, Any]]:
     for item, raw in zip(misconceptions_of(plan.rubric), plan.rubric.misconceptions, strict=True):
         outputs: dict[str, dict[str, Any]] = {}
         for name in item.functions:
-            fn = _function(plan.rubric, plan.solutions, item, name)
+            fn = _function(plan.rubric, plan.solutions, name)
             per_case: dict[str, Any] = {}
             for case in plan.cases:
                 seen = _variant(plan, fn, name, case)
@@ -301,31 +325,9 @@ def frozen_misconceptions(plan: ExercisePlan) -> list[dict[str, Any]]:
     return out
 
 
-def _function(
-    rubric: Rubric, solutions: Path, item: Misconception, name: str
-) -> Callable[..., Any]:
-    module = _module(rubric, solutions)
-    fn = getattr(module, name, None)
+def _function(rubric: Rubric, solutions: Path, name: str) -> Callable[..., Any]:
+    fn = getattr(variants_module(rubric, solutions), name, None)
     if not callable(fn):
-        where = ["misconceptions", item.index, "function"]
-        raise RubricError(
-            display_path(rubric.source),
-            f"misconceptions[{item.index}].function",
-            f"{display_path(variant_file(rubric, solutions))} does not define {name!r}",
-            locate(rubric.source, where),
-        )
+        check_variants(rubric, solutions)  # raises the RubricError naming the rubric's line
+        raise AssertionError(name)  # pragma: no cover - check_variants raised
     return fn  # type: ignore[no-any-return]
-
-
-def _module(rubric: Rubric, solutions: Path) -> ModuleType:
-    path = variant_file(rubric, solutions)
-    with _lock:
-        module = _modules.get(path)
-        if module is not None:
-            return module
-        check_variants(rubric, solutions)
-        module = load_trusted(
-            path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants"
-        )
-        _modules[path] = module
-        return module

@@ -12,6 +12,7 @@ import copy
 import hashlib
 import importlib.util
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,7 @@ __all__ = [
     "encode_job",
     "plan_exercise",
     "variant_file",
+    "variants_module",
 ]
 
 _DTYPES = {"float64", "float32", "int64", "int32", "bool"}
@@ -110,8 +112,10 @@ def variant_file(rubric: Rubric, solutions: Path) -> Path:
 
 
 def check_variants(rubric: Rubric, solutions: Path) -> Path:
-    """The known-wrong variants' file, which must exist (a `RubricError` naming the rubric's
-    ``misconceptions`` line otherwise); they are imported only when a case fails."""
+    """The known-wrong variants' file, which must exist and define at top level every
+    function the rubric names (a `RubricError` naming the rubric's line otherwise), so that a
+    misspelt variant fails ``grade solutions/`` rather than a student's report later. The file
+    is parsed, not imported: a passing submission never pays for the variants."""
     path = variant_file(rubric, solutions)
     if not path.is_file():
         raise RubricError(
@@ -120,7 +124,60 @@ def check_variants(rubric: Rubric, solutions: Path) -> Path:
             f"the known-wrong variants {display_path(path)} were not found",
             locate(rubric.source, ["misconceptions"]),
         )
+    defined = _top_level_names(path)
+    for index, item in enumerate(rubric.misconceptions):
+        function = item["function"]
+        for name in (function,) if isinstance(function, str) else function:
+            if name not in defined:
+                where = ["misconceptions", index, "function"]
+                raise RubricError(
+                    display_path(rubric.source),
+                    field_name(where),
+                    f"{display_path(path)} does not define {name!r}",
+                    locate(rubric.source, where),
+                )
     return path
+
+
+def _top_level_names(path: Path) -> frozenset[str]:
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise RubricError(display_path(path), "", f"cannot be parsed: {exc}") from None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(names)
+
+
+_variant_modules: dict[Path, ModuleType] = {}
+_variant_lock = threading.Lock()
+
+
+def variants_module(rubric: Rubric, solutions: Path) -> ModuleType:
+    """The rubric's known-wrong variants, imported once per process (trusted course code)."""
+    path = variant_file(rubric, solutions)
+    with _variant_lock:
+        module = _variant_modules.get(path)
+        if module is not None:
+            return module
+        if not path.is_file():
+            raise RubricError(
+                display_path(rubric.source),
+                "misconceptions",
+                f"the known-wrong variants {display_path(path)} were not found",
+                locate(rubric.source, ["misconceptions"]),
+            )
+        module = load_trusted(
+            path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants"
+        )
+        _variant_modules[path] = module
+        return module
 
 
 def _literal_expected(rubric: Rubric, spec: CaseSpec) -> Any:
@@ -239,6 +296,7 @@ def _materialize(value: Any, where: list[Any], rubric_id: str, case: str) -> Any
     if isinstance(value, dict):
         if len(value) == 0:
             raise _SpecError(where, "empty mapping; use random/array/list/callable/value")
+        _known_keys(value, where)
         if "random" in value:
             return _random(value, where, _seed(rubric_id, case, where))
         if "array" in value:
@@ -271,6 +329,41 @@ def _materialize(value: Any, where: list[Any], rubric_id: str, case: str) -> Any
             f"unknown input form {sorted(value)}; use random/array/list/callable/value/frozen",
         )
     return value
+
+
+#: the keys each input form takes (besides its own name)
+_FORM_KEYS: dict[str, frozenset[str]] = {
+    "array": frozenset({"dtype"}),
+    "list": frozenset(),
+    "callable": frozenset(),
+    "value": frozenset(),
+    "frozen": frozenset(),
+}
+_RANDOM_KEYS: dict[str, frozenset[str]] = {
+    "normal": frozenset({"loc", "scale"}),
+    "uniform": frozenset({"low", "high"}),
+    "onehot": frozenset({"index"}),
+    "simplex": frozenset({"alpha"}),
+    "integers": frozenset({"low", "high"}),
+}
+
+
+def _known_keys(value: dict[str, Any], where: list[Any]) -> None:
+    """A misspelt key of an input form is an error (it would silently take its default)."""
+    import difflib
+
+    if "random" in value:
+        extra = _RANDOM_KEYS.get(str(value["random"]), frozenset()) | {"random", "shape", "seed"}
+    else:
+        form = next((k for k in _FORM_KEYS if k in value), None)
+        if form is None:
+            return
+        extra = _FORM_KEYS[form] | {form}
+    for key in value:
+        if key not in extra:
+            close = difflib.get_close_matches(str(key), sorted(extra), n=1)
+            suggestion = f"; did you mean {close[0]!r}?" if close else ""
+            raise _SpecError([*where, key], f"unknown key {key!r}{suggestion}")
 
 
 def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:

@@ -28,11 +28,14 @@ __all__ = [
     "load_rubrics",
     "locate",
     "text_of",
+    "yaml_loader",
 ]
 
 _SCHEMA_PATH = Path(__file__).with_name("schema") / "rubric.schema.json"
 _DEFAULT_TIME_LIMIT = 5.0  # seconds per case (and for the import); docs/security.md
 _DEFAULT_MEMORY_MB = 1024
+#: how rubric files are parsed (part of the cache key: a parser change re-reads every rubric)
+_PARSER = b"yaml-1.2-floats"
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def load_rubric(path: Path, *, use_cache: bool = True) -> Rubric:
         raw = path.read_bytes()
     except OSError as exc:
         raise RubricError(display_path(path), "", f"cannot read: {exc.strerror}") from None
-    digest = hashlib.sha256(raw + _schema_bytes() + __version__.encode()).hexdigest()
+    digest = hashlib.sha256(raw + _schema_bytes() + __version__.encode() + _PARSER).hexdigest()
     data = _cache_get(digest) if use_cache else None
     # (a hit skips YAML parsing and the jsonschema import: both cost more than grading)
     if data is None:
@@ -171,12 +174,35 @@ def load_rubric(path: Path, *, use_cache: bool = True) -> Rubric:
     return _build(path, data, digest)
 
 
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+def yaml_loader() -> Any:
+    """PyYAML's safe loader, reading numbers as YAML 1.2 does.
+
+    YAML 1.1 reads ``1.0e6`` and ``1e-6`` (no dot, or no sign in the exponent) as strings;
+    rubric authors mean numbers, and JSON, YAML 1.2 and Python agree with them.
+    """
+    global _loader  # noqa: PLW0603 - built once per process
+    if _loader is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        _loader = type("RubricLoader", (base,), {})
+        _loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789.")
+        )
+    return _loader
+
+
+_loader: Any = None
+
+
 def _parse_and_validate(path: Path, raw: bytes) -> dict[str, Any]:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
+        data = yaml.load(raw, Loader=yaml_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

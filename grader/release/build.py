@@ -33,7 +33,7 @@ from grader.errors import UsageError
 from grader.frozen import freeze
 from grader.plan import ExercisePlan, plan_exercise
 from grader.release.fingerprint import RELEASE_FILE, Fingerprint, course_fingerprint
-from grader.rubric import Rubric, display_path, load_rubrics, text_of
+from grader.rubric import Rubric, display_path, load_rubrics, text_of, yaml_loader
 
 __all__ = ["Course", "build_release", "frozen_rubric"]
 
@@ -122,8 +122,7 @@ def frozen_rubric(plan: ExercisePlan) -> dict[str, Any]:
     import yaml
 
     rubric = plan.rubric
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    raw: dict[str, Any] = yaml.load(rubric.source.read_bytes(), Loader=loader)  # noqa: S506
+    raw: dict[str, Any] = yaml.load(rubric.source.read_bytes(), Loader=yaml_loader())  # noqa: S506
     visible = {c.spec.name for c in plan.cases}
     cases = []
     for planned in plan.cases:
