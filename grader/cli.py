@@ -1,187 +1,189 @@
-"""The `grade` command: argument parsing, files and exit codes only; no grading logic here.
+"""The `grade` command line: one argparse parser per command, errors -> `ExitCode`; no grading.
 
-Exit codes: 0 every case passed, 1 some case failed, 2 usage or rubric error,
-3 internal error. With ``--fail-under PERCENT`` the score decides instead of the cases: 0 when
-the points earned are at least PERCENT of the points available (a percentage, not points, so
-one threshold survives rubric changes and hidden cases), else 1.
+``grade [PATH] [options]`` grades one submission (`grader.grade_command`); ``grade COMMAND ...``
+runs another command (`COMMANDS`), and ``grade help [COMMAND]`` prints a command's help.
+
+Exit codes, the same for every command (also in the README):
+
+====  ==============  ======================================================================
+code  name            meaning
+====  ==============  ======================================================================
+0     OK              done: every case passed (``grade``), every submission graded (``batch``)
+1     TESTS_FAILED    ``grade``: some case failed, or the score is under ``--fail-under``
+2     USAGE_ERROR     bad command line, path, rubric, roster or gradebook
+3     INTERNAL_ERROR  the grader itself failed (re-run with ``--traceback`` and report it)
+4     INCOMPLETE      ``batch``: the grader failed on some submissions, which are not the
+                      students' fault and were not recorded as zeros; run again to retry them
+130   INTERRUPTED     stopped by Ctrl-C (SIGINT); ``batch`` keeps what it graded: run it again
+====  ==============  ======================================================================
+
+Adding a command: one entry in `COMMANDS`. Its module provides ``add_arguments(parser)`` and
+``run(args) -> int`` (this module parses, prints errors and maps exceptions to exit codes), or
+only ``main(argv) -> int``, which then receives the arguments after the command's name.
 """
 
 from __future__ import annotations
 
 import argparse
 import enum
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
 
 from grader import __version__
 from grader.errors import GraderError, UsageError
 
-if TYPE_CHECKING:
-    from grader.model import GradeReport
-    from grader.reporters import Reporter
-
-__all__ = ["ExitCode", "main", "print_error", "rubrics_option", "solutions_folder"]
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "ExitCode",
+    "add_output_option",
+    "main",
+    "print_error",
+    "rubrics_option",
+    "solutions_folder",
+]
 
 
 class ExitCode(enum.IntEnum):
-    """What `grade` returns."""
+    """What every `grade` command returns (the table in the module docstring)."""
 
     OK = 0
     TESTS_FAILED = 1
     USAGE_ERROR = 2
     INTERNAL_ERROR = 3
+    INCOMPLETE = 4
+    INTERRUPTED = 130
 
 
-#: other commands: ``grade NAME ...`` calls ``module.main(argv) -> int`` (imported on use)
-SUBCOMMANDS: dict[str, str] = {
-    "gradescope-bundle": "grader.bundle",
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: the module that implements it and one line for `grade --help`."""
+
+    module: str
+    summary: str
+
+
+#: ``grade NAME ...``; each module is imported only when its command runs or help is printed
+COMMANDS: dict[str, Command] = {
+    "batch": Command(
+        "grader.batch.run", "grade a folder of submissions into a gradebook (resumable)"
+    ),
+    "export": Command(
+        "grader.batch.export", "write reports, grades.csv, LMS files and the summary again"
+    ),
+    "gradescope-bundle": Command("grader.bundle", "build the Gradescope autograder zip"),
+    "release": Command("grader.release", "write the student repository of the course"),
+    "check-rubrics": Command(
+        "grader.audit", "report every problem of the course's rubrics with file and line"
+    ),
 }
-SUBCOMMANDS["batch"] = "grader.batch.run"  # grade many submissions into a gradebook
-SUBCOMMANDS["export"] = "grader.batch.export"  # gradebook -> reports, CSVs, summary, plots
-SUBCOMMANDS["release"] = "grader.release"  # the student repository of the course
-SUBCOMMANDS["check-rubrics"] = "grader.audit"  # every rubric problem, with file and line
+
+_USAGE = "grade [PATH] [options]\n       grade COMMAND [options]  (grade help COMMAND)"
+_HELP_EPILOG = (
+    "exit codes (every command): 0 done, 1 some case failed (grade), 2 usage or rubric error, "
+    "3 internal error, 4 some submissions not graded (batch: run again), 130 interrupted"
+)
 
 
-def _parser(*, for_help: bool = False) -> argparse.ArgumentParser:
-    # The reporter registry is imported only to print help (or to check a --format value):
-    # every student run pays for what is imported before the child template starts.
-    formats = "terminal, json, ..."
-    if for_help:
-        from grader.reporters import REPORTERS
+def add_output_option(
+    parser: argparse.ArgumentParser, *, metavar: str, help: str, default: str | None = None
+) -> None:
+    """``--output`` (every command spells it so), with ``--out`` kept as a hidden alias."""
+    parser.add_argument("--output", metavar=metavar, default=default, help=help)
+    parser.add_argument("--out", dest="output", help=argparse.SUPPRESS)
 
-        formats = ", ".join(sorted(REPORTERS))
+
+def _grade_parser(*, for_help: bool = False) -> argparse.ArgumentParser:
+    from grader import grade_command
+
     parser = argparse.ArgumentParser(
         prog="grade",
+        usage=_USAGE,
         description="Grade lecture exercises against reference solutions, per YAML rubric.",
+        epilog=_HELP_EPILOG,
     )
-    parser.add_argument(
-        "path",
-        nargs="?",
-        default="exercises",
-        help="a folder of exercise files, or one exercise file (default: exercises/)",
-    )
-    parser.add_argument(
-        "--rubrics",
-        metavar="DIR",
-        default=None,
-        help="folder of rubric YAML files (default: the rubrics/ folder found from the "
-        "current folder upward, else from PATH upward)",
-    )
-    parser.add_argument(
-        "--solutions",
-        metavar="DIR",
-        default=None,
-        help="reference solutions (default: solutions/ beside the rubrics)",
-    )
-    parser.add_argument("--list", action="store_true", help="list the exercises and exit")
-    parser.add_argument(
-        "--format",
-        type=_format_option,
-        default=None,
-        metavar="FORMAT",
-        help=f"report format: {formats} (default: terminal; github when GITHUB_ACTIONS=true)",
-    )
-    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument(
-        "--report",
-        metavar="FORMAT=PATH",
-        action="append",
-        default=[],
-        type=_report_option,
-        help="also write the report in FORMAT to PATH (repeatable; e.g. junit=out/junit.xml)",
-    )
-    parser.add_argument(
-        "--fail-under",
-        metavar="PERCENT",
-        type=_percent_option,
-        default=None,
-        help="exit 0 when the score is at least PERCENT of the points, whatever failed "
-        "(default: exit 1 when any case fails)",
-    )
-    parser.add_argument(
-        "--lang",
-        choices=("en", "ja"),
-        default=None,
-        help="language of the report (default: ja when LC_ALL/LC_MESSAGES/LANG start with ja)",
-    )
-    parser.add_argument(
-        "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
-    )
-    parser.add_argument(
-        "--sandbox",
-        choices=("auto", "local", "secure"),
-        default="auto",
-        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
-        "process with limits; not a security boundary) or auto (secure where it works; "
-        "default); see docs/security.md",
-    )
-    parser.add_argument(
-        "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
-    )
-    parser.add_argument(
-        "--kernel",
-        action="store_true",
-        help="run notebooks in a Jupyter kernel (ipykernel) instead of as plain Python",
-    )
-    parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
+    grade_command.add_arguments(parser, for_help=for_help)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
-def _format_option(text: str) -> str:
-    from grader.reporters import REPORTERS
-
-    if text not in REPORTERS:
-        known = ", ".join(sorted(REPORTERS))
-        raise argparse.ArgumentTypeError(f"unknown format {text!r} (choose from {known})")
-    return text
-
-
-def _report_option(text: str) -> tuple[str, Path]:
-    from grader.reporters import REPORTERS
-
-    name, sep, path = text.partition("=")
-    if not sep or not path:
-        raise argparse.ArgumentTypeError(f"expected FORMAT=PATH, got {text!r}")
-    if name not in REPORTERS:
-        known = ", ".join(sorted(REPORTERS))
-        raise argparse.ArgumentTypeError(f"unknown format {name!r} (choose from {known})")
-    return name, Path(path)
-
-
-def _percent_option(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 100 (got {text})")
-    return value
+def _full_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser `grade --help` prints, with one subparser per command."""
+    parser = _grade_parser(for_help=True)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    parsers: dict[str, argparse.ArgumentParser] = {}
+    for name, command in COMMANDS.items():
+        module = importlib.import_module(command.module)
+        if hasattr(module, "add_arguments"):
+            sub = commands.add_parser(
+                name,
+                help=command.summary,
+                description=(module.__doc__ or command.summary).strip().splitlines()[0],
+                epilog=_HELP_EPILOG,
+            )
+            module.add_arguments(sub)
+            sub.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
+        else:  # a module with only main(argv) parses its own arguments
+            sub = commands.add_parser(name, help=command.summary, add_help=False)
+        parsers[name] = sub
+    parsers["help"] = commands.add_parser("help", help="show the help of grade or of COMMAND")
+    parsers["help"].add_argument("topic", nargs="?", metavar="COMMAND", help="a command's name")
+    return parser, parsers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `grade`; returns the exit code (the console script exits with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in SUBCOMMANDS:
-        import importlib
+    name = argv[0] if argv else ""
+    if name in COMMANDS or name == "help":
+        return _subcommand(name, argv[1:])
+    if any(a in ("-h", "--help") for a in argv):
+        _full_parser()[0].parse_args(["--help"])  # prints the help and exits 0
+    from grader import grade_command
 
-        module = importlib.import_module(SUBCOMMANDS[argv[0]])
-        code: int = module.main(argv[1:])
+    args = _grade_parser().parse_args(argv)
+    return _guarded(grade_command.run, args)
+
+
+def _subcommand(name: str, rest: list[str]) -> int:
+    parser, parsers = _full_parser()
+    if name == "help":
+        topic = rest[0] if rest else None
+        if topic is None:
+            parser.print_help()
+            return int(ExitCode.OK)
+        if topic not in COMMANDS:
+            print_error(f"help: no command {topic!r} (commands: {', '.join(COMMANDS)})")
+            return int(ExitCode.USAGE_ERROR)
+        name, rest = topic, ["--help"]
+    module: ModuleType = importlib.import_module(COMMANDS[name].module)
+    if not hasattr(module, "add_arguments"):
+        code: int = module.main(rest)
         return code
-    args = _parser(for_help=any(a in ("-h", "--help") for a in argv)).parse_args(argv)
+    sub = parsers[name]
+    sub.prog = f"grade {name}"
+    args = sub.parse_args(rest)
+    args.command_line = ["grade", name, *rest]  # recorded with a batch run
+    return _guarded(module.run, args)
+
+
+def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command: its errors are one `error:` line and an exit code, never a traceback."""
     try:
-        return int(_grade(args))
+        return int(run(args))
     except GraderError as exc:
         print_error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print_error("interrupted")
-        return int(ExitCode.INTERNAL_ERROR)
+        return int(ExitCode.INTERRUPTED)
     except Exception as exc:
-        if args.traceback:
+        if getattr(args, "traceback", False):
             raise
         print_error(
             f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback and report it)"
@@ -194,99 +196,6 @@ def print_error(text: str) -> None:
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     prefix = "\x1b[31merror:\x1b[0m" if colour else "error:"
     print(f"{prefix} {text}", file=sys.stderr)
-
-
-def _grade(args: argparse.Namespace) -> ExitCode:
-    path = Path(args.path)
-    if not args.list and not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
-    rubrics_dir = rubrics_option(args.rubrics, path)
-    template = None
-    if not args.list:
-        # Start the child template first: it imports NumPy on the other core while we load.
-        from grader.sandbox import secure
-
-        hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
-        hidden.append(rubrics_dir.resolve().parent / "solutions")
-        # A notebook run in a kernel needs no template.
-        if not (args.kernel and path.suffix == ".ipynb"):
-            template = secure.start(args.sandbox, path.resolve(), hidden)
-    try:
-        from grader import messages
-
-        lang = args.lang or messages.language_from_env(os.environ)
-        messages.set_language(lang)
-        if args.list:
-            return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
-        from grader.grading import grade_submission, locate_submission
-        from grader.rubric import load_rubrics
-
-        rubrics = load_rubrics(rubrics_dir, use_cache=not args.no_cache)
-        if args.include_hidden and any(r.withheld[0] for r in rubrics):
-            raise UsageError(messages.t("release_no_hidden"))
-        submission = locate_submission(path, rubrics)
-        solutions = solutions_folder(args.solutions, rubrics_dir)
-        if template is not None:
-            from grader.sandbox import secure
-
-            template = secure.settle(template, args.sandbox)
-        report = grade_submission(
-            submission,
-            rubrics,
-            solutions,
-            template,
-            include_hidden=args.include_hidden,
-            lang=lang,
-            kernel=args.kernel,
-        )
-    finally:
-        if template is not None:
-            template.close()
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "terminal")
-    text = _reporter(fmt, color=args.output is None).render(report)
-    if args.output:
-        _write(Path(args.output), text)
-        if fmt != "terminal":
-            sys.stdout.write(_reporter("terminal", color=True).render(report))
-    else:
-        sys.stdout.write(text)
-    for name, path in args.report:
-        _write(path, _reporter(name, color=False).render(report))
-    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        summary = Path(os.environ["GITHUB_STEP_SUMMARY"])
-        _write(summary, _reporter("markdown", color=False).render(report), append=True)
-    return _exit_code(report, args.fail_under)
-
-
-def _exit_code(report: GradeReport, fail_under: float | None) -> ExitCode:
-    """Default: any failed case fails the run; with --fail-under, the score percentage decides."""
-    if fail_under is None:
-        return ExitCode.OK if report.passed else ExitCode.TESTS_FAILED
-    share = 100.0 if report.max_score <= 0 else 100.0 * report.score / report.max_score
-    return ExitCode.OK if share >= fail_under - 1e-9 else ExitCode.TESTS_FAILED
-
-
-def _reporter(name: str, *, color: bool) -> Reporter:
-    from grader.reporters import REPORTERS
-    from grader.reporters.github import GithubReporter
-    from grader.reporters.terminal import TerminalReporter
-
-    if name == "terminal":
-        on = color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        return TerminalReporter(color=on)
-    if name == "github":
-        # a fresh token now, after grading: no child that ran student code ever saw it
-        return GithubReporter(token=os.urandom(16).hex())
-    return REPORTERS[name]
-
-
-def _write(path: Path, text: str, *, append: bool = False) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a" if append else "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
 def rubrics_option(option: str | None, path: Path | None = None) -> Path:
@@ -308,23 +217,6 @@ def solutions_folder(option: str | None, rubrics_dir: Path) -> Path | None:
         return path.resolve()
     default = rubrics_dir.resolve().parent / "solutions"
     return default if default.is_dir() else None
-
-
-def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
-    from grader import messages as msg
-    from grader.rubric import load_rubrics, text_of
-
-    for rubric in load_rubrics(rubrics_dir, use_cache=use_cache):
-        hidden = sum(1 for c in rubric.cases if c.hidden) + rubric.withheld[0]
-        visible = sum(1 for c in rubric.cases if not c.hidden)
-        cases = msg.t("list_cases", count=visible)
-        if hidden:
-            cases += msg.t("list_hidden", count=hidden)
-        print(
-            f"{rubric.id:<20} {rubric.file:<22} {cases}, {rubric.max_score:g} {msg.t('pts')}"
-            f"  {text_of(rubric.title, lang)}"
-        )
-    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -285,6 +285,27 @@ CATALOGUE: dict[str, str] = {
     "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
     "batch_bad_zip": "the archive cannot be read ({error})",
     "batch_unreadable": "the submission cannot be read ({error})",
+    # -- instructors: command line, batch exports, Gradescope (issue 17) ---------------
+    "list_points": "{points} pts",
+    "list_hidden_points": " + {points} hidden",
+    "list_footer": (
+        "hidden cases run only with --include-hidden (instructors, batch grading, "
+        "Gradescope); your own runs show the visible points"
+    ),
+    "summary_roster": (
+        "roster: {missing} students without a submission, {strangers} submissions not "
+        "on the roster (both listed below)."
+    ),
+    "summary_missing": "On the roster, no submission",
+    "summary_not_on_roster": "Not on the roster (left out of the LMS files)",
+    "summary_common": "Most common failures per exercise (students)",
+    "summary_all_passed": "every graded case passed",
+    "summary_students": "{count} students",
+    "summary_misconception": "misconception",
+    "summary_per_student": "Students",
+    "summary_no_submission": "no submission",
+    "summary_not_graded": "not graded (grader failure; run grade batch again)",
+    "lms_no_submission": "no submission received",
 }
 
 

@@ -40,6 +40,7 @@ def run_on_cluster(
     *,
     chunk_size: int = CHUNK,
     sandbox: str = "auto",
+    lang: str = "en",
 ) -> None:
     """Grade ``todo`` on the cluster at ``address``; ``sink`` gets each result here."""
     import importlib
@@ -60,7 +61,7 @@ def run_on_cluster(
         raise UsageError(f"--dask-scheduler {address}: cannot connect ({exc})") from None
     try:
         _check_versions(client)
-        payload = {**_course_payload(course), "sandbox": sandbox}
+        payload = {**_course_payload(course), "sandbox": sandbox, "lang": lang}
         shared = client.scatter([payload], broadcast=True)[0]
         futures: dict[Any, list[tuple[Entry, str]]] = {}
         chunk: list[dict[str, Any]] = []
@@ -181,7 +182,11 @@ def grade_chunk(shared: dict[str, Any], chunk: list[dict[str, Any]]) -> list[dic
     """Runs on a worker: grade a chunk of submissions, return plain-data results."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from grader import messages
+
     grader = _grader_for(shared)
+    lang = str(shared.get("lang", "en"))
+    messages.set_language(lang if lang in messages.LANGUAGES else "en")
 
     def one(item: dict[str, Any]) -> dict[str, Any]:
         entry = Entry(item["student"], item["entry"], Path(item["entry"]), item["kind"])

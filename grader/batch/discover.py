@@ -79,11 +79,17 @@ class Refused(Exception):  # noqa: N818 - a verdict, not a programming error
 # -- discovery --------------------------------------------------------------------------------
 
 
-def discover(folder: Path, roster: Path | None = None) -> tuple[list[Entry], list[str]]:
-    """The entries of ``folder`` sorted by student id, and warnings for the instructor."""
+def discover(
+    folder: Path, roster: dict[str, dict[str, str]] | None = None
+) -> tuple[list[Entry], list[str]]:
+    """The entries of ``folder`` sorted by student id, and warnings for the instructor.
+
+    ``roster`` (`read_roster`, or the one a gradebook kept) maps entry names to student ids;
+    an entry it does not name keeps its own name as id and is reported as not on the roster.
+    """
     if not folder.is_dir():
         raise UsageError(f"{folder}: submissions folder not found")
-    mapping = read_roster(roster) if roster is not None else {}
+    mapping = roster or {}
     entries: list[Entry] = []
     warnings: list[str] = []
     ignored: list[str] = []
@@ -105,7 +111,9 @@ def discover(folder: Path, roster: Path | None = None) -> tuple[list[Entry], lis
             continue
         row = mapping.get(name) or mapping.get(stem)
         if mapping and row is None:
-            warnings.append(f"{name}: not in the roster; graded as {stem!r}")
+            warnings.append(
+                f"{name}: not on the roster; graded as {stem!r} and left out of the LMS files"
+            )
         student = row["id"] if row else stem
         entries.append(Entry(student, name, path, kind, dict(row or {})))
     if ignored:
@@ -142,6 +150,7 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
                 f"{', '.join(header) or 'nothing'})"
             )
     mapping: dict[str, dict[str, str]] = {}
+    ids: dict[str, int] = {}
     for line, raw in enumerate(reader, start=2):
         row = {
             (k or "").strip().lower(): (v or "").strip()
@@ -152,6 +161,11 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
             raise UsageError(f"{path}: line {line}: 'name' and 'id' must not be empty")
         if row["name"] in mapping:
             raise UsageError(f"{path}: line {line}: name {row['name']!r} appears twice")
+        if row["id"] in ids:
+            raise UsageError(
+                f"{path}: line {line}: id {row['id']!r} is also on line {ids[row['id']]}"
+            )
+        ids[row["id"]] = line
         mapping[row["name"]] = row
     return mapping
 

@@ -5,6 +5,12 @@ Each submission is written in one transaction as soon as it is graded (WAL journ
 rerun replaces rather than duplicates. A row remembers the content hash, rubric hash and
 grader version it was graded with; `Gradebook.needs_grading` decides what a resumed batch
 skips: unchanged content under unchanged rubrics, unless the grader failed on it last time.
+
+The roster given once (``--roster``) is kept here, so later runs without it map entries to the
+same student ids (`Gradebook.roster`); an entry graded under another id before (its name, then
+a roster id) is moved to its new id, never duplicated (`Gradebook.rekey`). Every grading of a
+student is also appended to ``history`` (run, grader and rubric version, score and the score
+before), which `grade export` writes to history.csv.
 """
 
 from __future__ import annotations
@@ -19,10 +25,10 @@ from typing import Any
 
 from grader.errors import UsageError
 
-__all__ = ["FILENAME", "Gradebook", "Row"]
+__all__ = ["FILENAME", "Gradebook", "HistoryRow", "Row", "Stored"]
 
 FILENAME = "gradebook.sqlite"
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,6 +75,23 @@ CREATE TABLE IF NOT EXISTS cases (
     message TEXT NOT NULL,
     PRIMARY KEY (student, exercise, position)
 );
+CREATE TABLE IF NOT EXISTS roster (
+    student TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    columns TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    student TEXT NOT NULL,
+    run_id INTEGER,
+    graded REAL NOT NULL,
+    grader_version TEXT NOT NULL,
+    rubric_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    score REAL,
+    previous REAL
+);
 """
 
 
@@ -90,6 +113,35 @@ class Row:
     message: str
     report: dict[str, Any] | None
     roster: dict[str, str]
+    #: True / False when a roster was given (on it or not), None without a roster
+    on_roster: bool | None = None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a resumed batch needs of a stored submission."""
+
+    content_hash: str
+    rubric_hash: str
+    outcome: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One grading of one student: which run, with which grader and rubrics, and the change."""
+
+    student: str
+    run_id: int | None
+    graded: float
+    grader_version: str
+    rubric_hash: str
+    content_hash: str
+    outcome: str
+    score: float | None
+    #: the score stored before this grading (None when there was none, or no score)
+    previous: float | None
+    command: str
 
 
 class Gradebook:
@@ -108,7 +160,7 @@ class Gradebook:
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path}: not a gradebook ({exc})") from None
         stored = self._meta("schema_version")
-        if stored is None:
+        if stored in (None, "1"):  # version 1 lacked the roster and history tables, now made
             self._set_meta("schema_version", str(_SCHEMA_VERSION))
         elif stored != str(_SCHEMA_VERSION):
             raise UsageError(f"{path}: gradebook schema {stored} is not {_SCHEMA_VERSION}")
@@ -169,6 +221,14 @@ class Gradebook:
             "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (time.time(), status, run_id)
         )
 
+    def setting(self, key: str) -> str | None:
+        """A batch setting remembered for later runs and exports (``assignment``, ``lang``)."""
+        return self._meta(f"setting:{key}")
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Remember a batch setting (see `setting`)."""
+        self._set_meta(f"setting:{key}", value)
+
     def set_students(self, students: list[tuple[str, str, dict[str, str]]]) -> None:
         """Store the entries found in SUBMISSIONS with their roster columns."""
         with self._transaction():
@@ -177,29 +237,82 @@ class Gradebook:
                 [(s, e, json.dumps(r)) for s, e, r in students],
             )
 
+    # -- roster ----------------------------------------------------------------------------
+
+    def set_roster(self, roster: dict[str, dict[str, str]]) -> None:
+        """Replace the stored roster (entry name -> its columns, ``id`` among them)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM roster")
+            self._db.executemany(
+                "INSERT INTO roster VALUES (?, ?, ?)",
+                [(row["id"], name, json.dumps(row)) for name, row in roster.items()],
+            )
+        self._set_meta("roster", "yes")
+
+    def roster(self) -> dict[str, dict[str, str]] | None:
+        """The roster given to an earlier run (entry name -> columns), or None if never."""
+        if self._meta("roster") is None:
+            return None
+        query = "SELECT name, columns FROM roster ORDER BY student"
+        return {str(r[0]): json.loads(r[1]) for r in self._db.execute(query)}
+
+    def rekey(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Move stored submissions whose entry now maps to another student id.
+
+        ``entries`` are (student id, entry name) of this run. A submission stored under an
+        old id (say the entry's name, before a roster) moves to the new one with its cases
+        and history, so a rerun never holds a student twice. Returns the (old, new) moves.
+        """
+        moves = []
+        with self._transaction():
+            for student, entry in entries:
+                rows = self._db.execute(
+                    "SELECT student FROM submissions WHERE entry = ? AND student != ?",
+                    (entry, student),
+                ).fetchall()
+                for (old,) in rows:
+                    taken = self._db.execute(
+                        "SELECT 1 FROM submissions WHERE student = ?", (student,)
+                    ).fetchone()
+                    if taken:  # the new id already has its own grade: the old row goes
+                        self._db.execute("DELETE FROM submissions WHERE student = ?", (old,))
+                    else:
+                        self._db.execute("PRAGMA defer_foreign_keys = ON")
+                        for table in ("submissions", "cases", "history"):
+                            self._db.execute(
+                                f"UPDATE {table} SET student = ? WHERE student = ?",  # noqa: S608 - fixed table names
+                                (student, old),
+                            )
+                    self._db.execute("DELETE FROM students WHERE student = ?", (old,))
+                    moves.append((str(old), student))
+        return moves
+
     # -- submissions -----------------------------------------------------------------------
 
-    def stored(self) -> dict[str, tuple[str, str, str]]:
-        """Student -> (content hash, rubric hash, outcome) of every stored submission."""
+    def stored(self) -> dict[str, Stored]:
+        """Student -> what is stored of their submission."""
         rows = self._db.execute(
-            "SELECT student, content_hash, rubric_hash, outcome FROM submissions"
+            "SELECT student, content_hash, rubric_hash, outcome, score FROM submissions"
         )
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+        return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in rows}
 
     @staticmethod
-    def needs_grading(
-        stored: tuple[str, str, str] | None, content_hash: str, rubric_hash: str
-    ) -> bool:
+    def needs_grading(stored: Stored | None, content_hash: str, rubric_hash: str) -> bool:
         """Whether a submission must be graded (again)."""
         if stored is None:
             return True
-        old_content, old_rubric, outcome = stored
-        return outcome == "grader_error" or (old_content, old_rubric) != (content_hash, rubric_hash)
+        return stored.outcome == "grader_error" or (stored.content_hash, stored.rubric_hash) != (
+            content_hash,
+            rubric_hash,
+        )
 
     def record(self, result: dict[str, Any], run_id: int | None = None) -> None:
-        """Store one submission's result and its cases, in one transaction."""
+        """Store one submission's result, its cases and a history line, in one transaction."""
         report = result.get("report")
         with self._transaction():
+            before = self._db.execute(
+                "SELECT score FROM submissions WHERE student = ?", (result["student"],)
+            ).fetchone()
             self._db.execute("DELETE FROM cases WHERE student = ?", (result["student"],))
             self._db.execute(
                 "INSERT OR REPLACE INTO submissions VALUES "
@@ -219,6 +332,21 @@ class Gradebook:
                     result["message"],
                     json.dumps(report) if report is not None else None,
                     run_id,
+                ),
+            )
+            self._db.execute(
+                "INSERT INTO history (student, run_id, graded, grader_version, rubric_hash, "
+                "content_hash, outcome, score, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    result["student"],
+                    run_id,
+                    result["finished"] or result["started"],
+                    result["grader_version"],
+                    result["rubric_hash"],
+                    result["content_hash"],
+                    result["outcome"],
+                    result["score"],
+                    before[0] if before else None,
                 ),
             )
             if report is not None:
@@ -241,6 +369,15 @@ class Gradebook:
                         for position, case in enumerate(exercise["cases"])
                     ],
                 )
+
+    def history(self) -> list[HistoryRow]:
+        """Every grading of every student, by student then time, with its run's command."""
+        query = (
+            "SELECT h.student, h.run_id, h.graded, h.grader_version, h.rubric_hash, "
+            "h.content_hash, h.outcome, h.score, h.previous, COALESCE(r.command, '') "
+            "FROM history h LEFT JOIN runs r ON r.id = h.run_id ORDER BY h.student, h.id"
+        )
+        return [HistoryRow(*r) for r in self._db.execute(query)]
 
     def rows(self) -> Iterator[Row]:
         """Every stored submission, by student id, with its roster columns."""

@@ -12,6 +12,9 @@ it on import ("Map from: ID number, Map to: ID number") — then one column per 
 and, optionally, a feedback column mapped to that item's feedback.
 
 Submissions the grader failed on are left blank, so an import never writes them as zero.
+Roster students without a submission (outcome ``missing``) are listed with a blank grade,
+which both LMSs read as "no grade yet" (Canvas then applies its missing-submission policy);
+`grader.batch.export` leaves entries that are not on the roster out of these files.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 
+from grader import messages as msg
 from grader.batch.gradebook import Row
 
 __all__ = ["canvas_csv", "feedback", "moodle_csv"]
@@ -29,7 +33,7 @@ def _num(value: float | None) -> str:
 
 
 def _score(row: Row) -> str:
-    return "" if row.outcome == "grader_error" else _num(row.score)
+    return "" if row.outcome in ("grader_error", "missing") else _num(row.score)
 
 
 def canvas_csv(rows: list[Row], assignment: str) -> str:
@@ -75,6 +79,8 @@ def moodle_csv(rows: list[Row], assignment: str) -> str:
 
 def feedback(row: Row) -> str:
     """One line per student: the total and the exercises that lost points."""
+    if row.outcome == "missing":
+        return msg.t("lms_no_submission")
     if row.outcome == "grader_error" or row.report is None:
         return ""
     if row.outcome == "refused":

@@ -1,13 +1,15 @@
-"""`grade batch SUBMISSIONS --out RESULTS`: grade every submission into the gradebook.
+"""`grade batch SUBMISSIONS --output RESULTS`: grade every submission into the gradebook.
 
 Entries whose content and rubrics are unchanged since the last run are skipped (a rerun
 resumes); grader-side failures are re-run. Submissions are graded by a pool of threads
 sharing one warm template (children run in parallel), or on a Dask cluster with
 ``--dask-scheduler``; either way only this process writes the gradebook, one transaction
-per submission as soon as it is graded.
+per submission as soon as it is graded. The roster, the assignment name and the language
+are remembered in the gradebook, so a later run (or `grade export`) without them keeps them.
 
-Exit codes: 0 every submission graded, 1 the grader failed on some (run again to retry),
-2 usage or rubric error, 3 internal error or interrupted.
+Exit codes (the table in `grader.cli`): 0 every submission graded, 2 usage or rubric error,
+3 internal error, 4 the grader failed on some submissions (run again to retry them), 130
+interrupted (Ctrl-C; what was graded is kept, run again to resume).
 """
 
 from __future__ import annotations
@@ -15,31 +17,49 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from grader import __version__
 from grader.batch.discover import Entry
 
-__all__ = ["main"]
+__all__ = ["Interrupted", "add_arguments", "run", "run_local"]
 
 ResultSink = Callable[[dict[str, Any]], None]
+DEFAULT_ASSIGNMENT = "Lecture exercises"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="grade batch",
-        description="Grade a folder of submissions (folders, .zip or .ipynb; one per student) "
-        "into a SQLite gradebook, hidden cases included; a rerun resumes.",
-    )
+class Interrupted(Exception):  # noqa: N818 - the user's Ctrl-C, not a programming error
+    """Grading stopped at the user's request; what was recorded stays."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``grade batch``."""
+    from grader.cli import add_output_option
+    from grader.grade_command import add_lang_option
+
     parser.add_argument("submissions", help="folder with one entry per student")
-    parser.add_argument("--out", metavar="RESULTS", required=True, help="results folder")
-    parser.add_argument("--rubrics", metavar="DIR", default="rubrics", help="default: rubrics/")
-    parser.add_argument("--solutions", metavar="DIR", help="default: solutions/ beside the rubrics")
+    add_output_option(
+        parser,
+        metavar="RESULTS",
+        help="results folder: gradebook.sqlite, reports, CSVs, summary (required)",
+    )
     parser.add_argument(
-        "--roster", metavar="CSV", help="CSV with columns name (the entry's name) and id"
+        "--rubrics", metavar="DIR", default="rubrics", help="rubric folder (default: rubrics/)"
+    )
+    parser.add_argument(
+        "--solutions", metavar="DIR", help="reference solutions (default: beside the rubrics)"
+    )
+    parser.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="CSV with columns name (the entry's name) and id, plus LMS columns; kept in the "
+        "gradebook for later runs (default: the roster of an earlier run, if any)",
     )
     parser.add_argument(
         "--workers",
@@ -49,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         help="submissions graded at once (default: the number of cores)",
     )
     parser.add_argument(
-        "--regrade", action="store_true", help="grade everything again (default: resume)"
+        "--regrade",
+        action="store_true",
+        help="grade everything again and print whose score changed (default: resume)",
     )
     parser.add_argument(
         "--progress",
@@ -67,63 +89,78 @@ def _parser() -> argparse.ArgumentParser:
         help="where student code runs (default auto: secure where bubblewrap works; one "
         "sandbox for the batch that shows no submission, each child gets only its own files)",
     )
+    parser.add_argument(
+        "--kernel",
+        action="store_true",
+        help="run notebook submissions in a Jupyter kernel, as `grade --kernel` does (not "
+        "confined by the sandbox; not with --dask-scheduler)",
+    )
+    add_lang_option(parser, "the students' reports and the summary (kept for later runs)")
+    parser.add_argument(
+        "--assignment",
+        metavar="NAME",
+        help=f"assignment (column) name in the LMS files, kept for later runs and exports "
+        f"(default: the last one given, else {DEFAULT_ASSIGNMENT!r})",
+    )
     parser.add_argument("--no-export", action="store_true", help="do not write the exports")
     parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
     parser.add_argument("--exercise-jobs", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--threads-per-worker", type=int, default=8, help=argparse.SUPPRESS)
-    parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run `grade batch`; returns the exit code."""
-    from grader.cli import ExitCode, print_error
-    from grader.errors import GraderError
-
-    args = _parser().parse_args(list(argv))
-    try:
-        return _batch(args, list(argv))
-    except GraderError as exc:
-        print_error(str(exc))
-        return exc.exit_code
-    except Exception as exc:
-        if args.traceback:
-            raise
-        print_error(f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback)")
-        return int(ExitCode.INTERNAL_ERROR)
-
-
-def _batch(args: argparse.Namespace, argv: list[str]) -> int:
-    from grader.batch.discover import discover, fingerprint
+    from grader import messages
+    from grader.batch.discover import discover, fingerprint, read_roster
     from grader.batch.gradebook import FILENAME, Gradebook
     from grader.batch.progress import Progress
     from grader.batch.work import GRADER_ERROR, load_course
-    from grader.cli import solutions_folder
+    from grader.cli import ExitCode, solutions_folder
     from grader.errors import UsageError
 
+    if args.output is None:
+        raise UsageError("grade batch: --output RESULTS is required (the results folder)")
     if args.workers < 1:
         raise UsageError(f"--workers: must be at least 1 (got {args.workers})")
+    if args.kernel and args.dask_scheduler:
+        raise UsageError(
+            "--kernel: notebooks run in a Jupyter kernel on this machine; the Dask workers "
+            "grade them as plain Python (drop --kernel or --dask-scheduler)"
+        )
     rubrics_dir = Path(args.rubrics)
     course = load_course(
         rubrics_dir, solutions_folder(args.solutions, rubrics_dir), use_cache=not args.no_cache
     )
-    entries, warnings = discover(Path(args.submissions), Path(args.roster) if args.roster else None)
-    for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    out = Path(args.out)
+    roster = read_roster(Path(args.roster)) if args.roster else None
+    out = Path(args.output)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: --out must be a folder")
+        raise UsageError(f"{out}: --output must be a folder")
     resuming = (out / FILENAME).is_file() and not args.regrade
     with Gradebook(out / FILENAME) as book:
+        if roster is not None:
+            book.set_roster(roster)
+        else:
+            roster = book.roster()
+        lang = _remember(book, "lang", args.lang, messages.language_from_env(os.environ))
+        assignment = _remember(book, "assignment", args.assignment, DEFAULT_ASSIGNMENT)
+        entries, warnings = discover(Path(args.submissions), roster)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for old, new in book.rekey([(e.student, e.name) for e in entries]):
+            print(f"note: {old} is now student {new} (roster); kept its grade", file=sys.stderr)
+            from grader.batch.export import safe_name
+
+            shutil.rmtree(out / "reports" / safe_name(old), ignore_errors=True)
         book.set_course(course_info(course))
         book.set_students([(e.student, e.name, e.roster) for e in entries])
-        stored = {} if args.regrade else book.stored()
+        stored = book.stored()
         todo: list[tuple[Entry, str]] = []
         for entry in entries:
             content_hash = fingerprint(entry)
-            if book.needs_grading(stored.get(entry.student), content_hash, course.rubric_hash):
+            kept = None if args.regrade else stored.get(entry.student)
+            if book.needs_grading(kept, content_hash, course.rubric_hash):
                 todo.append((entry, content_hash))
         skipped = len(entries) - len(todo)
         print(
@@ -131,37 +168,46 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
             + (f", {skipped} unchanged since the last run (kept)" if resuming else ""),
             file=sys.stderr,
         )
-        run_id = book.start_run(
-            __version__, course.rubric_hash, shlex.join(["grade", "batch", *argv])
-        )
+        command = getattr(args, "command_line", None) or ["grade", "batch"]
+        run_id = book.start_run(__version__, course.rubric_hash, shlex.join(command))
         show = args.progress if args.progress is not None else sys.stderr.isatty()
         progress = Progress(len(todo), enabled=show)
-
         unconfined: dict[str, int] = {}  # why submissions ran in local mode, and how many
+        changes: list[tuple[str, float | None, float | None]] = []
 
         def sink(result: dict[str, Any]) -> None:
             book.record(result, run_id)
             progress.update(result["outcome"])
+            before = stored.get(result["student"])
+            if before is not None and before.score != result["score"]:
+                changes.append((result["student"], before.score, result["score"]))
             report = result.get("report") or {}
             if report.get("sandbox") == "local" and result["outcome"] == "graded":
                 reason = str(report.get("meta", {}).get("sandbox_fallback", ""))
                 unconfined[reason] = unconfined.get(reason, 0) + 1
 
+        messages.set_language(lang)  # the children's messages are written in it
         try:
             if args.dask_scheduler:
                 from grader.batch.dask import run_on_cluster
 
-                run_on_cluster(args.dask_scheduler, course, todo, sink, sandbox=args.sandbox)
-            else:
-                run_local(
-                    course,
-                    todo,
-                    sink,
-                    workers=args.workers,
-                    exercise_jobs=args.exercise_jobs,
-                    sandbox=args.sandbox,
+                run_on_cluster(
+                    args.dask_scheduler, course, todo, sink, sandbox=args.sandbox, lang=lang
                 )
-        except KeyboardInterrupt:
+            else:
+                with _stop_on_sigint() as stop:
+                    run_local(
+                        course,
+                        todo,
+                        sink,
+                        workers=args.workers,
+                        exercise_jobs=args.exercise_jobs,
+                        threads_per_worker=args.threads_per_worker,
+                        sandbox=args.sandbox,
+                        kernel=args.kernel,
+                        stop=stop,
+                    )
+        except (KeyboardInterrupt, Interrupted):
             progress.close()
             book.finish_run(run_id, "interrupted")
             print(
@@ -169,7 +215,7 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
                 f"{out / FILENAME}; run the same command again to grade the rest",
                 file=sys.stderr,
             )
-            return 3
+            return int(ExitCode.INTERRUPTED)
         progress.close()
         book.finish_run(run_id, "done")
         counts = book.count()
@@ -180,10 +226,12 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
                 f"student code is not confined: {reason or 'secure mode could not start'}",
                 file=sys.stderr,
             )
+    if args.regrade or changes:
+        print(_changes_text(changes, regrade=args.regrade), file=sys.stderr, end="")
     if not args.no_export:
         from grader.batch.export import export
 
-        written = export(out)
+        written = export(out, assignment=assignment, lang=lang)
         print(f"wrote {len(written)} files to {out}", file=sys.stderr)
     failed = counts.get(GRADER_ERROR, 0)
     print(
@@ -194,7 +242,64 @@ def _batch(args: argparse.Namespace, argv: list[str]) -> int:
         ),
         file=sys.stderr,
     )
-    return 1 if failed else 0
+    return int(ExitCode.INCOMPLETE if failed else ExitCode.OK)
+
+
+def _remember(book: Any, key: str, given: str | None, default: str) -> str:
+    """The option's value if given (and remember it), else the one remembered, else default."""
+    if given is not None:
+        book.set_setting(key, given)
+        return given
+    return str(book.setting(key) or default)
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _changes_text(changes: list[tuple[str, float | None, float | None]], *, regrade: bool) -> str:
+    """Who changed and by how much (the largest changes first); one line per student."""
+    if not changes:
+        return "regrade: no score changed\n" if regrade else ""
+
+    def size(item: tuple[str, float | None, float | None]) -> float:
+        _, before, after = item
+        return -abs((after or 0.0) - (before or 0.0))
+
+    lines = [f"score changes ({len(changes)} students):"]
+    for student, before, after in sorted(changes, key=lambda c: (size(c), c[0])):
+        delta = ""
+        if before is not None and after is not None:
+            delta = f" ({after - before:+g})"
+        lines.append(f"  {student}: {_points(before)} -> {_points(after)}{delta}")
+    return "\n".join(lines) + "\n"
+
+
+class _stop_on_sigint:  # noqa: N801 - used as a context manager, like a function
+    """While active, Ctrl-C sets an event instead of raising at an arbitrary point.
+
+    The grading loop checks the event between results, so an interrupt never lands inside a
+    gradebook transaction or half-way through stopping the children; a second Ctrl-C raises.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self._previous: Any = None
+
+    def __enter__(self) -> threading.Event:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.getsignal(signal.SIGINT)
+            signal.signal(signal.SIGINT, self._handle)
+        return self.event
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def course_info(course: Any) -> dict[str, Any]:
@@ -227,13 +332,20 @@ def run_local(
     exercise_jobs: int = 1,
     threads_per_worker: int = 8,
     sandbox: str = "auto",
+    kernel: bool = False,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Grade ``todo`` in this process with a pool of threads and one warm template."""
+    """Grade ``todo`` in this process with a pool of threads and one warm template.
+
+    When ``stop`` is set, nothing more is recorded: the children are stopped and `Interrupted`
+    is raised (results that arrive after it are dropped; their submissions are graded again).
+    """
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
     from grader.batch.work import Grader
 
-    grader = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox)
+    stop = stop or threading.Event()
+    grader = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox, kernel=kernel)
     if todo:
         try:
             grader.template()  # now: a sandbox that cannot start is a usage error, not N failures
@@ -263,7 +375,9 @@ def run_local(
                 pending.add(pool.submit(grader.grade_entry, item[0], item[1]))
             if not pending:
                 break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            if stop.is_set():
+                raise Interrupted
             for future in done:
                 result = future.result()
                 if result.pop("retry_alone", False):
@@ -278,9 +392,11 @@ def run_local(
     # Submissions in flight when the template died, one at a time: a submission that kills
     # the template then fails alone (a re-runnable grader error); the others are graded.
     by_student = {entry.student: (entry, content_hash) for entry, content_hash in todo}
-    alone = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox)
+    alone = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox, kernel=kernel)
     try:
         for failed in suspects:
+            if stop.is_set():
+                raise Interrupted
             entry, content_hash = by_student[failed["student"]]
             result = alone.grade_entry(entry, content_hash)
             result.pop("retry_alone", None)

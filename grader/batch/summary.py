@@ -1,8 +1,11 @@
 """The class picture: a Markdown summary and item-analysis plots, from gradebook rows.
 
 Statistics count graded and refused submissions (a refused archive scores 0); submissions
-the grader failed on are listed apart and never counted as zeros. Plots need matplotlib
-(``uv sync --extra plots``); without it `grade export` says how to get them.
+the grader failed on are listed apart and never counted as zeros, and so are roster students
+without a submission. "Most common failures" counts students, not cases (one student's eight
+failed cases with one cause are one student), named misconceptions first; then each student's
+own summary, named misconceptions first. Plots need matplotlib (``uv sync --extra plots``);
+without it `grade export` says how to get them.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from grader import messages as msg
 from grader.batch.gradebook import Row
 
-__all__ = ["can_plot", "case_stats", "markdown", "plots"]
+__all__ = ["can_plot", "case_stats", "failures", "markdown", "plots", "student_lines"]
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
@@ -67,11 +71,16 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
     counted = _counted(rows)
     failed = [r for r in rows if r.outcome == "grader_error"]
     refused = [r for r in rows if r.outcome == "refused"]
+    missing = [r for r in rows if r.outcome == "missing"]
+    strangers = [r for r in rows if r.on_roster is False]
+    submitted = len(rows) - len(missing)
     out = ["# Batch summary", ""]
     out.append(
-        f"{len(rows)} submissions: {len(counted) - len(refused)} graded, {len(refused)} refused "
+        f"{submitted} submissions: {len(counted) - len(refused)} graded, {len(refused)} refused "
         f"(unsafe or unreadable; scored 0), {len(failed)} not graded (grader failures)."
     )
+    if missing or strangers:
+        out.append(msg.t("summary_roster", missing=len(missing), strangers=len(strangers)))
     out.append("")
     if counted:
         totals = [float(r.score or 0.0) for r in counted]
@@ -108,23 +117,9 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
                 f"| {item['exercise']} | {_cell(item['case'])}{hidden} | "
                 f"{item['passed']}/{item['total']} ({rate:.0f}%) |"
             )
-        out += ["", "## Most common failures per exercise", ""]
-        for exercise in course.get("exercises", []):
-            messages: Counter[str] = Counter()
-            examples: dict[str, str] = {}
-            for item in stats:
-                if item["exercise"] == exercise["id"]:
-                    messages.update(item["messages"])
-                    for key, text in item["examples"].items():
-                        examples.setdefault(key, text)
-            out.append(f"### {exercise['id']}")
-            out.append("")
-            if not messages:
-                out += ["every graded case passed", ""]
-                continue
-            for key, count in messages.most_common(3):
-                out.append(f"- {count} × {_cell(examples[key])}")
-            out.append("")
+        out.append("")
+    out += _common_failures(counted, course)
+    out += _students(rows)
     if failed:
         out += ["## Not graded (grader failures; run `grade batch` again to retry)", ""]
         out += [f"- {r.student} ({r.entry}): {_cell(r.message[:200])}" for r in failed]
@@ -133,7 +128,91 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
         out += ["## Refused submissions", ""]
         out += [f"- {r.student} ({r.entry}): {_cell(r.message[:200])}" for r in refused]
         out.append("")
+    if missing:
+        out += [f"## {msg.t('summary_missing')}", ""]
+        out += [f"- {r.student} ({_cell(r.entry)})" for r in missing]
+        out.append("")
+    if strangers:
+        out += [f"## {msg.t('summary_not_on_roster')}", ""]
+        out += [f"- {r.student} ({_cell(r.entry)})" for r in strangers]
+        out.append("")
     return "\n".join(out)
+
+
+def _failure_key(case: dict[str, Any]) -> tuple[str, str]:
+    """(kind, text): a named misconception, or the failure's first line with numbers as #."""
+    details = case.get("details") or {}
+    if details.get("misconception"):
+        hint = (case.get("hint") or "").splitlines()
+        text = f"{details['misconception']}: {hint[0] if hint else ''}".rstrip(": ")
+        return "misconception", text[:200]
+    lines = (case.get("message") or case.get("reason") or "").splitlines()
+    return "failure", lines[0][:160] if lines else ""
+
+
+def failures(row: Row) -> dict[str, list[tuple[str, str]]]:
+    """Exercise id -> the distinct (kind, text) failures of one student, misconceptions first."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    if row.report is None:
+        return out
+    for exercise in row.report["exercises"]:
+        found: dict[tuple[str, str], None] = {}
+        for case in exercise["cases"]:
+            if case["outcome"] not in ("passed", "skipped"):
+                kind, text = _failure_key(case)
+                if kind == "failure" and exercise.get("message"):
+                    text = exercise["message"].splitlines()[0][:160]
+                found[(kind, text)] = None
+        if found:
+            out[exercise["id"]] = sorted(found, key=lambda k: k[0] != "misconception")
+    return out
+
+
+def _common_failures(counted: list[Row], course: dict[str, Any]) -> list[str]:
+    """Per exercise, the most common failures by number of students, misconceptions first."""
+    out = [f"## {msg.t('summary_common')}", ""]
+    for exercise in course.get("exercises", []):
+        students: Counter[tuple[str, str]] = Counter()
+        examples: dict[tuple[str, str], str] = {}
+        for row in counted:
+            for kind, text in failures(row).get(exercise["id"], []):
+                key = (kind, _NUMBER.sub("#", text))
+                students[key] += 1
+                examples.setdefault(key, text)
+        out += [f"### {exercise['id']}", ""]
+        if not students:
+            out += [msg.t("summary_all_passed"), ""]
+            continue
+        named = [kv for kv in students.most_common() if kv[0][0] == "misconception"]
+        other = [kv for kv in students.most_common() if kv[0][0] != "misconception"][:3]
+        for key, count in named + other:
+            label = msg.t("summary_misconception") + " " if key[0] == "misconception" else ""
+            out.append(f"- {msg.t('summary_students', count=count)}: {label}{_cell(examples[key])}")
+        out.append("")
+    return out
+
+
+def student_lines(row: Row) -> list[str]:
+    """A student's own summary: score, then per exercise that lost points what went wrong."""
+    head = f"### {row.student}"
+    if row.outcome == "missing":
+        return [head, "", msg.t("summary_no_submission"), ""]
+    if row.score is None:
+        return [head, "", f"{msg.t('summary_not_graded')}: {_cell(row.message[:200])}", ""]
+    out = [head, "", f"{_num(row.score)}/{_num(row.max_score or 0.0)}", ""]
+    for exercise, items in failures(row).items():
+        for kind, text in items:
+            label = msg.t("summary_misconception") + " " if kind == "misconception" else ""
+            out.append(f"- {exercise}: {label}{_cell(text)}")
+    out.append("")
+    return out
+
+
+def _students(rows: list[Row]) -> list[str]:
+    out = [f"## {msg.t('summary_per_student')}", ""]
+    for row in rows:
+        out += student_lines(row)
+    return out
 
 
 def _exercise_table(counted: list[Row], course: dict[str, Any]) -> list[str]:
