@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -257,49 +259,97 @@ def test_grader_errors_are_graded_again(tmp_path: Path, capsys, monkeypatch) -> 
 
     second = batch(str(subs), "--out", str(out))
 
-    assert (1, 0) == (first, second)
-    assert ["", "grader_error"] == next(r for r in grades if r[0] == "bob")[-2:]
+    assert (4, 0) == (first, second)
+    assert ["", "grader_error"] == next(r for r in grades if r[0] == "bob")[-3:-1]
     assert "1 to grade" in capsys.readouterr().err
     assert FULL == rows(out)["bob"]["score"]
 
 
-def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
-    """SIGKILL in the middle of a batch, then a rerun: every student once, none lost."""
+def blocked_course(tmp_path: Path) -> Path:
+    """Copies of the rubrics whose softmax waits up to 120 s, beside solutions/ (for BLOCKER)."""
+    base = tmp_path / "course"
+    (base / "rubrics").mkdir(parents=True)
+    for source in RUBRICS.glob("*.yaml"):
+        text = source.read_text(encoding="utf-8")
+        if source.stem == "softmax":
+            text = re.sub(r"^time_limit: .*$", "time_limit: 120", text, flags=re.MULTILINE)
+        (base / "rubrics" / source.name).write_text(text, encoding="utf-8")
+    shutil.copytree(SOLUTIONS, base / "solutions")
+    return base / "rubrics"
+
+
+def blocker(release: Path) -> str:
+    """A softmax whose import waits until ``release`` exists (local mode sees the path)."""
+    reference = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    return (
+        f"import os, time\nwhile not os.path.exists({str(release)!r}):\n    time.sleep(0.02)\n"
+        + reference
+    )
+
+
+def start_blocked_batch(tmp_path: Path, count: int) -> tuple[subprocess.Popen[str], Path, Path]:
+    """A batch of ``count`` students and one that blocks it until the test releases it.
+
+    The batch cannot finish before the test acts (the blocked student waits for a file the
+    test writes, within a 120 s limit), so interrupting it mid-way is not a race.
+    """
     subs = tmp_path / "subs"
-    count = 40
+    release = tmp_path / "release"
     for i in range(count):
         make_folder(subs / f"s{i:03d}", **({"softmax": WRONG_SOFTMAX} if i % 3 == 0 else {}))
+    make_folder(subs / "blocked", softmax=blocker(release))
     out = tmp_path / "results"
-    command = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out)]
-    command += ["--rubrics", str(RUBRICS), "--workers", "1", "--no-export"]
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
-    database = out / FILENAME
-    done = 0
+    command = [sys.executable, "-m", "grader", "batch", str(subs), "--output", str(out)]
+    command += ["--rubrics", str(blocked_course(tmp_path)), "--workers", "1", "--no-export"]
+    command += ["--sandbox", "local"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    return process, out / FILENAME, release
+
+
+def wait_for_rows(process: subprocess.Popen[str], database: Path, wanted: int) -> int:
+    """Poll the gradebook until it holds ``wanted`` submissions; returns how many it holds."""
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
+    done = 0
+    while time.monotonic() < deadline and process.poll() is None and done < wanted:
+        time.sleep(0.05)
         if database.exists():
             try:
                 with sqlite3.connect(database) as db:
                     done = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
             except sqlite3.OperationalError:
                 done = 0
-            if done >= 5:
-                break
-        time.sleep(0.02)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    return done
+
+
+@pytest.mark.slow
+def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    """SIGKILL in the middle of a batch, then a rerun: every student once, none lost."""
+    count = 12
+    process, database, release = start_blocked_batch(tmp_path, count)
+    try:
+        done = wait_for_rows(process, database, 5)
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate()
+    finally:
+        release.touch()
     with sqlite3.connect(database) as db:
         kept = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
-    assert 5 <= kept < count
+        blocked = db.execute("SELECT COUNT(*) FROM submissions WHERE student = 'blocked'")
+        blocked_kept = blocked.fetchone()[0]
+    assert 5 <= done <= kept <= count
+    assert 0 == blocked_kept
 
-    code = batch(str(subs), "--out", str(out))
+    code = cli.main(
+        ["batch", str(tmp_path / "subs"), "--output", str(database.parent), "--no-export"]
+        + ["--rubrics", str(tmp_path / "course" / "rubrics"), "--sandbox", "local"]
+    )
 
     with sqlite3.connect(database) as db:
         students = [r[0] for r in db.execute("SELECT student FROM submissions")]
         cases = db.execute("SELECT student, COUNT(*) FROM cases GROUP BY student").fetchall()
         outcomes = {r[0] for r in db.execute("SELECT outcome FROM submissions")}
     assert 0 == code
-    assert sorted(f"s{i:03d}" for i in range(count)) == sorted(students)
+    assert sorted(["blocked", *(f"s{i:03d}" for i in range(count))]) == sorted(students)
     assert {"graded"} == outcomes
     assert {CASES} == {n for _, n in cases}
 
@@ -357,15 +407,16 @@ def test_exports_match_the_gradebook(tmp_path: Path) -> None:
     assert 0 == code
     grades = read_csv(out / "grades.csv")
     header = grades[0]
-    assert ["student"] == header[:1]
-    assert ["total", "status"] == header[-2:]
+    assert ["student", "entry"] == header[:2]
+    assert ["total", "status", "on_roster"] == header[-3:]
+    assert [r.id for r in RUBRIC_LIST] == header[2:-3]
     for line in grades[1:]:
         row = stored[line[0]]
         report = row["report"]
         assert isinstance(report, dict)
         per_exercise = {e["id"]: e["score"] for e in report["exercises"]}
-        assert [f"{per_exercise[e]:g}" for e in header[1:-2]] == line[1:-2]
-        assert f"{row['score']:g}" == line[-2]
+        assert [f"{per_exercise[e]:g}" for e in header[2:-3]] == line[2:-3]
+        assert [f"{row['score']:g}", "graded", ""] == line[-3:]
     canvas = read_csv(out / "canvas.csv")
     assert ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lecture 1"] == canvas[0]
     assert "Points Possible" == canvas[1][0].strip()
@@ -486,36 +537,28 @@ def test_secure_batch_shows_no_submission_course_file_or_gradebook(tmp_path: Pat
     assert local_score < FULL
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
-    """SIGINT mid-batch keeps what was graded, exits 3 and tells how to resume."""
-    subs = tmp_path / "subs"
-    for i in range(30):
-        make_folder(subs / f"s{i:03d}")
-    make_folder(subs / "zzz", softmax="while True:\n    pass\n")  # the batch cannot end first
-    out = tmp_path / "results"
-    command = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out)]
-    command += ["--rubrics", str(RUBRICS), "--workers", "1", "--no-export"]
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    database = out / FILENAME
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if database.exists():
-            try:
-                with sqlite3.connect(database) as db:
-                    if db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] >= 3:
-                        break
-            except sqlite3.OperationalError:
-                pass
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    """SIGINT mid-batch keeps what was graded, exits 130 (interrupted) and tells how to resume."""
+    process, database, release = start_blocked_batch(tmp_path, 6)
+    try:
+        done = wait_for_rows(process, database, 3)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        release.touch()
 
-    assert 3 == process.returncode
+    assert 3 <= done
+    assert 130 == process.returncode
     assert "run the same command again to grade the rest" in err
     assert "Traceback" not in err
     with sqlite3.connect(database) as db:
         status = db.execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0]
+        stored = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+        blocked = db.execute("SELECT COUNT(*) FROM submissions WHERE student = 'blocked'")
+        assert 0 == blocked.fetchone()[0]
     assert "interrupted" == status
+    assert done <= stored < 7
 
 
 def test_progress_line_counts_problems() -> None:

@@ -179,8 +179,9 @@ def run(args: argparse.Namespace) -> int:
             book.record(result, run_id)
             progress.update(result["outcome"])
             before = stored.get(result["student"])
-            if before is not None and before.score != result["score"]:
-                changes.append((result["student"], before.score, result["score"]))
+            if before is not None and None not in (before.score, result["score"]):
+                if before.score != result["score"]:
+                    changes.append((result["student"], before.score, result["score"]))
             report = result.get("report") or {}
             if report.get("sandbox") == "local" and result["outcome"] == "graded":
                 reason = str(report.get("meta", {}).get("sandbox_fallback", ""))
