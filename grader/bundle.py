@@ -1,50 +1,73 @@
 """``grade gradescope-bundle``: the autograder zip Gradescope builds its image from.
 
-The zip holds, at its root, ``setup.sh`` (installs uv, Python and this grader into
-``/autograder/venv``), ``run_autograder`` (grades ``/autograder/submission`` and writes
-``/autograder/results/results.json``), the grader's source (``pyproject.toml``, ``uv.lock``,
-``grader/``), the rubrics and the reference solutions. Entries are sorted and dated 1980-01-01,
-so the same inputs give the same bytes.
+The zip holds, at its root, ``setup.sh`` (installs uv, bubblewrap for secure mode, and this
+grader with exactly the dependency versions of the bundled ``uv.lock`` — ``uv sync --locked
+--no-dev`` — into ``/autograder/venv``), ``run_autograder`` (grades ``/autograder/submission``
+and writes ``/autograder/results/results.json``), the grader's source (``pyproject.toml``,
+``uv.lock``, ``grader/``), the rubrics and the reference solutions. Entries are sorted and
+dated 1980-01-01, so the same inputs give the same bytes.
 
-``run_autograder`` calls ``python -m grader.bundle run ROOT``; ROOT is ``$AUTOGRADER_ROOT``
-(default ``/autograder``) and the interpreter ``$AUTOGRADER_PYTHON`` (default
-``ROOT/venv/bin/python``), so the tests run it against a fake tree in a temporary folder.
-Hidden cases run (``--include-hidden``) and reach students per the gradescope reporter's
-visibility. The exit code is always 0: Gradescope reads the score from results.json, and when
-grading itself fails a results.json with the reason is written instead.
+Both scripts take their paths from the environment so that tests can run them in a temporary
+root: ``AUTOGRADER_ROOT`` (default ``/autograder``); for ``setup.sh`` also ``AUTOGRADER_VENV``
+(default ``ROOT/venv``) and ``AUTOGRADER_PYTHON_VERSION`` (a version or an interpreter path,
+default 3.12), with uv's own ``UV_OFFLINE`` honoured; for ``run_autograder``
+``AUTOGRADER_PYTHON`` (default ``ROOT/venv/bin/python``). ``run_autograder`` calls ``python -m
+grader.bundle run ROOT [--lang LANG]``. Hidden cases run (``--include-hidden``) and reach
+students per the gradescope reporter's visibility; results.json names the sandbox mode that
+ran the code. The exit code is always 0: Gradescope reads the score from results.json, and
+when grading itself fails a results.json with the reason is written instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from grader import messages as msg
 from grader.errors import UsageError
 
-__all__ = ["build_bundle", "main", "run_autograder"]
+__all__ = ["add_arguments", "build_bundle", "run", "run_autograder"]
 
 _SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root with network access, while building the autograder image.
+# It installs exactly what the bundled uv.lock pins (the versions the course tested).
 set -euo pipefail
-apt-get update -q
-apt-get install -y -q --no-install-recommends curl ca-certificates
-curl -LsSf https://astral.sh/uv/install.sh | env UV_INSTALL_DIR=/usr/local/bin sh
-uv venv --python 3.12 /autograder/venv
-uv pip install --python /autograder/venv/bin/python /autograder/source
+root="${AUTOGRADER_ROOT:-/autograder}"
+venv="${AUTOGRADER_VENV:-$root/venv}"
+python_version="${AUTOGRADER_PYTHON_VERSION:-3.12}"
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v uv >/dev/null 2>&1 || missing+=(curl ca-certificates)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "warning: cannot install ${missing[*]} (no apt-get)" >&2
+  fi
+fi
+if ! command -v uv >/dev/null 2>&1; then
+  curl -LsSf https://astral.sh/uv/install.sh | env UV_INSTALL_DIR=/usr/local/bin sh
+fi
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "warning: no bubblewrap: student code will run in local mode (not confined)" >&2
+fi
+cd "$root/source"
+UV_PROJECT_ENVIRONMENT="$venv" uv sync --locked --no-dev --no-editable \
+  --python "$python_version"
 """
 
 _RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission. AUTOGRADER_ROOT / AUTOGRADER_PYTHON are for tests.
 set -u
-root="${AUTOGRADER_ROOT:-/autograder}"
-python="${AUTOGRADER_PYTHON:-$root/venv/bin/python}"
+root="${{AUTOGRADER_ROOT:-/autograder}}"
+python="${{AUTOGRADER_PYTHON:-$root/venv/bin/python}}"
 cd "$root" || exit 0
-exec "$python" -m grader.bundle run "$root"
+exec "$python" -m grader.bundle run "$root"{options}
 """
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -72,8 +95,13 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool =
     archive.writestr(info, data)
 
 
-def build_bundle(out: Path, rubrics: Path, solutions: Path) -> list[str]:
-    """Write the autograder zip to ``out``; returns the names it holds."""
+def build_bundle(
+    out: Path, rubrics: Path, solutions: Path, *, lang: str | None = None
+) -> list[str]:
+    """Write the autograder zip to ``out``; returns the names it holds.
+
+    ``lang`` fixes the language of the students' results (default: English).
+    """
     root = _project_root()
     if not any(rubrics.glob("*.yaml")):
         raise UsageError(f"{rubrics}: no rubric YAML files")
@@ -81,7 +109,7 @@ def build_bundle(out: Path, rubrics: Path, solutions: Path) -> list[str]:
         raise UsageError(f"{solutions}: solutions folder not found")
     entries: dict[str, tuple[bytes, bool]] = {
         "setup.sh": (_SETUP.encode(), True),
-        "run_autograder": (_RUN.encode(), True),
+        "run_autograder": (_run_script(lang).encode(), True),
     }
     for name in ("pyproject.toml", "uv.lock", "README.md"):
         if (root / name).is_file():
@@ -103,6 +131,11 @@ def build_bundle(out: Path, rubrics: Path, solutions: Path) -> list[str]:
     return sorted(entries)
 
 
+def _run_script(lang: str | None) -> str:
+    options = f" --lang {shlex.quote(lang)}" if lang else ""
+    return _RUN.format(options=options)
+
+
 def _submission_folder(submission: Path, rubrics: Path) -> Path:
     """The folder holding the exercise files (uploads may arrive inside a folder)."""
     from grader.rubric import load_rubrics
@@ -114,7 +147,7 @@ def _submission_folder(submission: Path, rubrics: Path) -> Path:
     return submission
 
 
-def run_autograder(root: Path) -> int:
+def run_autograder(root: Path, lang: str | None = None) -> int:
     """Grade ``root/submission`` into ``root/results/results.json``; always returns 0."""
     from grader import cli
 
@@ -139,6 +172,7 @@ def run_autograder(root: Path) -> int:
                 str(results),
                 "--fail-under",
                 "0",
+                *(["--lang", lang] if lang else []),
             ]
         )
     except Exception as exc:  # noqa: BLE001 - any failure still owes Gradescope a results.json
@@ -150,29 +184,42 @@ def run_autograder(root: Path) -> int:
     return 0
 
 
-def main(argv: Sequence[str]) -> int:
-    """``grade gradescope-bundle [--out FILE] [--rubrics DIR] [--solutions DIR]``."""
-    parser = argparse.ArgumentParser(
-        prog="grade gradescope-bundle",
-        description="Build the Gradescope autograder zip (setup.sh, run_autograder, grader, "
-        "rubrics, reference solutions).",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``grade gradescope-bundle``."""
+    from grader.cli import add_output_option
+    from grader.grade_command import add_lang_option
+
+    add_output_option(
+        parser,
+        metavar="FILE",
+        default="autograder.zip",
+        help="where to write the zip (default: autograder.zip)",
     )
-    parser.add_argument("--out", metavar="FILE", default="autograder.zip")
-    parser.add_argument("--rubrics", metavar="DIR", default="rubrics")
-    parser.add_argument("--solutions", metavar="DIR", default=None)
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--rubrics", metavar="DIR", default="rubrics", help="rubric folder (default: rubrics/)"
+    )
+    parser.add_argument(
+        "--solutions",
+        metavar="DIR",
+        default=None,
+        help="reference solutions to bundle (default: solutions/ beside the rubrics)",
+    )
+    add_lang_option(parser, "the students' results on Gradescope", "en")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the zip; returns the exit code."""
     rubrics = Path(args.rubrics)
     solutions = Path(args.solutions) if args.solutions else rubrics.resolve().parent / "solutions"
-    try:
-        names = build_bundle(Path(args.out), rubrics, solutions)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    print(f"{args.out}: {len(names)} files")
+    names = build_bundle(Path(args.output), rubrics, solutions, lang=args.lang)
+    print(f"{args.output}: {len(names)} files")
     return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["run"] and len(sys.argv) == 3:
-        sys.exit(run_autograder(Path(sys.argv[2])))
-    sys.exit(main(sys.argv[1:]))
+    command = argparse.ArgumentParser(prog="python -m grader.bundle")
+    command.add_argument("run", choices=["run"])
+    command.add_argument("root", type=Path)
+    command.add_argument("--lang", choices=("en", "ja"), default=None)
+    parsed = command.parse_args()
+    sys.exit(run_autograder(parsed.root, parsed.lang))

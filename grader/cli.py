@@ -123,7 +123,7 @@ def _full_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
             sub = commands.add_parser(
                 name,
                 help=command.summary,
-                description=(module.__doc__ or command.summary).strip().splitlines()[0],
+                description=f"grade {name}: {command.summary}",
                 epilog=_HELP_EPILOG,
             )
             module.add_arguments(sub)

@@ -25,13 +25,17 @@ if TYPE_CHECKING:
 __all__ = ["add_arguments", "add_lang_option", "run"]
 
 
-def add_lang_option(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--lang en|ja`` (default: from the locale), for every command that writes reports."""
+def add_lang_option(
+    parser: argparse.ArgumentParser,
+    what: str,
+    default: str = "ja when LC_ALL/LC_MESSAGES/LANG start with ja",
+) -> None:
+    """``--lang en|ja``, for every command that writes reports."""
     parser.add_argument(
         "--lang",
         choices=("en", "ja"),
         default=None,
-        help=f"language of {what} (default: ja when LC_ALL/LC_MESSAGES/LANG start with ja)",
+        help=f"language of {what} (default: {default})",
     )
 
 

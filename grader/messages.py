@@ -306,6 +306,8 @@ CATALOGUE: dict[str, str] = {
     "summary_no_submission": "no submission",
     "summary_not_graded": "not graded (grader failure; run grade batch again)",
     "lms_no_submission": "no submission received",
+    "gs_hidden_pending": "Hidden cases: {points} more points, shown once grades are published.",
+    "gs_sandbox": "Your code ran in the grader's {mode} sandbox mode.",
 }
 
 

@@ -98,7 +98,8 @@ def test_run_autograder_grades_the_submission(tmp_path: Path, bundle: Path) -> N
     assert hidden, "hidden cases run in the autograder"
     assert {"after_published"} == {t["visibility"] for t in hidden}
     full = sum(t["max_score"] for t in results["tests"])
-    assert 0 < results["score"] < full
+    assert 0 < sum(t["score"] for t in results["tests"]) < full
+    assert "score" not in results  # hidden points are not shown before publication
 
 
 def test_run_autograder_always_leaves_results(tmp_path: Path, bundle: Path) -> None:
@@ -111,3 +112,54 @@ def test_run_autograder_always_leaves_results(tmp_path: Path, bundle: Path) -> N
     jsonschema.validate(results, SCHEMA)
     assert 0 == results["score"]
     assert "could not grade this submission" in results["output"]
+
+
+@pytest.mark.slow
+def test_setup_installs_the_bundled_lock_offline(tmp_path: Path) -> None:
+    """setup.sh installs the grader from the bundled uv.lock (offline, from uv's cache) into a
+    temporary root, and run_autograder then grades with that environment alone."""
+    if shutil.which("uv") is None or shutil.which("bash") is None:
+        pytest.skip("needs uv and bash on PATH")
+    out = tmp_path / "autograder.zip"
+    assert 0 == cli.main(["gradescope-bundle", "--output", str(out), "--lang", "ja"])
+    root = _autograder(tmp_path, out)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    interpreter = shutil.which("python3") or sys.executable
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # the tests' own XDG_CACHE_HOME (conftest) would hide uv's cache of wheels
+        if not key.startswith(("VIRTUAL_ENV", "UV_PROJECT", "PYTHON", "XDG_CACHE_HOME"))
+    }
+    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON_VERSION=interpreter, UV_OFFLINE="1")
+
+    setup = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert 0 == setup.returncode, setup.stderr
+    python = root / "venv" / "bin" / "python"
+    lock = (root / "source" / "uv.lock").read_text(encoding="utf-8")
+    numpy = subprocess.run(
+        [str(python), "-c", "import numpy, grader; print(numpy.__version__, grader.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tmp_path,
+    ).stdout.split()
+    assert f'name = "numpy"\nversion = "{numpy[0]}"' in lock
+    assert str(root / "venv") in numpy[1]  # the installed copy, not this checkout
+    graded = subprocess.run(
+        [str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert 0 == graded.returncode, graded.stderr
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(results, SCHEMA)
+    assert "合計" in results["output"]  # --lang ja reached the students' results
+    assert [] == [t["name"] for t in results["tests"] if t["status"] != "passed"]

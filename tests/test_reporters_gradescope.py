@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -57,12 +58,46 @@ def test_schema_rejects_an_unknown_visibility(
 
 
 def test_one_test_per_case_with_points(sample_report: GradeReport) -> None:
-    """Every case is a test; the scores add up to the report's score."""
+    """Every case is a test; the tests' scores add up to the report's score."""
     data = _results(sample_report)
     cases = [c for e in sample_report.exercises for c in e.cases]
     assert len(cases) == len(data["tests"])
-    assert sample_report.score == data["score"] == sum(t["score"] for t in data["tests"])
+    assert sample_report.score == sum(t["score"] for t in data["tests"])
     assert sample_report.max_score == sum(t["max_score"] for t in data["tests"])
+
+
+def test_hidden_points_are_not_shown_before_publication(sample_report: GradeReport) -> None:
+    """With hidden tests there is no top-level score, and the output counts visible cases only."""
+    data = _results(sample_report)
+    hidden = [c for e in sample_report.exercises for c in e.cases if c.hidden]
+    visible = [c for e in sample_report.exercises for c in e.cases if not c.hidden]
+    assert hidden
+    assert "score" not in data
+    shown = f"{sum(c.score for c in visible):g}/{sum(c.max_score for c in visible):g}"
+    assert data["output"].startswith(f"**total: {shown}**")
+    everything = f"{sample_report.score:g}/{sample_report.max_score:g}"
+    assert everything not in data["output"]
+    assert f"{sum(c.max_score for c in hidden):g} more points" in data["output"]
+
+
+def test_without_hidden_cases_the_score_is_given(sample_report: GradeReport) -> None:
+    """A report without hidden cases carries the top-level score, as the spec allows."""
+    exercises = tuple(
+        dataclasses.replace(e, cases=tuple(c for c in e.cases if not c.hidden))
+        for e in sample_report.exercises
+    )
+    report = dataclasses.replace(sample_report, exercises=exercises)
+    data = _results(report)
+    assert report.score == data["score"]
+    assert [] == [t for t in data["tests"] if t["visibility"] != "visible"]
+
+
+def test_results_name_the_sandbox(sample_report: GradeReport) -> None:
+    """results.json says which sandbox mode ran the student's code."""
+    report = dataclasses.replace(sample_report, sandbox="secure")
+    data = _results(report)
+    assert "secure" == data["extra_data"]["sandbox"]
+    assert "secure sandbox mode" in data["output"]
 
 
 def test_test_fields(sample_report: GradeReport) -> None:

@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="assignment (column) name in the LMS files, kept for later runs (default: the "
         "one `grade batch` or an earlier export was given, else 'Lecture exercises')",
     )
-    add_lang_option(parser, "the reports and the summary (default: the batch's language)")
+    add_lang_option(parser, "the reports and the summary", "the batch's language")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -95,7 +95,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run notebook submissions in a Jupyter kernel, as `grade --kernel` does (not "
         "confined by the sandbox; not with --dask-scheduler)",
     )
-    add_lang_option(parser, "the students' reports and the summary (kept for later runs)")
+    add_lang_option(
+        parser,
+        "the students' reports and the summary",
+        "the last one given, else from the locale",
+    )
     parser.add_argument(
         "--assignment",
         metavar="NAME",
@@ -179,9 +183,9 @@ def run(args: argparse.Namespace) -> int:
             book.record(result, run_id)
             progress.update(result["outcome"])
             before = stored.get(result["student"])
-            if before is not None and None not in (before.score, result["score"]):
-                if before.score != result["score"]:
-                    changes.append((result["student"], before.score, result["score"]))
+            score = result["score"]
+            if before is not None and None not in (before.score, score) and before.score != score:
+                changes.append((result["student"], before.score, score))
             report = result.get("report") or {}
             if report.get("sandbox") == "local" and result["outcome"] == "graded":
                 reason = str(report.get("meta", {}).get("sandbox_fallback", ""))

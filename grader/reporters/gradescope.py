@@ -8,10 +8,18 @@ them, with the grader's fixed hidden-case text, once the instructor publishes gr
 before (``"hidden"`` would keep them from students for good). Every other test is
 ``"visible"``. The submission-level ``execution_time`` is the grading time in seconds;
 each test's own time is in its ``extra_data.execution_time`` (the spec has no per-test field).
+
+Hidden points stay unseen until publication: the spec makes the top-level ``score`` optional
+when every test has one and, when given, it *overrides* the tests' total, which students see
+at once. So with hidden tests there is no top-level ``score`` (Gradescope adds up the tests,
+hidden ones included, and shows each test per its visibility), and the top-level ``output``
+(the per-exercise table students read) counts the visible tests only and says how many points
+are still to come. ``extra_data.sandbox`` and the output name the sandbox that ran the code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -64,19 +72,34 @@ class GradescopeReporter:
             for i, exercise in enumerate(report.exercises, start=1)
             for j, case in enumerate(exercise.cases, start=1)
         ]
+        visible = _visible(report)
+        hidden_points = report.max_score - visible.max_score
         summary = (
-            f"**{msg.t('total')}: {fmt_points(report.score)}/{fmt_points(report.max_score)}**"
-            f"\n\n{score_table(report)}"
+            f"**{msg.t('total')}: {fmt_points(visible.score)}/{fmt_points(visible.max_score)}**"
+            f"\n\n{score_table(visible)}"
         )
-        results = {
-            "score": _number(report.score),
+        if hidden_points > 0:
+            summary += "\n\n" + msg.t("gs_hidden_pending", points=fmt_points(hidden_points))
+        summary += "\n\n" + msg.t("gs_sandbox", mode=report.sandbox)
+        results: dict[str, Any] = {
             "execution_time": round(report.seconds, 3),
             "output": summary,
             "output_format": "md",
             "test_output_format": "md",
             "visibility": "visible",
             "stdout_visibility": "hidden",
-            "extra_data": {"grader_version": report.grader_version},
+            "extra_data": {"grader_version": report.grader_version, "sandbox": report.sandbox},
             "tests": tests,
         }
+        if hidden_points <= 0 and not any(t["visibility"] != "visible" for t in tests):
+            results = {"score": _number(report.score), **results}
         return json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _visible(report: GradeReport) -> GradeReport:
+    """The report as students may see it before publication: hidden cases left out."""
+    exercises = tuple(
+        dataclasses.replace(e, cases=tuple(c for c in e.cases if not c.hidden))
+        for e in report.exercises
+    )
+    return dataclasses.replace(report, exercises=exercises)
