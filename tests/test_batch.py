@@ -339,9 +339,10 @@ def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     assert 5 <= done <= kept <= count
     assert 0 == blocked_kept
 
+    rubrics = tmp_path / "course" / "rubrics"
     code = cli.main(
         ["batch", str(tmp_path / "subs"), "--output", str(database.parent), "--no-export"]
-        + ["--rubrics", str(tmp_path / "course" / "rubrics"), "--sandbox", "local"]
+        + ["--rubrics", str(rubrics), "--sandbox", "local"]  # noqa: RUF005 - two lines of options
     )
 
     with sqlite3.connect(database) as db:
