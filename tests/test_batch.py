@@ -340,10 +340,8 @@ def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     assert 0 == blocked_kept
 
     rubrics = tmp_path / "course" / "rubrics"
-    code = cli.main(
-        ["batch", str(tmp_path / "subs"), "--output", str(database.parent), "--no-export"]
-        + ["--rubrics", str(rubrics), "--sandbox", "local"]  # noqa: RUF005 - two lines of options
-    )
+    options = ["--rubrics", str(rubrics), "--sandbox", "local", "--no-export"]
+    code = cli.main(["batch", str(tmp_path / "subs"), "--output", str(database.parent), *options])
 
     with sqlite3.connect(database) as db:
         students = [r[0] for r in db.execute("SELECT student FROM submissions")]
