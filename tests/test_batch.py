@@ -621,3 +621,96 @@ def test_a_helper_module_of_the_student_is_importable_in_the_batch_sandbox(
     assert 0 == batch(str(subs), "--out", str(out), "--no-export")
 
     assert FULL == rows(out)["alice"]["score"]
+
+
+def roster_file(tmp_path: Path) -> Path:
+    """A roster naming lina, bob and carol (who submits nothing)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,id,display_name\nlina,s012,Lina L\nbob.zip,s013,Bob B\ncarol,s014,Carol C\n",
+        encoding="utf-8",
+    )
+    return roster
+
+
+@pytest.mark.slow
+def test_roster_run_then_plain_run_keeps_one_row_per_student(tmp_path: Path, capsys) -> None:
+    """A rerun without --roster keeps the roster's ids: one row per student, nothing regraded;
+    the roster student without a submission is in every CSV, the stranger in none of the LMS."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "lina")
+    make_zip(subs / "bob.zip", softmax=WRONG_SOFTMAX)
+    make_folder(subs / "zed")
+    out = tmp_path / "results"
+    roster = roster_file(tmp_path)
+
+    first = batch(str(subs), "--output", str(out), "--roster", str(roster))
+    second = batch(str(subs), "--output", str(out))
+
+    err = capsys.readouterr().err
+    assert (0, 0) == (first, second)
+    assert "0 to grade, 3 unchanged" in err
+    assert ["s012", "s013", "zed"] == sorted(rows(out))
+    grades = read_csv(out / "grades.csv")
+    assert ["s012", "s013", "s014", "zed"] == [line[0] for line in grades[1:]]
+    assert ["missing", "yes"] == grades[3][-2:]
+    assert ["graded", "no"] == grades[4][-2:]
+    canvas = read_csv(out / "canvas.csv")
+    assert ["s012", "s013", "s014"] == [line[2] for line in canvas[2:]]
+    assert "" == canvas[4][-1]
+    moodle = read_csv(out / "moodle.csv")
+    assert ["s012", "s013", "s014"] == [line[0] for line in moodle[1:]]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "3 submissions: 3 graded" in summary
+
+
+@pytest.mark.slow
+def test_plain_run_then_roster_run_moves_grades_to_the_roster_ids(tmp_path: Path, capsys) -> None:
+    """Entries graded under their names first move to their roster ids, grades kept."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "lina")
+    make_zip(subs / "bob.zip")
+    out = tmp_path / "results"
+    batch(str(subs), "--output", str(out))
+    assert (out / "reports" / "lina").is_dir()
+
+    code = batch(str(subs), "--output", str(out), "--roster", str(roster_file(tmp_path)))
+
+    err = capsys.readouterr().err
+    assert 0 == code
+    assert "0 to grade, 2 unchanged" in err
+    assert ["s012", "s013"] == sorted(rows(out))
+    assert not (out / "reports" / "lina").exists()
+    assert (out / "reports" / "s012" / "report.json").is_file()
+    with Gradebook(out / FILENAME) as book:
+        assert ["s012", "s013"] == sorted({h.student for h in book.history()})
+
+
+@pytest.mark.slow
+def test_regrade_prints_who_changed_and_keeps_the_history(tmp_path: Path, capsys) -> None:
+    """`--regrade` names each student whose score changed and by how much; history.csv holds
+    every grading; --lang and --assignment are kept for later runs and exports."""
+    subs = tmp_path / "subs"
+    make_folder(subs / "alice")
+    make_folder(subs / "bob", softmax=WRONG_SOFTMAX)
+    out = tmp_path / "results"
+    batch(str(subs), "--output", str(out), "--lang", "ja", "--assignment", "Lecture 1")
+    wrong = rows(out)["bob"]["score"]
+    assert isinstance(wrong, float)
+    (subs / "bob" / "softmax.py").write_text(
+        (SOLUTIONS / "softmax.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    capsys.readouterr()
+
+    code = batch(str(subs), "--output", str(out), "--regrade")
+
+    err = capsys.readouterr().err
+    assert 0 == code
+    assert f"score changes (1 students):\n  bob: {wrong:g} -> {FULL:g} (+{FULL - wrong:g})" in err
+    assert "alice" not in err
+    history = read_csv(out / "history.csv")
+    bob = [line for line in history[1:] if line[0] == "bob"]
+    assert [["", ""], [f"{wrong:g}", f"+{FULL - wrong:g}"]] == [line[-2:] for line in bob]
+    assert ["1", "2"] == [line[2] for line in bob]
+    assert "Lecture 1" == read_csv(out / "canvas.csv")[0][-1]
+    assert "合計" in (out / "reports" / "bob" / "report.txt").read_text(encoding="utf-8")

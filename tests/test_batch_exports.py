@@ -1,0 +1,233 @@
+"""Exports from stored rows (no grading): roster students, LMS files, summaries, history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import messages
+from grader.batch import lms, summary
+from grader.batch.export import MISSING, export, grades_csv, history_csv, students
+from grader.batch.gradebook import FILENAME, Gradebook, HistoryRow, Row
+from tests.conftest import GOLDEN
+
+COURSE: dict[str, Any] = {
+    "exercises": [
+        {
+            "id": "softmax",
+            "title": "Softmax",
+            "max_score": 4,
+            "cases": [{"name": f"c{i}", "points": 1, "hidden": False} for i in range(4)],
+        },
+        {
+            "id": "sgd_step",
+            "title": "SGD",
+            "max_score": 2,
+            "cases": [{"name": f"d{i}", "points": 1, "hidden": False} for i in range(2)],
+        },
+    ]
+}
+
+
+def case(name: str, passed: bool, message: str = "", **details: str) -> dict[str, Any]:
+    """A stored case of one point."""
+    return {
+        "name": name,
+        "outcome": "passed" if passed else "failed",
+        "score": 1.0 if passed else 0.0,
+        "max_score": 1.0,
+        "message": message,
+        "hint": details.pop("hint", ""),
+        "details": details,
+        "hidden": False,
+    }
+
+
+def row(student: str, softmax: list[dict[str, Any]], sgd: list[dict[str, Any]], **kw: Any) -> Row:
+    """A graded row whose score is the sum of its cases."""
+    report = {
+        "exercises": [
+            {"id": "softmax", "cases": softmax, "message": kw.pop("softmax_message", "")},
+            {"id": "sgd_step", "cases": sgd, "message": ""},
+        ]
+    }
+    score = sum(c["score"] for c in softmax + sgd)
+    fields: dict[str, Any] = {
+        "student": student,
+        "entry": kw.pop("entry", student),
+        "kind": "folder",
+        "content_hash": "c",
+        "rubric_hash": "r",
+        "grader_version": "0.1.0",
+        "started": 0.0,
+        "finished": 1.0,
+        "outcome": "graded",
+        "score": score,
+        "max_score": 6.0,
+        "message": "",
+        "report": report,
+        "roster": {},
+    }
+    fields.update(kw)
+    return Row(**fields)
+
+
+def full(student: str, **kw: Any) -> Row:
+    """A student with full marks."""
+    return row(student, [case(f"c{i}", True) for i in range(4)], [case("d0", True)] * 2, **kw)
+
+
+def table(text: str) -> list[list[str]]:
+    """CSV text as rows of cells."""
+    return list(csv.reader(io.StringIO(text)))
+
+
+ROSTER = {
+    "lina": {"name": "lina", "id": "s012", "display_name": "Lina L", "email": "l@x.jp"},
+    "carol": {"name": "carol", "id": "s014", "display_name": "Carol C"},
+}
+
+
+def test_roster_students_without_a_submission_are_in_every_export() -> None:
+    """A roster student who submitted nothing is a `missing` row with blank grades everywhere."""
+    rows = students([full("s012", entry="lina", roster=ROSTER["lina"])], ROSTER)
+
+    grades = table(grades_csv(rows, COURSE))
+    canvas = table(lms.canvas_csv(rows, "Lecture 1"))
+    moodle = table(lms.moodle_csv(rows, "Lecture 1"))
+
+    assert ["s014", "carol", "", "", "", MISSING, "yes"] == grades[2]
+    assert ["Carol C", "", "s014", "s014", "", ""] == canvas[3]
+    assert ["s014", "", "", "no submission received"] == moodle[2]
+    text = summary.markdown(rows, COURSE)
+    assert "## On the roster, no submission\n\n- s014 (carol)" in text
+    assert "1 submissions: 1 graded" in text
+
+
+def test_students_not_on_the_roster_are_marked_and_get_no_sis_id(tmp_path: Path) -> None:
+    """An entry the roster does not name is `on_roster = no` in grades.csv, listed in the
+    summary, and left out of canvas.csv and moodle.csv (it has no LMS identity)."""
+    report = json.loads((GOLDEN / "sample_report.json").read_text(encoding="utf-8"))
+    with Gradebook(tmp_path / FILENAME) as book:
+        book.set_course(COURSE)
+        book.set_roster(ROSTER)
+        book.set_students([("s012", "lina", ROSTER["lina"]), ("zed", "zed", {})])
+        for student, entry in (("s012", "lina"), ("zed", "zed")):
+            book.record(
+                {
+                    "student": student,
+                    "entry": entry,
+                    "kind": "folder",
+                    "content_hash": "c",
+                    "rubric_hash": "r",
+                    "grader_version": "0.1.0",
+                    "started": 0.0,
+                    "finished": 1.0,
+                    "outcome": "graded",
+                    "score": 32.0,
+                    "max_score": 61.0,
+                    "message": "",
+                    "report": report,
+                },
+                None,
+            )
+
+    export(tmp_path, assignment="Lecture 1")
+
+    grades = {r[0]: r for r in table((tmp_path / "grades.csv").read_text(encoding="utf-8"))}
+    assert ["graded", "no"] == grades["zed"][-2:]
+    assert ["graded", "yes"] == grades["s012"][-2:]
+    assert [MISSING, "yes"] == grades["s014"][-2:]
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "## Not on the roster (left out of the LMS files)\n\n- zed (zed)" in text
+    for name in ("canvas.csv", "moodle.csv"):
+        cells = {c for line in table((tmp_path / name).read_text(encoding="utf-8")) for c in line}
+        assert {"s012", "s014"} <= cells
+        assert "zed" not in cells
+
+
+def test_without_a_roster_ids_are_the_entry_names() -> None:
+    """Without any roster every row is kept as it is, with no roster mark."""
+    rows = students([full("alice")], None)
+    assert [None] == [r.on_roster for r in rows]
+    assert ["alice", "alice", "4", "2", "6", "graded", ""] == table(grades_csv(rows, COURSE))[1]
+
+
+def test_canvas_columns_follow_the_gradebook_import_format() -> None:
+    """Canvas's import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment;
+    a Points Possible row; roster columns fill the Canvas identities."""
+    roster = {"name": "lina", "id": "s012", "display_name": "Lina L", "canvas_id": "987"}
+    roster.update(login="lina@uni", section="A")
+    rows = [full("s012", roster=roster)]
+
+    canvas = table(lms.canvas_csv(rows, "Lecture 1 (4321)"))
+
+    assert ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lecture 1 (4321)"] == (
+        canvas[0]
+    )
+    assert ["Points Possible", "", "", "", "", "6"] == [c.strip() for c in canvas[1]]
+    assert ["Lina L", "987", "s012", "lina@uni", "A", "6"] == canvas[2]
+
+
+def test_most_common_failures_count_students_not_cases() -> None:
+    """Eight failed cases with one cause in one student count as one student."""
+    unreadable = "the archive cannot be read (bad zip)"
+    broken = row(
+        "s1",
+        [case(f"c{i}", False, unreadable) for i in range(4)],
+        [case(f"d{i}", False, unreadable) for i in range(2)],
+    )
+    other = row("s2", [case(f"c{i}", False, unreadable) for i in range(4)], [case("d0", True)] * 2)
+
+    text = summary.markdown([broken, other], COURSE)
+
+    section = text.split("### softmax")[1].split("###")[0]
+    assert "- 2 students: the archive cannot be read (bad zip)" in section
+    assert "8" not in section
+
+
+def test_named_misconceptions_come_first() -> None:
+    """In the class summary and in each student's own, a named misconception leads."""
+    softmax = [
+        case("c0", False, "values differ"),
+        case("c1", False, "values differ", misconception="no_max_shift", hint="subtract max"),
+        case("c2", True),
+        case("c3", True),
+    ]
+    student = row("s1", softmax, [case("d0", True)] * 2)
+
+    own = summary.student_lines(student)
+    section = summary.markdown([student], COURSE).split("### softmax")[1].split("###")[0]
+
+    assert ["### s1", "", "4/6", ""] == own[:4]
+    assert own[4].startswith("- softmax: misconception no_max_shift: subtract max")
+    assert "- softmax: values differ" == own[5]
+    lines = [line for line in section.splitlines() if line.startswith("- ")]
+    assert ["misconception no_max_shift" in lines[0], "values differ" in lines[1]] == [True] * 2
+
+
+def test_summary_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary's roster sections follow the batch's language."""
+    messages.set_language("ja")
+    rows = students([full("s012", entry="lina", roster=ROSTER["lina"])], ROSTER)
+    assert "## 名簿にあり未提出" in summary.markdown(rows, COURSE)
+
+
+def test_history_shows_each_grading_and_the_change() -> None:
+    """history.csv: one line per grading, with run, grader, rubric version and score change."""
+    history = [
+        HistoryRow("bob", 1, 0.0, "0.1.0", "r1" * 8, "c1" * 8, "graded", 4.0, None, "grade batch"),
+        HistoryRow("bob", 2, 60.0, "0.2.0", "r2" * 8, "c2" * 8, "graded", 6.0, 4.0, "grade b2"),
+    ]
+
+    lines = table(history_csv(history))
+
+    assert ["student", "graded_at", "run", "command", "grader_version"] == lines[0][:5]
+    assert ["bob", "1970-01-01T00:01:00+00:00", "2", "grade b2", "0.2.0"] == lines[2][:5]
+    assert ["graded", "6", "4", "+2"] == lines[2][-4:]
+    assert ["graded", "4", "", ""] == lines[1][-4:]
