@@ -115,7 +115,12 @@ def _grade_parser(*, for_help: bool = False) -> argparse.ArgumentParser:
 def _full_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The parser `grade --help` prints, with one subparser per command."""
     parser = _grade_parser(for_help=True)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    commands = parser.add_subparsers(
+        title="commands",
+        metavar="COMMAND",
+        dest="command",
+        help="instead of grading PATH (grade help COMMAND shows its options)",
+    )
     parsers: dict[str, argparse.ArgumentParser] = {}
     for name, command in COMMANDS.items():
         module = importlib.import_module(command.module)
