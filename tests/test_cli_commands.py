@@ -99,10 +99,8 @@ def test_batch_options_that_cannot_apply(
     """`batch` without --output, or --kernel on a cluster, is one clear error line and exit 2."""
     assert 2 == cli.main(["batch", str(tmp_path)])
     assert "--output RESULTS is required" in capsys.readouterr().err
-    code = cli.main(
-        ["batch", str(tmp_path), "--output", str(tmp_path / "r"), "--kernel"]
-        + ["--dask-scheduler", "tcp://127.0.0.1:1"]  # noqa: RUF005 - the two options apart
-    )
+    cluster = ["--kernel", "--dask-scheduler", "tcp://127.0.0.1:1"]
+    code = cli.main(["batch", str(tmp_path), "--output", str(tmp_path / "r"), *cluster])
     assert 2 == code
     assert "--kernel: notebooks run in a Jupyter kernel" in capsys.readouterr().err
 

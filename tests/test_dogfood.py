@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from grader import cli
 from tests.conftest import EXERCISES, RUBRICS, SOLUTIONS
 
 RUBRIC_IDS = sorted(p.stem for p in RUBRICS.glob("*.yaml"))
 
 
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], dict[str, Any]]:
+    """The JSON report of a whole folder, hidden cases included, graded once per module."""
+    reports: dict[Path, dict[str, Any]] = {}
+
+    def grade(folder: Path) -> dict[str, Any]:
+        if folder not in reports:
+            out = tmp_path_factory.mktemp("dogfood") / "report.json"
+            argv = [str(folder), "--include-hidden", "--rubrics", str(RUBRICS)]
+            cli.main([*argv, "--format", "json", "--output", str(out), "--lang", "en"])
+            reports[folder] = json.loads(out.read_text(encoding="utf-8"))
+        return reports[folder]
+
+    return grade
+
+
+def _exercise(report: dict[str, Any], rubric_id: str) -> dict[str, Any]:
+    return next(e for e in report["exercises"] if e["id"] == rubric_id)
+
+
 @pytest.mark.parametrize("rubric_id", RUBRIC_IDS)
-def test_solution_scores_full_marks(run_grade, rubric_id: str) -> None:
+def test_solution_scores_full_marks(graded, rubric_id: str) -> None:
     """The reference solution passes every case of its rubric, hidden ones included."""
-    result = run_grade(str(SOLUTIONS), "--include-hidden")
-    exercise = result.exercise(rubric_id)
+    exercise = _exercise(graded(SOLUTIONS), rubric_id)
     assert exercise["max_score"] == exercise["score"]
     assert exercise["max_score"] > 0
     assert [] == [c["name"] for c in exercise["cases"] if not c["passed"]]
 
 
 @pytest.mark.parametrize("rubric_id", RUBRIC_IDS)
-def test_stub_scores_zero_with_not_implemented(run_grade, rubric_id: str) -> None:
+def test_stub_scores_zero_with_not_implemented(graded, rubric_id: str) -> None:
     """The exercise stub scores zero and says it is not implemented yet."""
-    result = run_grade(str(EXERCISES), "--include-hidden")
-    exercise = result.exercise(rubric_id)
+    exercise = _exercise(graded(EXERCISES), rubric_id)
     assert 0 == exercise["score"]
     assert "not implemented yet" in exercise["message"]
     assert {"not_implemented"} == {c["reason"] for c in exercise["cases"]}
