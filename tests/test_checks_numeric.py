@@ -26,12 +26,13 @@ class TestAllclose:
 
     def test_passes(self) -> None:
         """Values within rtol/atol pass."""
-        allclose(_got([1.0, 2.0 + 1e-9]), np.array([1.0, 2.0]), TIGHT)
+        assert None is allclose(_got([1.0, 2.0 + 1e-9]), np.array([1.0, 2.0]), TIGHT)
 
     @pytest.mark.parametrize("origin", ["float", "numpy-scalar", "ndarray"])
     def test_scalar_forms_are_interchangeable(self, origin: str) -> None:
         """A Python float, a NumPy scalar and a 0-d array are the same answer."""
-        allclose(_got(0.5, origin), np.asarray(0.5), AllcloseParams(returns="scalar"))
+        scalar = AllcloseParams(returns="scalar")
+        assert None is allclose(_got(0.5, origin), np.asarray(0.5), scalar)
 
     def test_fails_with_message(self) -> None:
         """A value mismatch names counts, the largest differences and where they are."""

@@ -56,17 +56,16 @@ def test_registered() -> None:
 
 def test_passes_on_harmless_variant() -> None:
     """A formula that differs only harmlessly from the reference passes."""
-    KIND.fn(
-        r"\mathrm{Attention}(Q,K,V)=\operatorname{softmax}(\frac{Q K^T}{\sqrt{d_k}})V",
-        ATTENTION,
-        LatexParams(),
-    )
+    variant = r"\mathrm{Attention}(Q,K,V)=\operatorname{softmax}(\frac{Q K^T}{\sqrt{d_k}})V"
+    assert None is KIND.fn(variant, ATTENTION, LatexParams())
 
 
 def test_passes_on_listed_alternative() -> None:
     """A rubric's accepted alternative passes even where it is not equivalent."""
     alternative = r"\text{Attention}(Q, K, V) = \text{softmax}(QK^\top / \sqrt{d_k})V"
-    KIND.fn(alternative, ATTENTION, make_params(KIND, {"alternatives": [alternative]}))
+    assert None is KIND.fn(
+        alternative, ATTENTION, make_params(KIND, {"alternatives": [alternative]})
+    )
 
 
 def test_fails_with_message_naming_the_difference() -> None:
@@ -179,7 +178,8 @@ def test_zenn_rules(source: str, message: str) -> None:
 
 def test_delimiters_rule_off_grades_the_inside() -> None:
     """With the delimiters rule off, a correct formula inside $$ passes."""
-    KIND.fn("$$" + ATTENTION + "$$", ATTENTION, make_params(KIND, {"rules": {"delimiters": False}}))
+    params = make_params(KIND, {"rules": {"delimiters": False}})
+    assert None is KIND.fn("$$" + ATTENTION + "$$", ATTENTION, params)
 
 
 def test_strict_warnings_fail_when_rule_on() -> None:

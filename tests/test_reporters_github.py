@@ -45,7 +45,10 @@ def _outside_fence(text: str, token: str) -> list[str]:
 
 def test_registered() -> None:
     """The CLI offers --format github."""
-    assert isinstance(REPORTERS["github"], GithubReporter)
+    from grader.grade_command import _format_option
+
+    assert GithubReporter is type(REPORTERS["github"])
+    assert "github" == REPORTERS["github"].name == _format_option("github")
 
 
 def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) -> None:

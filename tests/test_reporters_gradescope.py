@@ -33,7 +33,10 @@ def _results(report: GradeReport) -> dict[str, Any]:
 
 def test_registered() -> None:
     """The CLI offers --format gradescope."""
-    assert isinstance(REPORTERS["gradescope"], GradescopeReporter)
+    from grader.grade_command import _format_option
+
+    assert GradescopeReporter is type(REPORTERS["gradescope"])
+    assert "gradescope" == REPORTERS["gradescope"].name == _format_option("gradescope")
 
 
 def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) -> None:

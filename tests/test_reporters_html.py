@@ -90,7 +90,10 @@ def _render_in_chromium(page: str, tmp_path: Path) -> dict[str, Any]:
 
 def test_registered() -> None:
     """The CLI offers --format html."""
-    assert isinstance(REPORTERS["html"], HtmlReporter)
+    from grader.grade_command import _format_option
+
+    assert HtmlReporter is type(REPORTERS["html"])
+    assert "html" == REPORTERS["html"].name == _format_option("html")
 
 
 def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) -> None:

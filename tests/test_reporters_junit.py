@@ -24,7 +24,10 @@ def schema() -> xmlschema.XMLSchema:
 
 def test_registered() -> None:
     """The CLI offers --format junit."""
-    assert isinstance(REPORTERS["junit"], JunitReporter)
+    from grader.grade_command import _format_option
+
+    assert JunitReporter is type(REPORTERS["junit"])
+    assert "junit" == REPORTERS["junit"].name == _format_option("junit")
 
 
 def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) -> None:

@@ -11,7 +11,10 @@ from grader.reporters.markdown import MarkdownReporter, fence
 
 def test_registered() -> None:
     """The CLI offers --format markdown."""
-    assert isinstance(REPORTERS["markdown"], MarkdownReporter)
+    from grader.grade_command import _format_option
+
+    assert MarkdownReporter is type(REPORTERS["markdown"])
+    assert "markdown" == REPORTERS["markdown"].name == _format_option("markdown")
 
 
 def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) -> None:
