@@ -92,8 +92,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kernel",
         action="store_true",
-        help="run notebook submissions in a Jupyter kernel, as `grade --kernel` does (not "
-        "confined by the sandbox; not with --dask-scheduler)",
+        help="not available for batches: notebooks are graded as plain Python in the "
+        "sandbox (an error says so; use `grade --kernel NOTEBOOK` for one notebook)",
     )
     add_lang_option(
         parser,
@@ -128,10 +128,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("grade batch: --output RESULTS is required (the results folder)")
     if args.workers < 1:
         raise UsageError(f"--workers: must be at least 1 (got {args.workers})")
-    if args.kernel and args.dask_scheduler:
+    if args.kernel:
+        # A Jupyter kernel runs outside the sandbox, on this machine, with the grader's rights;
+        # a batch of untrusted notebooks is graded confined, as plain Python, instead.
         raise UsageError(
-            "--kernel: notebooks run in a Jupyter kernel on this machine; the Dask workers "
-            "grade them as plain Python (drop --kernel or --dask-scheduler)"
+            "--kernel: a batch grades notebooks as plain Python in the sandbox (a Jupyter "
+            "kernel would run every student's code unconfined); grade one notebook in a "
+            "kernel with `grade --kernel NOTEBOOK --include-hidden`"
         )
     rubrics_dir = Path(args.rubrics)
     course = load_course(
@@ -209,7 +212,6 @@ def run(args: argparse.Namespace) -> int:
                         exercise_jobs=args.exercise_jobs,
                         threads_per_worker=args.threads_per_worker,
                         sandbox=args.sandbox,
-                        kernel=args.kernel,
                         stop=stop,
                     )
         except (KeyboardInterrupt, Interrupted):
@@ -337,7 +339,6 @@ def run_local(
     exercise_jobs: int = 1,
     threads_per_worker: int = 8,
     sandbox: str = "auto",
-    kernel: bool = False,
     stop: threading.Event | None = None,
 ) -> None:
     """Grade ``todo`` in this process with a pool of threads and one warm template.
@@ -350,7 +351,7 @@ def run_local(
     from grader.batch.work import Grader
 
     stop = stop or threading.Event()
-    grader = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox, kernel=kernel)
+    grader = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox)
     if todo:
         try:
             grader.template()  # now: a sandbox that cannot start is a usage error, not N failures
@@ -397,7 +398,7 @@ def run_local(
     # Submissions in flight when the template died, one at a time: a submission that kills
     # the template then fails alone (a re-runnable grader error); the others are graded.
     by_student = {entry.student: (entry, content_hash) for entry, content_hash in todo}
-    alone = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox, kernel=kernel)
+    alone = Grader(course, exercise_jobs=exercise_jobs, sandbox=sandbox)
     try:
         for failed in suspects:
             if stop.is_set():

@@ -162,11 +162,8 @@ class Grader:
         exercise_jobs: int = 1,
         *,
         sandbox: str = "auto",
-        kernel: bool = False,
     ) -> None:
         self.course = course
-        #: notebooks run in a Jupyter kernel (`grade --kernel`), not as plain Python
-        self.kernel = kernel
         #: ``auto``, ``secure`` or ``local`` (see `grader.sandbox.secure`); secure mode shows
         #: the children no submission at all: each job carries its own files' text
         self.sandbox = sandbox
@@ -234,7 +231,6 @@ class Grader:
                     lang=msg.get_language(),
                     jobs=self.exercise_jobs,
                     plans=self.course.plans,
-                    kernel=self.kernel,
                 )
             except UsageError as exc:  # the submission itself is malformed (e.g. a notebook)
                 message = msg.t("batch_refused", reason=str(exc)[:500])
