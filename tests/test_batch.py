@@ -86,6 +86,7 @@ def make_notebook(path: Path, **files: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_batch_grades_folders_zips_and_notebooks(tmp_path: Path) -> None:
     """Folders, zips and notebooks are graded with hidden cases; a broken notebook is refused."""
     subs = tmp_path / "subs"
@@ -110,6 +111,7 @@ def test_batch_grades_folders_zips_and_notebooks(tmp_path: Path) -> None:
     assert 0 == code
 
 
+@pytest.mark.slow
 def test_total_equals_single_student_grade(tmp_path: Path, run_grade) -> None:
     """A student's batch total equals `grade PATH --include-hidden` on that submission alone."""
     subs = tmp_path / "subs"
@@ -137,6 +139,7 @@ def _fast_rubrics(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_hostile_submission_costs_only_its_student(tmp_path: Path) -> None:
     """An infinite loop, exits and a flood cost only their own cases, not the other students."""
     rubrics = _fast_rubrics(tmp_path)
@@ -184,6 +187,7 @@ def test_hostile_submission_costs_only_its_student(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_resume_skips_unchanged_and_regrades_changed_content(tmp_path: Path, capsys) -> None:
     """A rerun keeps unchanged submissions and regrades the one whose content changed."""
     subs = tmp_path / "subs"
@@ -204,6 +208,7 @@ def test_resume_skips_unchanged_and_regrades_changed_content(tmp_path: Path, cap
     assert after["bob"]["score"] < FULL
 
 
+@pytest.mark.slow
 def test_changed_rubric_regrades_everyone(tmp_path: Path, capsys) -> None:
     """Changing a rubric changes the rubric hash, and every submission is graded again."""
     rubrics = tmp_path / "rubrics"
@@ -233,6 +238,7 @@ def test_changed_rubric_regrades_everyone(tmp_path: Path, capsys) -> None:
     assert FULL + 1 == after["bob"]["score"]
 
 
+@pytest.mark.slow
 def test_grader_errors_are_graded_again(tmp_path: Path, capsys, monkeypatch) -> None:
     """A submission the grader failed on is retried by the next run, never kept as a zero."""
     import grader.grading
@@ -353,6 +359,7 @@ def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     assert {CASES} == {n for _, n in cases}
 
 
+@pytest.mark.slow
 def test_roster_maps_entry_names_to_ids(tmp_path: Path) -> None:
     """A roster maps entry names (with or without extension) to student ids and LMS columns."""
     subs = tmp_path / "subs"
@@ -391,6 +398,7 @@ def test_roster_without_id_column_is_a_usage_error(tmp_path: Path, capsys) -> No
     assert "roster.csv: line 1: the roster needs a 'id' column" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_exports_match_the_gradebook(tmp_path: Path) -> None:
     """grades.csv, the LMS files, the reports and the summary agree with the gradebook."""
     subs = tmp_path / "subs"
@@ -440,6 +448,7 @@ def test_export_without_gradebook_is_a_usage_error(tmp_path: Path, capsys) -> No
     assert "no gradebook here" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_paths_in_messages_are_the_students_own(tmp_path: Path) -> None:
     """Messages name the student's file, not the grader's temporary folder."""
     subs = tmp_path / "subs"
@@ -456,6 +465,7 @@ def test_paths_in_messages_are_the_students_own(tmp_path: Path) -> None:
     assert "(softmax.py, line 2)" in softmax["cases"][0]["message"]
 
 
+@pytest.mark.slow
 def test_attacking_the_template_costs_only_that_student(tmp_path: Path) -> None:
     """Code that tries to kill the warm template never costs the other students anything."""
     subs = tmp_path / "subs"
@@ -519,6 +529,7 @@ def _prying_batch(tmp_path: Path, mode: str) -> dict[str, dict[str, object]]:
 
 
 @pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "secure mode available")
+@pytest.mark.slow
 def test_secure_batch_shows_no_submission_course_file_or_gradebook(tmp_path: Path) -> None:
     """In the default (secure) mode a child can read no other submission, no solution or
     rubric, not even its own files on disk, and can neither read nor write the gradebook;
@@ -574,6 +585,7 @@ def test_progress_line_counts_problems() -> None:
     assert line.endswith("· 1 grader errors, 1 refused")
 
 
+@pytest.mark.slow
 def test_demoter_slows_stuck_children_and_never_the_template(tmp_path: Path) -> None:
     """A child past its CPU allowance runs at idle priority; the template, whose forks would
     inherit that priority, never does (in secure mode it runs below two bwrap processes)."""
@@ -604,6 +616,7 @@ def test_demoter_slows_stuck_children_and_never_the_template(tmp_path: Path) -> 
     assert demoter.count >= 1
 
 
+@pytest.mark.slow
 def test_a_helper_module_of_the_student_is_importable_in_the_batch_sandbox(
     tmp_path: Path,
 ) -> None:

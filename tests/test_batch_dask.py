@@ -11,6 +11,8 @@ from grader.batch.gradebook import FILENAME, Gradebook
 from grader.sandbox.secure import unavailable
 from tests.test_batch import RUBRICS, WRONG_SOFTMAX, make_folder, make_zip
 
+pytestmark = pytest.mark.slow  # every test here starts processes
+
 
 @pytest.fixture(scope="module")
 def cluster():

@@ -48,6 +48,7 @@ def _symlink_zip(path: Path) -> Entry:
         pytest.param({"big.py": os.urandom(9 << 20)}, "larger than 8 MiB", id="large file"),
     ],
 )
+@pytest.mark.slow
 def test_unsafe_zip_is_refused(tmp_path: Path, members: dict[str, bytes], expected: str) -> None:
     """Each kind of unsafe archive is refused with a message for the student."""
     entry = _zip(tmp_path / "student.zip", members)

@@ -109,6 +109,7 @@ def test_roster_students_without_a_submission_are_in_every_export() -> None:
     assert "1 submissions: 1 graded" in text
 
 
+@pytest.mark.slow
 def test_students_not_on_the_roster_are_marked_and_get_no_sis_id(tmp_path: Path) -> None:
     """An entry the roster does not name is `on_roster = no` in grades.csv, listed in the
     summary, and left out of canvas.csv and moodle.csv (it has no LMS identity)."""

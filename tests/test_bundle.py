@@ -73,6 +73,7 @@ def test_bundle_contents(bundle: Path) -> None:
     assert 0o755 == mode & 0o777
 
 
+@pytest.mark.slow
 def test_bundle_is_reproducible(bundle: Path, tmp_path: Path, capsys) -> None:
     """Building twice gives the same bytes."""
     again = tmp_path / "again.zip"
@@ -81,6 +82,7 @@ def test_bundle_is_reproducible(bundle: Path, tmp_path: Path, capsys) -> None:
     assert bundle.read_bytes() == again.read_bytes()
 
 
+@pytest.mark.slow
 def test_run_autograder_grades_the_submission(tmp_path: Path, bundle: Path) -> None:
     """run_autograder grades a submission uploaded in a folder into a valid results.json."""
     root = _autograder(tmp_path, bundle)
@@ -102,6 +104,7 @@ def test_run_autograder_grades_the_submission(tmp_path: Path, bundle: Path) -> N
     assert "score" not in results  # hidden points are not shown before publication
 
 
+@pytest.mark.slow
 def test_run_autograder_always_leaves_results(tmp_path: Path, bundle: Path) -> None:
     """When grading cannot start (no submission folder), results.json still explains why."""
     root = _autograder(tmp_path, bundle)

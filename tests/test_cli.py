@@ -19,6 +19,7 @@ def _schema_validator(name: str):
     return jsonschema.Draft202012Validator(schema)
 
 
+@pytest.mark.slow
 def test_json_report_matches_its_schema(run_grade) -> None:
     """The JSON report validates against the shipped report schema."""
     result = run_grade(str(SOLUTIONS), "--include-hidden")
@@ -28,6 +29,7 @@ def test_json_report_matches_its_schema(run_grade) -> None:
     assert result.report["max_score"] == result.report["score"]
 
 
+@pytest.mark.slow
 def test_json_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     """`--format json` without `--output` prints only the JSON document."""
     code = cli.main([str(SOLUTIONS), "--rubrics", str(RUBRICS), "--format", "json"])
@@ -38,6 +40,7 @@ def test_json_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     }
 
 
+@pytest.mark.slow
 def test_hidden_cases_are_not_run_or_shown_without_the_flag(run_grade) -> None:
     """Without --include-hidden, hidden cases are absent and the report counts their points."""
     result = run_grade(str(SOLUTIONS))
@@ -48,6 +51,7 @@ def test_hidden_cases_are_not_run_or_shown_without_the_flag(run_grade) -> None:
     assert "hidden" not in json.dumps([c["name"] for c in softmax["cases"]])
 
 
+@pytest.mark.slow
 def test_hidden_case_failure_shows_fixed_text(run_grade, submission) -> None:
     """A failing hidden case says only that it failed and why, never inputs or values."""
     source = (
@@ -69,6 +73,7 @@ def test_hidden_case_failure_shows_fixed_text(run_grade, submission) -> None:
     assert "secret" not in json.dumps(result.report)
 
 
+@pytest.mark.slow
 def test_one_file_grades_only_its_exercise(run_grade) -> None:
     """PATH may be one exercise file; only that exercise is graded."""
     result = run_grade(str(SOLUTIONS / "softmax.py"))
@@ -76,6 +81,7 @@ def test_one_file_grades_only_its_exercise(run_grade) -> None:
     assert ["softmax"] == [e["id"] for e in result.report["exercises"]]
 
 
+@pytest.mark.slow
 def test_solutions_default_beside_rubrics(tmp_path: Path, monkeypatch, run_grade) -> None:
     """`--solutions` defaults to solutions/ beside the rubrics folder, from any directory."""
     monkeypatch.chdir(tmp_path)
@@ -128,6 +134,7 @@ def test_usage_errors_exit_two_with_one_line(
     assert 1 == len(err.strip().splitlines())
 
 
+@pytest.mark.slow
 def test_terminal_report_has_points_and_total(capsys: pytest.CaptureFixture[str]) -> None:
     """The terminal report lists each exercise's points and a total line, without colour."""
     code = cli.main([str(SOLUTIONS), "--rubrics", str(RUBRICS)])
@@ -141,6 +148,7 @@ def test_terminal_report_has_points_and_total(capsys: pytest.CaptureFixture[str]
     assert "\x1b[" not in out
 
 
+@pytest.mark.slow
 def test_internal_error_exits_three_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -205,6 +213,7 @@ def fast_rubrics(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("exercise", "source", "reason", "text"), FAILURES)
+@pytest.mark.slow
 def test_broken_file_costs_its_exercise_only(
     run_grade, submission, fast_rubrics: Path, exercise: str, source: str, reason: str, text: str
 ) -> None:
@@ -221,6 +230,7 @@ def test_broken_file_costs_its_exercise_only(
     assert all(e["score"] == e["max_score"] for e in others)
 
 
+@pytest.mark.slow
 def test_missing_file_scores_zero_with_message(run_grade, submission) -> None:
     """A missing exercise file scores zero and says where it was looked for."""
     folder = submission()
@@ -233,6 +243,7 @@ def test_missing_file_scores_zero_with_message(run_grade, submission) -> None:
     assert result.exercise("softmax")["score"] == result.exercise("softmax")["max_score"]
 
 
+@pytest.mark.slow
 def test_case_that_hangs_costs_that_case_only(run_grade, submission, fast_rubrics: Path) -> None:
     """A case that loops forever times out; the cases after it are still graded."""
     source = (
@@ -256,6 +267,7 @@ def test_case_that_hangs_costs_that_case_only(run_grade, submission, fast_rubric
     assert cases["very negative logits [-1000, -999, -998]"]["passed"]
 
 
+@pytest.mark.slow
 def test_exception_names_student_file_and_line(run_grade, submission) -> None:
     """An exception in student code names the exception and the student's own file and line."""
     source = "import numpy as np\n\ndef softmax(z, axis=-1):\n    return 1 / 0\n"
@@ -266,6 +278,7 @@ def test_exception_names_student_file_and_line(run_grade, submission) -> None:
     assert "softmax.py, line 4)" in case["message"]
 
 
+@pytest.mark.slow
 def test_exit_in_function_costs_that_case(run_grade, submission) -> None:
     """`os._exit` inside the function ends that case with 'exited'; other cases still run."""
     source = (
@@ -285,6 +298,7 @@ def test_exit_in_function_costs_that_case(run_grade, submission) -> None:
     assert by_dim["large logits [1000, 1001, 1002]"]["passed"]
 
 
+@pytest.mark.slow
 def test_output_flood_is_stopped(run_grade, submission) -> None:
     """A function that prints without end is stopped at the output limit."""
     source = "def softmax(z, axis=-1):\n    while True:\n        print('x' * 10000)\n"
@@ -294,6 +308,7 @@ def test_output_flood_is_stopped(run_grade, submission) -> None:
     assert "printed more than 1 MiB" in cases[0]["message"]
 
 
+@pytest.mark.slow
 def test_function_that_always_hangs_times_out_on_every_case(
     run_grade, submission, fast_rubrics: Path
 ) -> None:

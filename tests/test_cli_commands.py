@@ -107,6 +107,7 @@ def test_batch_options_that_cannot_apply(
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_list_columns_fit_long_ids_and_show_hidden_points(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -36,6 +36,7 @@ def _exercise(report: dict[str, Any], rubric_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("rubric_id", RUBRIC_IDS)
+@pytest.mark.slow
 def test_solution_scores_full_marks(graded, rubric_id: str) -> None:
     """The reference solution passes every case of its rubric, hidden ones included."""
     exercise = _exercise(graded(SOLUTIONS), rubric_id)
@@ -45,6 +46,7 @@ def test_solution_scores_full_marks(graded, rubric_id: str) -> None:
 
 
 @pytest.mark.parametrize("rubric_id", RUBRIC_IDS)
+@pytest.mark.slow
 def test_stub_scores_zero_with_not_implemented(graded, rubric_id: str) -> None:
     """The exercise stub scores zero and says it is not implemented yet."""
     exercise = _exercise(graded(EXERCISES), rubric_id)
@@ -53,12 +55,14 @@ def test_stub_scores_zero_with_not_implemented(graded, rubric_id: str) -> None:
     assert {"not_implemented"} == {c["reason"] for c in exercise["cases"]}
 
 
+@pytest.mark.slow
 def test_solutions_exit_zero_and_stubs_exit_one(run_grade) -> None:
     """`grade solutions/` exits 0 and `grade exercises/` exits 1, as the README promises."""
     assert 0 == run_grade(str(SOLUTIONS)).code
     assert 1 == run_grade(str(EXERCISES)).code
 
 
+@pytest.mark.slow
 def test_every_exercise_has_stub_solution_and_rubric() -> None:
     """Each rubric names a file that exists both as a stub and as a reference solution."""
     import yaml

@@ -180,6 +180,7 @@ def test_suggest_command_finds_close_name() -> None:
     assert (r"\alhpa", r"\alpha") == suggest_command(r"Undefined control sequence: \alhpa")
 
 
+@pytest.mark.slow
 def test_render_cache_spares_the_engine_start() -> None:
     """A formula rendered once is answered from the disk cache by a new engine without JS."""
     first = katex.Engine()

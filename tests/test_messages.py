@@ -230,6 +230,7 @@ def _total(english: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_cli_lang_ja_reports_in_japanese(run_grade, submission) -> None:  # type: ignore[no-untyped-def]
     """`--lang ja` shows the report's labels, messages, titles and hints in Japanese."""
     folder = _broken_softmax(submission)
@@ -242,6 +243,7 @@ def test_cli_lang_ja_reports_in_japanese(run_grade, submission) -> None:  # type
         assert text not in run.stdout
 
 
+@pytest.mark.slow
 def test_locale_chooses_japanese_and_lang_en_overrides(
     run_grade,  # type: ignore[no-untyped-def]
     submission,  # type: ignore[no-untyped-def]
@@ -258,6 +260,7 @@ def test_locale_chooses_japanese_and_lang_en_overrides(
     assert "ヒント" not in english.stdout
 
 
+@pytest.mark.slow
 def test_stub_report_is_all_japanese(run_grade, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Grading the stubs under a Japanese locale prints no English sentence."""
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")

@@ -483,6 +483,7 @@ def test_table_has_at_least_25_entries() -> None:
 
 
 @pytest.mark.parametrize(("exercise", "source", "kind", "ident"), TABLE)
+@pytest.mark.slow
 def test_feedback_names_the_mistake(
     grade: Any, plans: dict[str, ExercisePlan], exercise: str, source: str, kind: str, ident: str
 ) -> None:
@@ -702,6 +703,7 @@ def test_table_sources_do_not_copy_the_variants() -> None:
     assert set() == bodies & variants
 
 
+@pytest.mark.slow
 def test_json_report_carries_the_misconception(run_grade, submission) -> None:  # type: ignore[no-untyped-def]
     """Through the CLI, the JSON report names the misconception per failing case."""
     folder = submission(
@@ -728,6 +730,7 @@ def test_missing_variant_file_is_a_rubric_error(tmp_path: Path) -> None:
         plan_exercise(rubric, tmp_path)
 
 
+@pytest.mark.slow
 def test_passing_submission_never_loads_the_diagnosis() -> None:
     """Grading all-correct solutions imports neither the diagnosis nor the variants."""
     import os

@@ -160,6 +160,7 @@ def test_r_notebook_is_refused():
     ) == str(caught.value)
 
 
+@pytest.mark.slow
 def test_v3_notebook_is_upgraded():
     """An nbformat v3 notebook (worksheets, input) is read through nbformat's upgrade."""
     notebook = read_notebook(NOTEBOOKS / "v3.ipynb")
@@ -171,6 +172,7 @@ def test_v3_notebook_is_upgraded():
 # -- grading through the CLI --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_solution_notebook_scores_full_marks(run_grade):
     """The pack's solution notebook earns every point, like the .py solutions."""
     run = run_grade(str(SOLUTIONS / "lecture01.ipynb"))
@@ -179,6 +181,7 @@ def test_solution_notebook_scores_full_marks(run_grade):
     assert "python" == run.report["meta"]["notebook_mode"]
 
 
+@pytest.mark.slow
 def test_stub_notebook_scores_zero_with_friendly_message(run_grade):
     """The pack's stub notebook scores 0, each exercise saying what to do, never a traceback."""
     run = run_grade(str(ROOT / "exercises" / "lecture01.ipynb"))
@@ -206,6 +209,7 @@ def _matplotlib_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
     return folder
 
 
+@pytest.mark.slow
 def test_jupyterlab_notebook_with_plots_and_display(
     run_grade, tmp_path, monkeypatch, _matplotlib_cache
 ):
@@ -231,6 +235,7 @@ def test_jupyterlab_notebook_with_plots_and_display(
     ] == run.report["meta"]["notes"]
 
 
+@pytest.mark.slow
 def test_vscode_notebook_with_pip_install(run_grade):
     """A VS Code notebook with `!pip install` grades its functions and never runs pip."""
     run = run_grade(str(NOTEBOOKS / "vscode.ipynb"))
@@ -241,6 +246,7 @@ def test_vscode_notebook_with_pip_install(run_grade):
     ) in run.report["meta"]["notes"]
 
 
+@pytest.mark.slow
 def test_magics_and_shell_never_run(run_grade, tmp_path):
     """Shell lines and %%bash/%%writefile cells leave no trace; %%time bodies still define."""
     copy = tmp_path / "magics.ipynb"
@@ -250,12 +256,14 @@ def test_magics_and_shell_never_run(run_grade, tmp_path):
     assert [] == sorted(p.name for p in tmp_path.glob("ran_*"))
 
 
+@pytest.mark.slow
 def test_venv_kernel_name_is_graded(run_grade):
     """A kernel named after a virtual environment is still a Python notebook."""
     run = run_grade(str(NOTEBOOKS / "venv_kernel.ipynb"))
     _full(run, "softmax")
 
 
+@pytest.mark.slow
 def test_v3_notebook_is_graded(run_grade):
     """An nbformat v3 notebook grades like a new one."""
     run = run_grade(str(NOTEBOOKS / "v3.ipynb"))
@@ -263,6 +271,7 @@ def test_v3_notebook_is_graded(run_grade):
 
 
 @pytest.mark.parametrize("name", ["truncated", "bad_source", "r_kernel"])
+@pytest.mark.slow
 def test_unreadable_notebook_is_a_usage_error(run_grade, name):
     """A notebook that cannot be graded exits 2 with one error line and no traceback."""
     run = run_grade(str(NOTEBOOKS / f"{name}.ipynb"))
@@ -271,6 +280,7 @@ def test_unreadable_notebook_is_a_usage_error(run_grade, name):
     assert 1 == len(run.stderr.strip().splitlines())
 
 
+@pytest.mark.slow
 def test_cell_errors_name_cell_and_line(run_grade):
     """A raising cell is named with its first line and the line in it; later cells still count."""
     run = run_grade(str(NOTEBOOKS / "errors.ipynb"))
@@ -297,6 +307,7 @@ def test_cell_errors_name_cell_and_line(run_grade):
     )
 
 
+@pytest.mark.slow
 def test_hanging_and_exiting_cells_cost_only_themselves(run_grade, tmp_path):
     """Cells that loop, call os._exit or call sys.exit are named; the other cells are graded."""
     rubrics = _short_rubrics(tmp_path)
@@ -311,6 +322,7 @@ def test_hanging_and_exiting_cells_cost_only_themselves(run_grade, tmp_path):
     ] == run.report["meta"]["notebooks"][0]["cell_problems"]
 
 
+@pytest.mark.slow
 def test_function_defined_only_in_a_hanging_cell(run_grade, tmp_path):
     """An exercise defined in the cell that hangs is charged to that cell, by name."""
     rubrics = _short_rubrics(tmp_path)
@@ -326,6 +338,7 @@ def test_function_defined_only_in_a_hanging_cell(run_grade, tmp_path):
     ) == run.exercise("softmax")["message"]
 
 
+@pytest.mark.slow
 def test_last_definition_wins(run_grade, tmp_path):
     """As in Python, a later cell's definition replaces an earlier one."""
     wrong = "import numpy as np\ndef softmax(z, axis=-1):\n    return z"
@@ -336,6 +349,7 @@ def test_last_definition_wins(run_grade, tmp_path):
     assert 0 == _scores(run.report)["softmax"][0]
 
 
+@pytest.mark.slow
 def test_cells_run_once_for_visible_and_once_for_hidden_cases(run_grade, monkeypatch):
     """One child answers every exercise's visible cases, another every hidden one."""
     from grader.sandbox.runner import Template
@@ -353,6 +367,7 @@ def test_cells_run_once_for_visible_and_once_for_hidden_cases(run_grade, monkeyp
     assert 2 == len(jobs)
 
 
+@pytest.mark.slow
 def test_a_case_that_stops_the_shared_child_costs_only_itself(run_grade, tmp_path):
     """A function that exits or hangs costs its own cases; other exercises are still graded."""
     rubrics = _short_rubrics(tmp_path)
@@ -368,6 +383,7 @@ def test_a_case_that_stops_the_shared_child_costs_only_itself(run_grade, tmp_pat
     assert {"timeout"} == {c["reason"] for c in run.exercise("cross_entropy")["cases"]}
 
 
+@pytest.mark.slow
 def test_folder_with_a_notebook_and_py_files(run_grade, submission):
     """In a folder, .py files win and a notebook supplies the exercises they lack."""
     folder = submission()
@@ -381,6 +397,7 @@ def test_folder_with_a_notebook_and_py_files(run_grade, submission):
     _full(run, "cross_entropy", "log_normal_pdf", "sgd_step", "latex_formulas")
 
 
+@pytest.mark.slow
 def test_py_path_does_not_import_the_notebook_stack():
     """Grading .py files imports neither nbformat, jsonschema's notebook use, nor IPython."""
     code = (
@@ -408,6 +425,7 @@ def test_v4_notebook_does_not_import_nbformat():
     assert "[]" == out.stdout.strip()
 
 
+@pytest.mark.slow
 def test_report_shows_long_failing_cells_cut_short(run_grade, tmp_path):
     """The report's entry for a failing cell keeps its first and last five lines."""
     long_cell = "\n".join(f"x{i} = {i}" for i in range(30)) + "\nraise RuntimeError('late')"
@@ -436,6 +454,7 @@ def test_report_shows_long_failing_cells_cut_short(run_grade, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_notebook_report_matches_the_report_schema(run_grade):
     """A notebook's JSON report, meta included, follows grader/schema/report.schema.json."""
     from tests.test_cli import _schema_validator
@@ -445,6 +464,7 @@ def test_notebook_report_matches_the_report_schema(run_grade):
     assert {"notebook_mode", "notebooks", "notes"} == set(run.report["meta"])
 
 
+@pytest.mark.slow
 def test_cell_over_the_memory_limit_raises_memoryerror(run_grade, tmp_path):
     """A cell asking for more memory than the limit fails alone; the next cell's function passes."""
     solution = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
@@ -457,6 +477,7 @@ def test_cell_over_the_memory_limit_raises_memoryerror(run_grade, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown", "html", "github"])
+@pytest.mark.slow
 def test_notebook_notes_appear_in_every_report(run_grade, tmp_path, fmt):
     """What was not run in a notebook is said in the Markdown and HTML reports too."""
     import html
@@ -471,6 +492,7 @@ def test_notebook_notes_appear_in_every_report(run_grade, tmp_path, fmt):
 @pytest.mark.skipif(
     sys.platform != "linux" or shutil.which("bwrap") is None, reason="needs secure mode"
 )
+@pytest.mark.slow
 def test_notebook_runs_leave_nothing_in_a_long_lived_sandbox(tmp_path):
     """A batch's sandbox serves every notebook: the progress files children write in its
     ``/tmp`` are removed after each run, so they never fill it."""

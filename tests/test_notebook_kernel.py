@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from tests.conftest import ROOT, SOLUTIONS
 from tests.test_notebook import NOTEBOOKS, _full, _scores, _short_rubrics
+
+pytestmark = pytest.mark.slow  # every test here starts processes
 
 
 def test_solution_notebook_scores_full_marks_in_a_kernel(run_grade):

@@ -25,6 +25,7 @@ def _rubrics() -> list[Rubric]:
 
 
 @pytest.mark.parametrize("kind", ["exercises", "solutions"])
+@pytest.mark.slow
 def test_committed_notebooks_match_the_py_files(kind):
     """The committed notebook is what tools/make_notebooks.py builds (re-run it after edits)."""
     assert _tool().render(kind) == (ROOT / kind / "lecture01.ipynb").read_text(encoding="utf-8")

@@ -28,6 +28,7 @@ def test_format_choices_come_from_the_registry(capsys: pytest.CaptureFixture[str
         assert name in help_text
 
 
+@pytest.mark.slow
 def test_several_reports_beside_the_terminal(
     submission: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -86,6 +87,7 @@ def test_bad_report_option_is_a_usage_error(
         pytest.param(+0.01, 1, id="threshold just above the score"),
     ],
 )
+@pytest.mark.slow
 def test_fail_under_is_a_percentage(
     offset: float | None,
     expected: int,
@@ -108,6 +110,7 @@ def test_fail_under_rejects_points_out_of_range(capsys: pytest.CaptureFixture[st
     assert "between 0 and 100" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_terminal_outside_github(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -119,6 +122,7 @@ def test_terminal_outside_github(
     assert out.startswith("PASS softmax")
 
 
+@pytest.mark.slow
 def test_explicit_format_wins_in_github(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -128,6 +128,7 @@ def fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_workflow_run_on_fork_with_failing_softmax(
     fork: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -156,6 +157,7 @@ def test_workflow_run_on_fork_with_failing_softmax(
     golden("workflow_summary.md", text)
 
 
+@pytest.mark.slow
 def test_token_is_fresh_per_run(fork: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """Two runs fence student output with different tokens."""
     monkeypatch.setenv("GITHUB_ACTIONS", "true")

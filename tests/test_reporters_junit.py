@@ -35,6 +35,7 @@ def test_golden(sample_report: GradeReport, golden: Callable[[str, str], None]) 
     golden("sample.junit.xml", JunitReporter().render(sample_report))
 
 
+@pytest.mark.slow
 def test_valid_against_xsd(sample_report: GradeReport, schema: xmlschema.XMLSchema) -> None:
     """The sample report's XML validates against grader/schema/junit.xsd."""
     schema.validate(JunitReporter().render(sample_report))

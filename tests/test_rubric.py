@@ -148,6 +148,7 @@ def test_cli_prints_rubric_error_as_one_line(
     assert 1 == len(err.splitlines())
 
 
+@pytest.mark.slow
 def test_bad_input_generator_is_named_at_plan_time(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

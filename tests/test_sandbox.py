@@ -52,6 +52,7 @@ def test_limit_defaults_match_the_issue() -> None:
     assert expected == actual
 
 
+@pytest.mark.slow
 def test_cpu_limit_catches_a_burner_before_the_wall_clock(tmp_path: Path) -> None:
     """A case that burns more CPU than its CPU limit ends as cpu_limit, not timeout."""
     rubric = load_rubric(ROOT / "rubrics" / "cosine_similarity.yaml", use_cache=False)
@@ -97,6 +98,7 @@ def test_secure_where_it_cannot_run_is_an_error(
     assert "--sandbox secure cannot run here: bubblewrap (bwrap) is not installed" in result.stderr
 
 
+@pytest.mark.slow
 def test_auto_falls_back_to_local_and_says_why(
     run_grade: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,6 +112,7 @@ def test_auto_falls_back_to_local_and_says_why(
     )
 
 
+@pytest.mark.slow
 def test_a_sandbox_that_fails_to_start_falls_back_in_auto_and_errs_in_secure(
     run_grade: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -129,6 +132,7 @@ def test_a_sandbox_that_fails_to_start_falls_back_in_auto_and_errs_in_secure(
     assert "--sandbox secure cannot run here" in strict.stderr
 
 
+@pytest.mark.slow
 def test_auto_uses_secure_mode_where_it_works(
     run_grade: Callable[..., Any], secure_mode: str
 ) -> None:
@@ -139,6 +143,7 @@ def test_auto_uses_secure_mode_where_it_works(
     assert "sandbox_fallback" not in result.report["meta"]
 
 
+@pytest.mark.slow
 def test_local_mode_is_recorded(run_grade: Callable[..., Any]) -> None:
     """--sandbox local runs locally and the report says so."""
     result = run_grade(str(ROOT / "solutions"), "--sandbox", "local")
@@ -242,6 +247,7 @@ def test_secure_ready_check_as_root_wants_exactly_the_uid_switching_capabilities
         assert "" != check_ready(bad, sys.executable, view), key
 
 
+@pytest.mark.slow
 def test_a_bwrap_that_cannot_execute_falls_back_or_errs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_grade: Callable[..., Any]
 ) -> None:
@@ -257,6 +263,7 @@ def test_a_bwrap_that_cannot_execute_falls_back_or_errs(
     assert 2 == strict.code
 
 
+@pytest.mark.slow
 def test_secure_namespace_dies_with_the_template(secure_mode: str, tmp_path: Path) -> None:
     """Closing a secure template leaves no process of its namespace behind."""
     _needs_secure(secure_mode)
@@ -291,6 +298,7 @@ def test_bwrap_view_masks_rubrics_and_solutions_inside_the_submission(tmp_path: 
     assert {"--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"} <= set(argv)
 
 
+@pytest.mark.slow
 def test_secure_child_sees_only_the_submission(
     secure_mode: str, submission: Callable[..., Path], run_grade: Callable[..., Any]
 ) -> None:
@@ -420,6 +428,7 @@ def _call(template: Template, name: str) -> tuple[RunResult, dict[str, Any]]:
     return result, json.loads(result.output)
 
 
+@pytest.mark.slow
 def test_each_child_has_a_uid_of_its_own_and_no_capabilities(probe_template: Template) -> None:
     """Two children of one template run as different uids, in no group, with no capability."""
     first, _ = _call(probe_template, "switch_back")
@@ -434,6 +443,7 @@ def test_each_child_has_a_uid_of_its_own_and_no_capabilities(probe_template: Tem
         assert [0] * 5 == [int(found[key], 16) for key in keys]
 
 
+@pytest.mark.slow
 def test_a_file_one_child_leaves_in_tmp_is_closed_to_the_next(probe_template: Template) -> None:
     """What a child writes to /tmp, a later child can neither read, overwrite nor delete."""
     _, planted = _call(probe_template, "plant")
@@ -443,6 +453,7 @@ def test_a_file_one_child_leaves_in_tmp_is_closed_to_the_next(probe_template: Te
     assert {**refused, "own": "x"} == taken
 
 
+@pytest.mark.slow
 def test_a_child_cannot_open_another_childs_proc_entries(probe_template: Template) -> None:
     """While one child runs, another sees its status but not its memory, fds, environment."""
     waited: list[dict[str, Any]] = []
@@ -456,6 +467,7 @@ def test_a_child_cannot_open_another_childs_proc_entries(probe_template: Templat
     assert ({"status": "allowed", **hidden}, [{"seen": True}]) == (seen, waited)
 
 
+@pytest.mark.slow
 def test_a_child_cannot_take_its_uid_back(probe_template: Template) -> None:
     """setuid(0), seteuid(0), setresuid, setgid and setgroups all fail with EPERM."""
     _, tried = _call(probe_template, "switch_back")
@@ -505,6 +517,7 @@ def test_child_uids_are_never_reused(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- the seccomp filter ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_seccomp_filter_refuses_processes_sockets_and_signals_but_not_threads() -> None:
     """After the filter: fork, exec, sockets and killing others fail; threads and NumPy work."""
     if not confine.available():
@@ -586,6 +599,7 @@ def test_forged_frames_do_not_lose_earlier_answers() -> None:
     assert [({"event": "case", "i": 0, "blobs": 0}, [])] == caught.value.messages
 
 
+@pytest.mark.slow
 def test_run_refuses_a_dead_template() -> None:
     """A template that died makes the next job a grader error, not a hang."""
     template = Template()
@@ -647,6 +661,7 @@ def test_a_folder_only_root_can_read_is_shown_as_a_readable_copy(tmp_path: Path)
     assert secure.stage(folder) is None
 
 
+@pytest.mark.slow
 def test_children_die_with_the_grader(tmp_path: Path) -> None:
     """When the grader is killed (kill -9), a child still running dies with its template,
     instead of running on until its CPU limit."""
@@ -697,6 +712,7 @@ def test_children_die_with_the_grader(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("share", [True, False])
+@pytest.mark.slow
 def test_a_case_time_limit_overrides_the_rubrics(tmp_path: Path, share: bool) -> None:
     """A case's own ``time_limit`` is the wall limit for that case only, in shared children
     and in an exercise's own."""

@@ -172,6 +172,7 @@ def test_every_attack_file_is_in_the_table() -> None:
 
 
 @pytest.mark.parametrize(("attack", "mode"), _params())
+@pytest.mark.slow
 def test_attack(
     attack: Attack,
     mode: str,

@@ -138,6 +138,7 @@ class Counting:
         return self.inner.run(job, blobs, limits)
 
 
+@pytest.mark.slow
 def test_reference_solutions_take_two_children(template: Template) -> None:
     """A correct folder costs one child for the visible cases and one for the hidden ones."""
     counting = Counting(template)
@@ -159,6 +160,7 @@ def test_without_sharing_each_exercise_has_its_children(template: Template) -> N
 @pytest.mark.parametrize(
     ("exercise", "source"), [p.values[:2] for p in TABLE], ids=[p.id for p in TABLE]
 )
+@pytest.mark.slow
 def test_wrong_implementations_get_the_same_report(
     tmp_path: Path, template: Template, exercise: str, source: str
 ) -> None:
@@ -168,6 +170,7 @@ def test_wrong_implementations_get_the_same_report(
 
 
 @pytest.mark.parametrize("name", sorted(PATCHING))
+@pytest.mark.slow
 def test_files_that_patch_shared_modules_get_the_same_report(
     tmp_path: Path, template: Template, name: str
 ) -> None:
@@ -190,6 +193,7 @@ def test_the_shared_child_stops_after_a_patching_file(
 
 
 @pytest.mark.parametrize("name", sorted(DEATHS))
+@pytest.mark.slow
 def test_files_that_stop_the_child_get_the_same_report(
     tmp_path: Path, template: Template, name: str
 ) -> None:
@@ -200,6 +204,7 @@ def test_files_that_stop_the_child_get_the_same_report(
     assert alone == graded(folder, template, share=True, rubrics=FAST)
 
 
+@pytest.mark.slow
 def test_a_hang_costs_one_time_limit_in_the_shared_child(
     tmp_path: Path, template: Template
 ) -> None:
@@ -221,6 +226,7 @@ def test_a_hang_costs_one_time_limit_in_the_shared_child(
 
 
 @pytest.mark.skipif(bool(secure.unavailable()), reason=secure.unavailable() or "available")
+@pytest.mark.slow
 def test_detached_sandbox_grades_from_the_jobs_text(tmp_path: Path, template: Template) -> None:
     """A sandbox that shows no submission gives the report a local child gives: files import
     their siblings from memory and tracebacks keep their lines."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here grades through the real CLI
+
 SOFTMAX_NAIVE = """
 import numpy as np
 def softmax(z, axis=-1):
