@@ -9,7 +9,8 @@ Exit codes, the same for every command (also in the README):
 code  name            meaning
 ====  ==============  ======================================================================
 0     OK              done: every case passed (``grade``), every submission graded (``batch``)
-1     TESTS_FAILED    ``grade``: some case failed, or the score is under ``--fail-under``
+1     TESTS_FAILED    ``grade``: some case failed, or the score is under ``--fail-under``;
+                      ``check-rubrics``: problems found; ``release --check``: a check failed
 2     USAGE_ERROR     bad command line, path, rubric, roster or gradebook
 3     INTERNAL_ERROR  the grader itself failed (re-run with ``--traceback`` and report it)
 4     INCOMPLETE      ``batch``: the grader failed on some submissions, which are not the
@@ -85,7 +86,8 @@ COMMANDS: dict[str, Command] = {
 
 _USAGE = "grade [PATH] [options]\n       grade COMMAND [options]  (grade help COMMAND)"
 _HELP_EPILOG = (
-    "exit codes (every command): 0 done, 1 some case failed (grade), 2 usage or rubric error, "
+    "exit codes (every command): 0 done, 1 some case failed (grade) or problems found, "
+    "2 usage or rubric error, "
     "3 internal error, 4 some submissions not graded (batch: run again), 130 interrupted"
 )
 

@@ -78,6 +78,7 @@ def test_yaml_1_1_exponents_read_as_numbers(course: Path, capsys) -> None:
     assert (0, []) == (code, [o for o in out if "softmax.yaml" in o])
 
 
+@pytest.mark.slow
 def test_a_misspelt_variant_fails_grade_solutions_too(course: Path, capsys) -> None:
     """A misconception function that the variants file does not define is found by
     check-rubrics and stops `grade solutions/` (not a student's report later)."""
@@ -102,6 +103,7 @@ def test_variants_that_do_not_import_are_named(course: Path, capsys) -> None:
     assert any("softmax.py" in o and "failed to import" in o for o in out), out
 
 
+@pytest.mark.slow
 def test_a_variant_equal_to_the_reference_is_named(course: Path, capsys) -> None:
     """A known mistake that gives the right answer on every visible case can never be named."""
     variants = course / "solutions" / "misconceptions" / "cosine_similarity.py"

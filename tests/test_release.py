@@ -25,6 +25,8 @@ from grader.release.scan import course_secrets, scan
 from grader.rubric import load_rubrics
 from grader.sandbox import transport
 
+pytestmark = pytest.mark.slow  # every test here builds or grades a release
+
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = Course.beside(ROOT / "rubrics")
 RUBRICS = load_rubrics(ROOT / "rubrics", use_cache=False)

@@ -89,7 +89,7 @@ def main(argv: Sequence[str]) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print_error("interrupted")
-        return int(ExitCode.INTERNAL_ERROR)
+        return int(ExitCode.INTERRUPTED)
     print(f"{display_path(out)}: student release {fingerprint.short} written")
     print(f"check it with: grade release --check {display_path(out)}")
     return int(ExitCode.OK)
