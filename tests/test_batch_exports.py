@@ -48,6 +48,26 @@ def case(name: str, passed: bool, message: str = "", **details: str) -> dict[str
     }
 
 
+def result(student: str, **fields: Any) -> dict[str, Any]:
+    """A graded submission as `Gradebook.record` takes it (fields override the defaults)."""
+    base: dict[str, Any] = {
+        "student": student,
+        "entry": student,
+        "kind": "folder",
+        "content_hash": "c",
+        "rubric_hash": "r",
+        "grader_version": "0.1.0",
+        "started": 0.0,
+        "finished": 1.0,
+        "outcome": "graded",
+        "score": 0.0,
+        "max_score": 6.0,
+        "message": "",
+        "report": None,
+    }
+    return {**base, **fields}
+
+
 def row(student: str, softmax: list[dict[str, Any]], sgd: list[dict[str, Any]], **kw: Any) -> Row:
     """A graded row whose score is the sum of its cases."""
     report = {
@@ -57,24 +77,8 @@ def row(student: str, softmax: list[dict[str, Any]], sgd: list[dict[str, Any]], 
         ]
     }
     score = sum(c["score"] for c in softmax + sgd)
-    fields: dict[str, Any] = {
-        "student": student,
-        "entry": kw.pop("entry", student),
-        "kind": "folder",
-        "content_hash": "c",
-        "rubric_hash": "r",
-        "grader_version": "0.1.0",
-        "started": 0.0,
-        "finished": 1.0,
-        "outcome": "graded",
-        "score": score,
-        "max_score": 6.0,
-        "message": "",
-        "report": report,
-        "roster": {},
-    }
-    fields.update(kw)
-    return Row(**fields)
+    roster = kw.pop("roster", {})
+    return Row(**result(student, score=score, report=report, **kw), roster=roster)
 
 
 def full(student: str, **kw: Any) -> Row:
@@ -119,24 +123,7 @@ def test_students_not_on_the_roster_are_marked_and_get_no_sis_id(tmp_path: Path)
         book.set_roster(ROSTER)
         book.set_students([("s012", "lina", ROSTER["lina"]), ("zed", "zed", {})])
         for student, entry in (("s012", "lina"), ("zed", "zed")):
-            book.record(
-                {
-                    "student": student,
-                    "entry": entry,
-                    "kind": "folder",
-                    "content_hash": "c",
-                    "rubric_hash": "r",
-                    "grader_version": "0.1.0",
-                    "started": 0.0,
-                    "finished": 1.0,
-                    "outcome": "graded",
-                    "score": 32.0,
-                    "max_score": 61.0,
-                    "message": "",
-                    "report": report,
-                },
-                None,
-            )
+            book.record(result(student, entry=entry, score=32.0, max_score=61.0, report=report))
 
     export(tmp_path, assignment="Lecture 1")
 
