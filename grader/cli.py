@@ -3,20 +3,8 @@
 ``grade [PATH] [options]`` grades one submission (`grader.grade_command`); ``grade COMMAND ...``
 runs another command (`COMMANDS`), and ``grade help [COMMAND]`` prints a command's help.
 
-Exit codes, the same for every command (also in the README):
-
-====  ==============  ======================================================================
-code  name            meaning
-====  ==============  ======================================================================
-0     OK              done: every case passed (``grade``), every submission graded (``batch``)
-1     TESTS_FAILED    ``grade``: some case failed, or the score is under ``--fail-under``;
-                      ``check-rubrics``: problems found; ``release --check``: a check failed
-2     USAGE_ERROR     bad command line, path, rubric, roster or gradebook
-3     INTERNAL_ERROR  the grader itself failed (re-run with ``--traceback`` and report it)
-4     INCOMPLETE      ``batch``: the grader failed on some submissions, which are not the
-                      students' fault and were not recorded as zeros; run again to retry them
-130   INTERRUPTED     stopped by Ctrl-C (SIGINT); ``batch`` keeps what it graded: run it again
-====  ==============  ======================================================================
+Exit codes are `ExitCode`, the same for every command; the README's exit-code table is the
+one place that says what each means for each command (a test keeps the two in step).
 
 Adding a command: one entry in `COMMANDS`. Its module provides ``add_arguments(parser)`` and
 ``run(args) -> int`` (this module parses, prints errors and maps exceptions to exit codes), or
@@ -51,13 +39,16 @@ __all__ = [
 
 
 class ExitCode(enum.IntEnum):
-    """What every `grade` command returns (the table in the module docstring)."""
+    """What every `grade` command returns (README: the exit-code table)."""
 
     OK = 0
+    #: grade: some case failed (or under --fail-under); check-rubrics / release --check: problems
     TESTS_FAILED = 1
     USAGE_ERROR = 2
     INTERNAL_ERROR = 3
+    #: batch: the grader failed on some submissions (re-runnable, never a student's zero)
     INCOMPLETE = 4
+    #: Ctrl-C (128 + SIGINT, as shells report it)
     INTERRUPTED = 130
 
 

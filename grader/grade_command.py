@@ -1,9 +1,9 @@
 """``grade [PATH]``: grade one submission and write its reports (the default command).
 
-Exit codes (the table in `grader.cli`): 0 every case passed, 1 some case failed, 2 usage or
-rubric error, 3 internal error, 130 interrupted. With ``--fail-under PERCENT`` the score decides
-instead of the cases: 0 when the points earned are at least PERCENT of the points available (a
-percentage, not points, so one threshold survives rubric changes and hidden cases), else 1.
+Exit codes: `grader.cli.ExitCode` (README: the exit-code table). With ``--fail-under
+PERCENT`` the score decides instead of the cases: 0 when the points earned are at least
+PERCENT of the points available (a percentage, not points, so one threshold survives rubric
+changes and hidden cases), else 1.
 """
 
 from __future__ import annotations

@@ -7,9 +7,7 @@ sharing one warm template (children run in parallel), or on a Dask cluster with
 per submission as soon as it is graded. The roster, the assignment name and the language
 are remembered in the gradebook, so a later run (or `grade export`) without them keeps them.
 
-Exit codes (the table in `grader.cli`): 0 every submission graded, 2 usage or rubric error,
-3 internal error, 4 the grader failed on some submissions (run again to retry them), 130
-interrupted (Ctrl-C; what was graded is kept, run again to resume).
+Exit codes: `grader.cli.ExitCode` (README: the exit-code table).
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import argparse
 import os
 import shlex
 import shutil
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -119,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from grader import messages
     from grader.batch.discover import discover, fingerprint, read_roster
     from grader.batch.gradebook import FILENAME, Gradebook
-    from grader.batch.progress import Progress
+    from grader.batch.progress import Progress, StopOnInterrupt, changes_text
     from grader.batch.work import GRADER_ERROR, load_course
     from grader.cli import ExitCode, solutions_folder
     from grader.errors import UsageError
@@ -203,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
                     args.dask_scheduler, course, todo, sink, sandbox=args.sandbox, lang=lang
                 )
             else:
-                with _stop_on_sigint() as stop:
+                with StopOnInterrupt() as stop:
                     run_local(
                         course,
                         todo,
@@ -234,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     if args.regrade or changes:
-        print(_changes_text(changes, regrade=args.regrade), file=sys.stderr, end="")
+        print(changes_text(changes, regrade=args.regrade), file=sys.stderr, end="")
     if not args.no_export:
         from grader.batch.export import export
 
@@ -258,55 +255,6 @@ def _remember(book: Any, key: str, given: str | None, default: str) -> str:
         book.set_setting(key, given)
         return given
     return str(book.setting(key) or default)
-
-
-def _points(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
-
-
-def _changes_text(changes: list[tuple[str, float | None, float | None]], *, regrade: bool) -> str:
-    """Who changed and by how much (the largest changes first); one line per student."""
-    if not changes:
-        return "regrade: no score changed\n" if regrade else ""
-
-    def size(item: tuple[str, float | None, float | None]) -> float:
-        _, before, after = item
-        return -abs((after or 0.0) - (before or 0.0))
-
-    lines = [f"score changes ({len(changes)} students):"]
-    for student, before, after in sorted(changes, key=lambda c: (size(c), c[0])):
-        delta = ""
-        if before is not None and after is not None:
-            delta = f" ({after - before:+g})"
-        lines.append(f"  {student}: {_points(before)} -> {_points(after)}{delta}")
-    return "\n".join(lines) + "\n"
-
-
-class _stop_on_sigint:  # noqa: N801 - used as a context manager, like a function
-    """While active, Ctrl-C sets an event instead of raising at an arbitrary point.
-
-    The grading loop checks the event between results, so an interrupt never lands inside a
-    gradebook transaction or half-way through stopping the children; a second Ctrl-C raises.
-    """
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self._previous: Any = None
-
-    def __enter__(self) -> threading.Event:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.getsignal(signal.SIGINT)
-            signal.signal(signal.SIGINT, self._handle)
-        return self.event
-
-    def _handle(self, signum: int, frame: object) -> None:
-        if self.event.is_set():
-            raise KeyboardInterrupt
-        self.event.set()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
 
 
 def course_info(course: Any) -> dict[str, Any]:
