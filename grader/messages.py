@@ -300,7 +300,7 @@ CATALOGUE: dict[str, str] = {
     "summary_not_on_roster": "Not on the roster (left out of the LMS files)",
     "summary_common": "Most common failures per exercise (students)",
     "summary_all_passed": "every graded case passed",
-    "summary_students": "{count} students",
+    "summary_students": "{count} of {total} students",
     "summary_misconception": "misconception",
     "summary_per_student": "Students",
     "summary_no_submission": "no submission",

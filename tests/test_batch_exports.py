@@ -175,7 +175,7 @@ def test_most_common_failures_count_students_not_cases() -> None:
     text = summary.markdown([broken, other], COURSE)
 
     section = text.split("### softmax")[1].split("###")[0]
-    assert "- 2 students: the archive cannot be read (bad zip)" in section
+    assert "- 2 of 2 students: the archive cannot be read (bad zip)" in section
     assert "8" not in section
 
 
@@ -219,3 +219,18 @@ def test_history_shows_each_grading_and_the_change() -> None:
     assert ["bob", "1970-01-01T00:01:00+00:00", "2", "grade b2", "0.2.0"] == lines[2][:5]
     assert ["graded", "6", "4", "+2"] == lines[2][-4:]
     assert ["graded", "4", "", ""] == lines[1][-4:]
+
+
+def test_a_refused_submission_is_one_line_not_one_per_exercise() -> None:
+    """A refused archive is said once in its student's summary and kept out of the
+    per-exercise failures, where it would repeat on every exercise."""
+    reason = "your submission was not graded: the archive cannot be read (bad zip)"
+    cases = [case(f"c{i}", False, reason) for i in range(4)]
+    refused = row("d4", cases, [case("d0", False, reason)] * 2, outcome="refused", message=reason)
+
+    own = summary.student_lines(refused)
+    text = summary.markdown([refused, full("a1")], COURSE)
+
+    assert ["### d4", "", "0/6", "", reason, ""] == own
+    assert reason not in text.split("## Most common failures")[1].split("## Students")[0]
+    assert f"## Refused submissions\n\n- d4 (d4): {reason}" in text

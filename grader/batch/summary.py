@@ -169,12 +169,14 @@ def failures(row: Row) -> dict[str, list[tuple[str, str]]]:
 
 
 def _common_failures(counted: list[Row], course: dict[str, Any]) -> list[str]:
-    """Per exercise, the most common failures by number of students, misconceptions first."""
+    """Per exercise, the most common failures by number of students, misconceptions first
+    (refused submissions are listed on their own, not once per exercise)."""
+    graded = [r for r in counted if r.outcome != "refused"]
     out = [f"## {msg.t('summary_common')}", ""]
     for exercise in course.get("exercises", []):
         students: Counter[tuple[str, str]] = Counter()
         examples: dict[tuple[str, str], str] = {}
-        for row in counted:
+        for row in graded:
             for kind, text in failures(row).get(exercise["id"], []):
                 key = (kind, _NUMBER.sub("#", text))
                 students[key] += 1
@@ -187,7 +189,8 @@ def _common_failures(counted: list[Row], course: dict[str, Any]) -> list[str]:
         other = [kv for kv in students.most_common() if kv[0][0] != "misconception"][:3]
         for key, count in named + other:
             label = msg.t("summary_misconception") + " " if key[0] == "misconception" else ""
-            out.append(f"- {msg.t('summary_students', count=count)}: {label}{_cell(examples[key])}")
+            students_text = msg.t("summary_students", count=count, total=len(graded))
+            out.append(f"- {students_text}: {label}{_cell(examples[key])}")
         out.append("")
     return out
 
@@ -200,12 +203,15 @@ def student_lines(row: Row) -> list[str]:
     if row.score is None:
         return [head, "", f"{msg.t('summary_not_graded')}: {_cell(row.message[:200])}", ""]
     out = [head, "", f"{_num(row.score)}/{_num(row.max_score or 0.0)}", ""]
-    for exercise, items in failures(row).items():
-        for kind, text in items:
-            label = msg.t("summary_misconception") + " " if kind == "misconception" else ""
-            out.append(f"- {exercise}: {label}{_cell(text)}")
-    out.append("")
-    return out
+    if row.outcome == "refused":
+        return [*out, _cell(row.message[:300]), ""]
+    lines = [
+        f"- {exercise}: {msg.t('summary_misconception') + ' ' if kind == 'misconception' else ''}"
+        f"{_cell(text)}"
+        for exercise, items in failures(row).items()
+        for kind, text in items
+    ]
+    return out + ([*lines, ""] if lines else [])
 
 
 def _students(rows: list[Row]) -> list[str]:
