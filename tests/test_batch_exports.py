@@ -234,3 +234,21 @@ def test_a_refused_submission_is_one_line_not_one_per_exercise() -> None:
     assert ["### d4", "", "0/6", "", reason, ""] == own
     assert reason not in text.split("## Most common failures")[1].split("## Students")[0]
     assert f"## Refused submissions\n\n- d4 (d4): {reason}" in text
+
+
+def test_a_gradebook_of_the_first_schema_gains_roster_and_history(tmp_path: Path) -> None:
+    """A gradebook written before rosters and history were kept opens, and keeps its rows."""
+    import sqlite3
+
+    with Gradebook(tmp_path / FILENAME) as book:
+        book.record(result("alice", score=6.0))
+    with sqlite3.connect(tmp_path / FILENAME) as db:
+        db.execute("DROP TABLE roster")
+        db.execute("DROP TABLE history")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+    with Gradebook(tmp_path / FILENAME) as book:
+        assert ["alice"] == [r.student for r in book.rows()]
+        assert book.roster() is None
+        book.record(result("alice", score=4.0))
+        assert [(4.0, 6.0)] == [(h.score, h.previous) for h in book.history()]
