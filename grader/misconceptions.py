@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -36,6 +38,8 @@ from grader.plan import (
     ExercisePlan,
     PlannedCase,
     check_variants,
+    load_solution,
+    reference_file,
     variant_file,
     variants_module,
 )
@@ -45,6 +49,7 @@ from grader.sandbox.transport import Received
 __all__ = [
     "Misconception",
     "diagnose",
+    "frozen_eps_slack",
     "frozen_misconceptions",
     "indistinguishable",
     "misconceptions_of",
@@ -65,6 +70,12 @@ class Misconception:
     index: int = 0
     #: in a student release, each function's output per case name (see `frozen_misconceptions`)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the sentence for particular cases (by case name), where the general one would be wrong
+    case_hints: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def hint_for(self, case: str, lang: str) -> str:
+        """The sentence shown on the failing case named ``case``."""
+        return text_of(self.case_hints.get(case) or self.hint, lang)
 
 
 @dataclass(frozen=True)
@@ -81,12 +92,16 @@ def misconceptions_of(rubric: Rubric) -> tuple[Misconception, ...]:
     for index, item in enumerate(rubric.misconceptions):
         function = item["function"]
         names = (function,) if isinstance(function, str) else tuple(function)
-        hint = item.get("hint", {})
-        text = {"en": hint} if isinstance(hint, str) else dict(hint)
+        by_case = {str(k): _text(v) for k, v in item.get("case_hints", {}).items()}
         outputs = item.get("outputs")
         stored = dict(outputs) if isinstance(outputs, dict) else {}
-        out.append(Misconception(str(item["id"]), names, text, index, stored))
+        hint = _text(item.get("hint", {}))
+        out.append(Misconception(str(item["id"]), names, hint, index, stored, by_case))
     return tuple(out)
+
+
+def _text(value: Any) -> dict[str, str]:
+    return {"en": value} if isinstance(value, str) else dict(value)
 
 
 # -- diagnosis ---------------------------------------------------------------------------------
@@ -114,9 +129,8 @@ def diagnose(
     found = _confirmed(plan, usable)
     notes: dict[str, tuple[str, str, str]] = {}
     if found is not None:
-        text = text_of(found.hint, lang)
         notes = {
-            r.name: ("misconception", found.id, text)
+            r.name: ("misconception", found.id, found.hint_for(r.name, lang))
             for _, r, _ in usable
             if r.outcome is Outcome.FAILED
         }
@@ -147,13 +161,65 @@ def _tolerance(case: PlannedCase) -> tuple[float, float]:
     return float(getattr(params, "rtol", 1e-6)), float(getattr(params, "atol", 1e-9))
 
 
-def _same(a: _Seen, b: _Seen, case: PlannedCase) -> bool:
+def _same(a: _Seen, b: _Seen, case: PlannedCase, slack: Array | float = 0.0) -> bool:
+    """Same output within the case's tolerance (plus ``slack``), same inputs changed."""
     rtol, atol = _tolerance(case)
-    return (
-        a.changed == b.changed
-        and a.value.shape == b.value.shape
-        and bool(np.allclose(a.value, b.value, rtol=rtol, atol=atol, equal_nan=True))
-    )
+    if a.changed != b.changed or a.value.shape != b.value.shape:
+        return False
+    if bool(np.allclose(a.value, b.value, rtol=rtol, atol=atol, equal_nan=True)):
+        return True
+    finite = np.isfinite(a.value) & np.isfinite(b.value)
+    if not np.any(slack) or not np.array_equal(finite, np.isfinite(a.value) | np.isfinite(b.value)):
+        return False
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(a.value - b.value) - (atol + rtol * np.abs(b.value) + slack)
+    same_kind = (a.value == b.value) | (np.isnan(a.value) & np.isnan(b.value))
+    return bool(np.all(np.where(finite, gap <= 0, same_kind)))
+
+
+#: the values of eps that code uses (np.finfo(float).eps ... Keras' 1e-7)
+_EPS_RANGE = (1e-16, 1e-7)
+
+
+def _eps_slack(plan: ExercisePlan, case: PlannedCase) -> Array | float:
+    """How far the reference moves, where eps decides it, as eps spans the values in use.
+
+    A slip written with an eps of its own (or eps ignored) then still matches its variant:
+    only the elements that eps dominates (the reference moves by more than a tenth) get the
+    slack; everywhere else the case's tolerance stands.
+    """
+    name = plan.rubric.eps_argument
+    if not name or plan.rubric.function is None:
+        return 0.0
+    if plan.rubric.eps_slack or plan.solutions is None:  # a student release stores it
+        try:
+            return np.asarray(thaw(plan.rubric.eps_slack[case.spec.name]), dtype=np.float64)
+        except (FrozenError, KeyError, TypeError, ValueError):
+            return 0.0
+    key = (plan.rubric.digest, str(plan.solutions), "eps", case.spec.index)
+    if key in _cache:
+        seen = _cache[key]
+        return 0.0 if seen is None else seen.value
+    given = case.kwargs.get(name)
+    high = max(_EPS_RANGE[1], float(given)) if isinstance(given, int | float) else _EPS_RANGE[1]
+    reference = getattr(_reference(plan.rubric, plan.solutions), plan.rubric.function)
+    slack: Array | None = None
+    try:
+        with np.errstate(all="ignore"):
+            ends = [
+                np.asarray(
+                    reference(*copy.deepcopy(case.args), **{**copy.deepcopy(case.kwargs), name: e}),
+                    dtype=np.float64,
+                )
+                for e in (_EPS_RANGE[0], high)
+            ]
+            span = np.abs(ends[0] - ends[1])
+            own = np.abs(np.asarray(case.expected, dtype=np.float64))
+            slack = np.where(np.isfinite(span) & (span > 0.1 * own), span, 0.0)
+    except Exception:  # noqa: BLE001 - a reference that cannot vary eps gives no slack
+        slack = None
+    _cache[key] = None if slack is None else _Seen(slack, frozenset())
+    return 0.0 if slack is None else slack
 
 
 def _confirmed(
@@ -174,7 +240,7 @@ def _confirmed(
             else:
                 fn = _function(plan.rubric, solutions, name)
                 observe = functools.partial(_variant, plan, fn, name)
-            if _explains(observe, usable):
+            if _explains(observe, usable, functools.partial(_eps_slack, plan)):
                 return item
     return None
 
@@ -182,11 +248,12 @@ def _confirmed(
 def _explains(
     observe: Callable[[PlannedCase], _Seen | None],
     usable: list[tuple[PlannedCase, CaseResult, _Seen]],
+    slack: Callable[[PlannedCase], Array | float],
 ) -> bool:
     differs = False
     for case, _, student in usable:
         variant = observe(case)
-        if variant is None or not _same(student, variant, case):
+        if variant is None or not _same(student, variant, case, slack(case)):
             return False
         reference = _Seen(np.asarray(case.expected, dtype=np.float64), frozenset())
         differs = differs or not _same(variant, reference, case)
@@ -325,9 +392,33 @@ def frozen_misconceptions(plan: ExercisePlan) -> list[dict[str, Any]]:
     return out
 
 
+def frozen_eps_slack(plan: ExercisePlan) -> dict[str, Any]:
+    """Each case's eps slack (`_eps_slack`) where there is one, frozen for a student release,
+    which has no reference to vary eps in."""
+    out = {}
+    for case in plan.cases:
+        slack = np.asarray(_eps_slack(plan, case), dtype=np.float64)
+        if slack.any():
+            out[case.spec.name] = freeze(np.broadcast_to(slack, np.shape(case.expected)).copy())
+    return out
+
+
 def _function(rubric: Rubric, solutions: Path, name: str) -> Callable[..., Any]:
     fn = getattr(variants_module(rubric, solutions), name, None)
     if not callable(fn):
         check_variants(rubric, solutions)  # raises the RubricError naming the rubric's line
         raise AssertionError(name)  # pragma: no cover - check_variants raised
     return fn  # type: ignore[no-any-return]
+
+
+_references: dict[Path, ModuleType] = {}
+_lock = threading.Lock()
+
+
+def _reference(rubric: Rubric, solutions: Path) -> ModuleType:
+    """The reference solution, imported once per process (for the eps slack)."""
+    path = reference_file(rubric, solutions)
+    with _lock:
+        if path not in _references:
+            _references[path] = load_solution(rubric, solutions)
+        return _references[path]

@@ -31,7 +31,9 @@ __all__ = [
     "PlannedCase",
     "check_variants",
     "encode_job",
+    "load_solution",
     "plan_exercise",
+    "reference_file",
     "variant_file",
     "variants_module",
 ]
@@ -98,7 +100,7 @@ def plan_exercise(
             expected = _literal_expected(rubric, spec)
         else:
             if solution is None:
-                solution = _load_solution(rubric, solutions)
+                solution = load_solution(rubric, solutions)
             expected = _reference(rubric, spec, solution, args, kwargs)
         planned.append(PlannedCase(spec, args, kwargs, expected))
     if rubric.misconceptions and solutions is not None and not rubric.frozen_variants:
@@ -198,8 +200,13 @@ def _literal_expected(rubric: Rubric, spec: CaseSpec) -> Any:
     return np.asarray(value, dtype=np.float64)
 
 
-def _load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
-    name = rubric.solution or rubric.file
+def reference_file(rubric: Rubric, solutions: Path) -> Path:
+    """Where the rubric's reference solution lives."""
+    return solutions / (rubric.solution or rubric.file)
+
+
+def load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
+    """Import the rubric's reference solution (a `RubricError` when there is none)."""
     if solutions is None:
         raise RubricError(
             display_path(rubric.source),
@@ -207,7 +214,7 @@ def _load_solution(rubric: Rubric, solutions: Path | None) -> ModuleType:
             "expected values come from the reference solution, but no "
             "solutions folder was given (use --solutions DIR)",
         )
-    path = solutions / name
+    path = reference_file(rubric, solutions)
     if not path.is_file():
         raise RubricError(
             display_path(rubric.source),

@@ -59,6 +59,9 @@ class CaseSpec:
     time_limit: float | None = None
     #: the case's name as shown, per language (``name`` stays the identifier)
     title: dict[str, str] = field(default_factory=dict)
+    #: when ``hint`` fits the failure: reasons, signature ids or ``only_failure`` (empty:
+    #: always); otherwise the exercise's hint is shown (`grader.scoring`)
+    hint_when: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ class Rubric:
     order: int = 100
     #: hidden cases a student release leaves out: how many, and their points (nothing else)
     withheld: tuple[int, float] = (0, 0.0)
+    #: the argument that keeps a log away from 0: a known slip that uses an eps of its own
+    #: still matches where that eps decides the answer (`grader.misconceptions`)
+    eps_argument: str | None = None
+    #: in a student release: that slack per case name, frozen (`grader.frozen`)
+    eps_slack: dict[str, Any] = field(default_factory=dict)
 
     @property
     def max_score(self) -> float:
@@ -370,6 +378,7 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
                 depends_on=tuple(case.get("depends_on", ())),
                 time_limit=case.get("time_limit"),
                 title=_text(case.get("title")),
+                hint_when=tuple(case.get("hint_when", ())),
             )
         )
     for case_spec in cases:
@@ -380,6 +389,16 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
                     shown,
                     field_name(field_path),
                     f"no case named {dep!r}",
+                    locate(path, field_path),
+                )
+    for index, item in enumerate(data.get("misconceptions", ())):
+        for name in item.get("case_hints", {}):
+            if name not in names:
+                field_path = ["misconceptions", index, "case_hints", name]
+                raise RubricError(
+                    shown,
+                    field_name(field_path),
+                    f"no case named {name!r}",
                     locate(path, field_path),
                 )
     return Rubric(
@@ -398,6 +417,8 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
         misconceptions=tuple(data.get("misconceptions", ())),
         order=int(data.get("order", 100)),
         withheld=_withheld(data.get("withheld")),
+        eps_argument=data.get("eps_argument"),
+        eps_slack=dict(data.get("eps_slack", {})),
     )
 
 

@@ -56,7 +56,10 @@ def score_exercise(
                 "",
             )
         elif run.error:
-            result = _result(case, Outcome.ERRORED, run.error, exercise_message, hint)
+            # nothing ran: the exercise's own hint, not one written for a particular case
+            result = _result(
+                case, Outcome.ERRORED, run.error, exercise_message, text_of(rubric.hint, lang)
+            )
         else:
             case_run = run.cases.get(spec.index)
             if case_run is None:
@@ -79,6 +82,7 @@ def score_exercise(
         from grader.misconceptions import diagnose as find  # only a failure pays for the import
 
         ordered = find(plan, run, ordered, lang=lang)
+    ordered = _fitting_hints(plan, ordered, lang)
     if ordered and all(c.reason == "not_implemented" for c in ordered):
         exercise_message = ordered[0].message or msg.t("not_implemented")
     withheld, withheld_points = rubric.withheld  # a student release keeps only the count
@@ -93,6 +97,38 @@ def score_exercise(
         hidden_not_run=len(plan.hidden_skipped) + withheld,
         hidden_points_not_run=hidden_points,
     )
+
+
+def _fitting_hints(plan: ExercisePlan, results: list[CaseResult], lang: str) -> list[CaseResult]:
+    """Each case's own hint where it fits the failure (its ``hint_when``), else the exercise's.
+
+    A case hint guesses the likely cause ("no loops or float()"); when the failure shows
+    another one (a signature the hint does not name, another reason), the exercise's general
+    hint is shown instead. A named misconception is its own hint and is kept.
+    """
+    specs = {c.spec.name: c.spec for c in plan.cases}
+    failing = [
+        r.name
+        for r in results
+        if not r.passed and not r.hidden and r.outcome is not Outcome.SKIPPED
+    ]
+
+    def fits(result: CaseResult) -> bool:
+        spec = specs.get(result.name)
+        if (
+            spec is None
+            or not spec.hint_when
+            or result.hint != text_of(spec.hint, lang)
+            or "misconception" in result.details
+        ):
+            return True
+        signature = result.details.get("signature")
+        found = {str(signature)} if signature else {result.reason}
+        if failing == [result.name]:
+            found.add("only_failure")
+        return bool(found & set(spec.hint_when))
+
+    return [r if fits(r) else replace(r, hint=text_of(plan.rubric.hint, lang)) for r in results]
 
 
 def _result(  # noqa: PLR0917 - private helper, called positionally throughout

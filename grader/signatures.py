@@ -1,10 +1,11 @@
 """Signatures: what the shape of a wrong answer says when no known misconception explains it.
 
 Each failing case's output is compared with the reference in a few telling ways: right values
-in the wrong shape (transposed, a kept length-1 axis, flattened), nan/inf only on inputs of
-large magnitude (overflow) or only where an input holds a 0 (log(0), 0/0), a constant factor,
-sign or offset off the reference on every failing case, right on 1-D inputs but wrong on
-2-D ones, and right values with an input changed in place. Findings are worded through
+in the wrong shape (transposed, a kept length-1 axis, flattened, or summed/averaged over an
+axis), nan/inf only on the inputs of largest magnitude (exp overflowing to inf, or
+underflowing to 0 and then 0/0 or log(0)) or only where an input holds a 0 (log(0), 0/0), a
+constant factor, sign or offset off the reference on every failing case, right on 1-D inputs
+but wrong on 2-D ones, and right values with an input changed in place. Findings are worded through
 `grader.messages`; their ``id`` is the machine-readable name a report stores in
 ``details["signature"]``.
 """
@@ -24,8 +25,10 @@ __all__ = ["Finding", "Sample", "find"]
 
 Array = np.ndarray[Any, Any]
 
-#: inputs at least this large (in absolute value) overflow exp()
+#: inputs at least this large (in absolute value) overflow exp() on their own
 _LARGE = 100.0
+#: inputs this large under- or overflow exp() once squared or scaled (exp(-40**2 / 2))
+_BIG = 20.0
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,35 @@ def _close(a: Array, b: Array, sample: Sample) -> bool:
     )
 
 
+def _reduced(sample: Sample, got: Array) -> Finding | None:
+    """``got`` is the reference summed or averaged over one axis, or over everything."""
+    exp = sample.expected
+    if exp.ndim == 0 or got.size >= exp.size:
+        return None
+    axes: list[int | None] = [None, *range(exp.ndim)] if exp.ndim > 1 else [None]
+    for axis in axes:
+        for kind, reduce in (("sum", np.sum), ("mean", np.mean)):
+            want = np.asarray(reduce(exp, axis=axis))
+            n = exp.size if axis is None else exp.shape[axis]
+            wide = Sample(sample.name, True, want, None, (), rtol=sample.rtol, atol=sample.atol * n)
+            if got.size == want.size and _close(got.reshape(np.shape(want)), want, wide):
+                key = "sig_reduced_all" if axis is None else "sig_reduced"
+                text = msg.t(
+                    f"{key}_{kind}",
+                    got=_shape(got.shape),
+                    expected=_shape(exp.shape),
+                    axis=axis if axis is None or axis < exp.ndim - 1 else -1,
+                )
+                return Finding("reduced", text)
+    return None
+
+
 def _shape_finding(sample: Sample, got: Array) -> Finding | None:
     exp = sample.expected
-    if got.shape == exp.shape or got.size != exp.size:
+    if got.shape == exp.shape:
         return None
+    if got.size != exp.size:
+        return _reduced(sample, got)
     got_s, exp_s = _shape(got.shape), _shape(exp.shape)
     if exp.ndim == 0:
         if _close(got.reshape(()), exp, sample):
@@ -108,15 +136,37 @@ def _non_finite(sample: Sample) -> bool:
     return bool((~np.isfinite(got) & np.isfinite(sample.expected)).any())
 
 
+def _largest_inputs_negative(sample: Sample) -> bool:
+    """Whether the inputs of largest magnitude are negative (exp of them underflows)."""
+    values = np.concatenate([a.ravel() for a in _arrays(sample.inputs)] or [np.zeros(0)])
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return False
+    big = values[np.abs(values) >= 0.5 * np.abs(values).max()]
+    return bool((big < 0).all())
+
+
 def _non_finite_finding(bad: list[Sample], samples: Sequence[Sample]) -> Finding | None:
     sizes = [_magnitude(s) for s in bad]
     calm = [
-        s
+        _magnitude(s)
         for s in samples
         if s.got is not None and s.got.shape == s.expected.shape and np.isfinite(s.got).all()
     ]
-    if min(sizes) >= _LARGE and any(_magnitude(s) < _LARGE for s in calm):
-        return Finding("overflow", msg.t("sig_overflow", big=f"{max(sizes):g}"))
+    smallest = min(sizes)
+    # nan/inf only on the inputs of largest magnitude: absolutely large (exp(1000)), or large
+    # next to every case that came out finite (exp(-40**2 / 2) underflows, exp(-2**2 / 2) not)
+    if calm and (
+        (smallest >= _LARGE and min(calm) < _LARGE)
+        or (smallest >= _BIG and smallest > 2 * max(calm))
+    ):
+        big = f"{max(sizes):g}"
+        got = np.concatenate([s.got.ravel() for s in bad if s.got is not None])
+        if np.isneginf(got).any():
+            return Finding("underflow_log", msg.t("sig_underflow_log", big=big))
+        if np.isposinf(got).any() or not all(_largest_inputs_negative(s) for s in bad):
+            return Finding("overflow", msg.t("sig_overflow", big=big))
+        return Finding("underflow", msg.t("sig_underflow", big=big))
     if all(_has_zero(s) for s in bad):
         return Finding("log_zero", msg.t("sig_log_zero"))
     return None

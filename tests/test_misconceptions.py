@@ -241,8 +241,8 @@ TABLE = [
         "cross_entropy",
         "def cross_entropy(y_true, y_pred, eps=1e-12):\n"
         "    return float(-np.sum(y_true * np.log10(y_pred + eps)))\n",
-        S,
-        "factor",
+        M,
+        "log10",
         id="cross-entropy: log10",
     ),
     pytest.param(

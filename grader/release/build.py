@@ -145,6 +145,10 @@ def frozen_rubric(plan: ExercisePlan) -> dict[str, Any]:
         from grader.misconceptions import frozen_misconceptions
 
         data["misconceptions"] = frozen_misconceptions(plan)
+    if rubric.eps_argument:
+        from grader.misconceptions import frozen_eps_slack
+
+        data["eps_slack"] = frozen_eps_slack(plan)
     return data
 
 

@@ -37,3 +37,23 @@ def squared_norms(a, b):
 
 def no_norms(a, b):
     return float(np.dot(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)))
+
+
+def angle_degrees(a, b):
+    return float(np.degrees(np.arccos(np.clip(_cos(a, b), -1.0, 1.0))))
+
+
+def angle_radians(a, b):
+    return float(np.arccos(np.clip(_cos(a, b), -1.0, 1.0)))
+
+
+def euclidean(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.linalg.norm(a - b))
+
+
+def pearson(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(_cos(a - a.mean(), b - b.mean()))

@@ -38,3 +38,37 @@ def fixed_eps(y_true, y_pred, eps=1e-12):
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     return float(-np.sum(y_true * np.log(y_pred + 1e-12)))
+
+
+def log10(y_true, y_pred, eps=1e-12):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    return float(-np.sum(y_true * np.log10(y_pred + eps)))
+
+
+def softmax_of_probabilities(y_true, y_pred, eps=1e-12):
+    """Code written for logits: the probabilities go through softmax once more."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(y_pred, dtype=np.float64)
+    log_softmax = z - z.max() - np.log(np.sum(np.exp(z - z.max())))
+    return float(-np.sum(y_true * log_softmax))
+
+
+def argmax_target(y_true, y_pred, eps=1e-12):
+    """Right for a one-hot target only: the log-probability of its largest entry."""
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    return float(-np.log(y_pred[int(np.argmax(y_true))] + eps))
+
+
+def binary(y_true, y_pred, eps=1e-12):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    terms = y_true * np.log(y_pred + eps) + (1.0 - y_true) * np.log(1.0 - y_pred + eps)
+    return float(-np.sum(terms))
+
+
+def binary_mean(y_true, y_pred, eps=1e-12):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    terms = y_true * np.log(y_pred + eps) + (1.0 - y_true) * np.log(1.0 - y_pred + eps)
+    return float(-np.mean(terms))

@@ -46,3 +46,28 @@ def missing_half_in_log(x, mu, sigma):
 def no_two_pi(x, mu, sigma):
     x, mu, sigma = _arrays(x, mu, sigma)
     return _out(-0.5 * (np.log(sigma**2) + (x - mu) ** 2 / sigma**2))
+
+
+def sigma_as_variance_in_log(x, mu, sigma):
+    x, mu, sigma = _arrays(x, mu, sigma)
+    return _out(-0.5 * (np.log(2.0 * np.pi * sigma) + (x - mu) ** 2 / sigma**2))
+
+
+def sigma_as_variance_in_square(x, mu, sigma):
+    x, mu, sigma = _arrays(x, mu, sigma)
+    return _out(-0.5 * (np.log(2.0 * np.pi * sigma**2) + (x - mu) ** 2 / sigma))
+
+
+def log10_term(x, mu, sigma):
+    x, mu, sigma = _arrays(x, mu, sigma)
+    return _out(-0.5 * (np.log10(2.0 * np.pi * sigma**2) + (x - mu) ** 2 / sigma**2))
+
+
+def log2_term(x, mu, sigma):
+    x, mu, sigma = _arrays(x, mu, sigma)
+    return _out(-0.5 * (np.log2(2.0 * np.pi * sigma**2) + (x - mu) ** 2 / sigma**2))
+
+
+def log10_density(x, mu, sigma):
+    x, mu, sigma = _arrays(x, mu, sigma)
+    return _out(-0.5 * (np.log(2.0 * np.pi * sigma**2) + (x - mu) ** 2 / sigma**2) / np.log(10.0))

@@ -35,3 +35,18 @@ def last_example_only(theta, X_batch, y_batch, grad_fn, alpha=0.01):
 def ignores_alpha(theta, X_batch, y_batch, grad_fn, alpha=0.01):
     theta = np.asarray(theta, dtype=np.float64)
     return theta - 0.01 * np.mean(_grads(theta, X_batch, y_batch, grad_fn), axis=0)
+
+
+def sequential(theta, X_batch, y_batch, grad_fn, alpha=0.01):
+    """One step per example, each from where the last one ended (plain SGD, not mini-batch)."""
+    theta = np.array(theta, dtype=np.float64)
+    for x_i, y_i in zip(X_batch, y_batch):
+        theta = theta - alpha * grad_fn(theta, x_i, y_i)
+    return theta
+
+
+def sequential_mean(theta, X_batch, y_batch, grad_fn, alpha=0.01):
+    theta = np.array(theta, dtype=np.float64)
+    for x_i, y_i in zip(X_batch, y_batch):
+        theta = theta - alpha / len(X_batch) * grad_fn(theta, x_i, y_i)
+    return theta
