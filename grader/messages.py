@@ -206,9 +206,36 @@ CATALOGUE: dict[str, str] = {
         " flattened; keep the input's shape (no ravel/flatten, or reshape back)"
     ),
     "sig_overflow": (
-        "nan/inf only on the inputs of large magnitude (up to {big}), finite elsewhere:"
-        " exp overflows there (or underflows to 0/0); for numerical stability keep exp"
-        " away from large arguments (subtract the maximum first, or stay in logs)"
+        "nan/inf only on the inputs of largest magnitude (up to {big}), finite elsewhere:"
+        " exp overflows to inf there (and inf/inf is nan); keep exp away from large"
+        " arguments (subtract the maximum first, or stay in logs)"
+    ),
+    "sig_underflow": (
+        "nan only on the inputs of largest magnitude (up to {big}), which are negative:"
+        " exp of a very negative number underflows to 0 there, and 0/0 is nan; subtract the"
+        " maximum first, so that the largest exponent is 0"
+    ),
+    "sig_underflow_log": (
+        "-inf only on the inputs of largest magnitude (up to {big}), finite elsewhere: exp"
+        " underflows to 0 there (exp(-800) is 0.0) and log(0) is -inf; do not take the log"
+        " of an exp, write the log out by hand (log(exp(a)) = a)"
+    ),
+    "sig_reduced_sum": (
+        "right values, summed: your result of shape {got} is the values expected (shape"
+        " {expected}) summed over axis {axis}; return one value per element (no sum at the end)"
+    ),
+    "sig_reduced_mean": (
+        "right values, averaged: your result of shape {got} is the values expected (shape"
+        " {expected}) averaged over axis {axis}; return one value per element (no mean at the"
+        " end)"
+    ),
+    "sig_reduced_all_sum": (
+        "right values, summed: your result is one number, the sum of the values expected"
+        " (shape {expected}); return one value per element, not their total"
+    ),
+    "sig_reduced_all_mean": (
+        "right values, averaged: your result is one number, the mean of the values expected"
+        " (shape {expected}); return one value per element, not their mean"
     ),
     "sig_log_zero": (
         "nan/inf only where an input contains 0: log(0) is -inf and 0/0 is nan;"

@@ -20,7 +20,7 @@ from grader import messages, misconceptions, signatures
 from grader.execute import run_exercise
 from grader.model import CaseResult, ExerciseResult, Outcome
 from grader.plan import ExercisePlan, plan_exercise
-from grader.rubric import Rubric, load_rubrics, text_of
+from grader.rubric import Rubric, load_rubrics
 from grader.sandbox.runner import Limits, Template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -453,6 +453,14 @@ _SIGNATURE_KEYS = {
     "kept_dims": ["sig_kept_dims", "sig_kept_dims_scalar"],
     "flattened": ["sig_flattened"],
     "overflow": ["sig_overflow"],
+    "underflow": ["sig_underflow"],
+    "underflow_log": ["sig_underflow_log"],
+    "reduced": [
+        "sig_reduced_sum",
+        "sig_reduced_mean",
+        "sig_reduced_all_sum",
+        "sig_reduced_all_mean",
+    ],
     "log_zero": ["sig_log_zero"],
     "sign": ["sig_sign"],
     "factor": ["sig_factor", "sig_factor_log"],
@@ -472,9 +480,9 @@ def _catalogue_starts(ident: str, lang: str) -> list[str]:
     return starts
 
 
-def _hint_of(plan: ExercisePlan, ident: str, lang: str) -> str:
+def _hint_of(plan: ExercisePlan, ident: str, case: str, lang: str) -> str:
     found = next(m for m in misconceptions.misconceptions_of(plan.rubric) if m.id == ident)
-    return text_of(found.hint, lang)
+    return found.hint_for(case, lang)
 
 
 def test_table_has_at_least_25_entries() -> None:
@@ -497,8 +505,8 @@ def test_feedback_names_the_mistake(
         other = M if kind == S else S
         assert [] == [c.name for c in result.cases if other in c.details]
         if kind == M:
-            expected = _hint_of(plans[exercise], ident, lang)
-            assert [expected] * len(failures) == [c.hint for c in failures]
+            expected = [_hint_of(plans[exercise], ident, c.name, lang) for c in failures]
+            assert expected == [c.hint for c in failures]
         else:
             starts = _catalogue_starts(ident, lang)
             lines = [c.message.splitlines()[-1] for c in failures if c.details.get(S) == ident]
