@@ -105,6 +105,21 @@ CATALOGUE: dict[str, str] = {
     "latex_parse_hint_braces": "opening and closing braces must pair up; count them from the caret",
     "latex_parse_hint_double": "put both parts in one group, e.g. x^{ab} or {x^a}^b",
     "latex_parse_hint_left": "every \\left needs a matching \\right (use \\right. for none)",
+    "latex_raw_string": (
+        "your string holds a {char} where the formula has `{command}`: in a normal Python"
+        " string `{escape}` is an escape sequence, not a backslash and a letter"
+    ),
+    "latex_raw_string_hint": (
+        'write the formula as a raw string, r"..." (the r keeps every backslash as written)'
+    ),
+    "latex_char_tab": "tab",
+    "latex_char_form_feed": "form feed",
+    "latex_char_backspace": "backspace",
+    "latex_char_bell": "bell character",
+    "latex_char_vertical_tab": "vertical tab",
+    "latex_char_carriage_return": "carriage return",
+    "latex_char_newline": "line break",
+    "latex_char_control": "control character",
     "latex_engine_error": (
         "KaTeX failed on this formula ({error}); simplify it, e.g. fewer nested groups"
     ),

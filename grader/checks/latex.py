@@ -3,6 +3,7 @@
 Order of the verdicts, first that applies wins:
 
 1. not a string / ``None`` / empty stub -> fail (``not_implemented`` for the stub)
+1b. a control character (``"\\text"`` in a normal string holds a tab) -> fail: use ``r"..."``
 2. too long or nested too deeply -> fail, before the engine sees it
 3. KaTeX parse error -> fail, with KaTeX's message, the position and a caret
 4. ``\\href``/``\\url``/``\\html*`` (refused by the trust function) -> fail
@@ -24,7 +25,7 @@ from grader.checks import Failure, Mismatch, Unchecked, check
 from grader.latex import engine as katex
 from grader.latex.equivalence import explain, normalise
 from grader.latex.feedback import caret, suggest_command
-from grader.latex.lint import lint, strip_delimiters
+from grader.latex.lint import escape_slip, lint, strip_delimiters
 from grader.latex.render import to_unicode
 from grader.sandbox.transport import Received, Unsupported
 
@@ -88,6 +89,14 @@ def latex(actual: Any, expected: Any, params: LatexParams) -> None:
     original = _text(actual)
     reference = str(expected)
     views = {"student_unicode": to_unicode(original), "reference_unicode": to_unicode(reference)}
+    slip = escape_slip(original)
+    if slip is not None:  # "\text" in a normal string: a tab, then "ext"
+        raise Failure(
+            msg.t("latex_raw_string", char=msg.t(slip.key), **slip.values),
+            hint=msg.t("latex_raw_string_hint"),
+            reason="raw_string",
+            details={**views, "rule": slip.rule},
+        )
     rules = dict(params.rules)
     source, delimiter, offset = strip_delimiters(original)
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RULES", "Finding", "lint", "strip_delimiters", "text_groups"]
+__all__ = ["RULES", "Finding", "escape_slip", "lint", "strip_delimiters", "text_groups"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,42 @@ _TEXT_COMMANDS = re.compile(
     r"(?![A-Za-z])\s*\{"
 )
 _DELIMITED = re.compile(r"^\s*(\$\$|\$|\\\[|\\\()(.*?)(\$\$|\$|\\\]|\\\))\s*$", re.DOTALL)
+
+
+#: control characters a normal (not raw) Python string makes of ``\\t``, ``\\f``, ...:
+#: the escape's letter and the catalogue key naming the character
+_ESCAPES = {
+    "\t": ("t", "latex_char_tab"),
+    "\f": ("f", "latex_char_form_feed"),
+    "\b": ("b", "latex_char_backspace"),
+    "\a": ("a", "latex_char_bell"),
+    "\v": ("v", "latex_char_vertical_tab"),
+    "\r": ("r", "latex_char_carriage_return"),
+    "\n": ("n", "latex_char_newline"),
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|[\t\n](?=[A-Za-z])")
+
+
+def escape_slip(source: str) -> Finding | None:
+    """A control character in the formula: LaTeX written in a normal Python string.
+
+    ``"\\text"`` arrives as a tab and ``ext``, ``"\\frac"`` as a form feed and ``rac``,
+    ``"\\nabla"`` as a newline and ``abla``. Any control character (a tab or a newline only
+    when a letter follows it: a multi-line string may break a line) points to a missing
+    ``r`` prefix. The finding names the command as written and the character it became.
+    """
+    match = _CONTROL.search(source)
+    if match is None:
+        return None
+    char = match.group()
+    letter, key = _ESCAPES.get(char, ("", "latex_char_control"))
+    rest = re.match(r"[A-Za-z]*", source[match.end() :])
+    word = rest.group() if rest else ""
+    if letter:
+        command, escape = f"\\{letter}{word}", f"\\{letter}"
+    else:
+        command = escape = f"U+{ord(char):04X}"
+    return Finding("raw_string", key, {"command": command, "escape": escape})
 
 
 def _no_macros(source: str) -> list[Finding]:
