@@ -59,6 +59,8 @@ class ExerciseRun:
     error: str = ""
     info: dict[str, Any] = field(default_factory=dict)
     output: str = ""
+    #: the most bytes one child printed (the report keeps only the first part)
+    printed: int = 0
 
 
 def run_exercise(
@@ -90,8 +92,10 @@ def run_exercise(
         merged.line = merged.line if part.line is None else part.line
         if group is visible:
             merged.output = part.output
+        merged.printed = max(merged.printed, part.printed)
         if part.error:  # the file failed at import: once for the exercise, not per group
-            return ExerciseRun(merged.cases, merged.line, part.error, part.info, merged.output)
+            merged.error, merged.info = part.error, part.info
+            return merged
     return merged
 
 
@@ -107,9 +111,11 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
     done: dict[int, CaseRun] = {}
     line: int | None = None
     outputs: list[str] = []
+    printed = 0
     while pending:
         job, blobs = encode_job(plan, file, pending, source=source)
         result = template.run(job, blobs, limits)
+        printed = max(printed, result.output_seen)
         if result.output:
             outputs.append(result.output)
         imported = False
@@ -128,13 +134,13 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                 elif event == "import_error":
                     info: dict[str, Any] = _info(msg)
                     error = "exited" if info.get("exit") else "import_error"
-                    return ExerciseRun(done, line, error, info, _join(outputs))
+                    return ExerciseRun(done, line, error, info, _join(outputs), printed)
                 elif event == "grader_error":
                     info = {"error": str(msg.get("error", ""))[:300]}
-                    return ExerciseRun(done, line, "grader_error", info, _join(outputs))
+                    return ExerciseRun(done, line, "grader_error", info, _join(outputs), printed)
                 elif event == "missing":
                     info = {"name": str(msg.get("name", ""))[:200]}
-                    return ExerciseRun(done, line, "missing_function", info, _join(outputs))
+                    return ExerciseRun(done, line, "missing_function", info, _join(outputs), printed)
                 elif event == "result":
                     index = _index(msg, pending, current, done)
                     current = None
@@ -186,7 +192,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
         if not imported:
             if error == "timeout":
                 error = "import_timeout"
-            return ExerciseRun(done, line, error, info, _join(outputs))
+            return ExerciseRun(done, line, error, info, _join(outputs), printed)
         culprit = result.running_case
         if culprit is None or culprit in done:
             culprit = pending[0].spec.index if pending else None
@@ -203,13 +209,14 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
             ):
                 if part.output:
                     outputs.append(part.output)
+                printed = max(printed, part.printed)
                 if part.error:
                     kind = "timeout" if part.error == "import_timeout" else part.error
                     done[case.spec.index] = CaseRun(case.spec.index, error=kind, info=part.info)
                 else:
                     done.update(part.cases)
             break
-    return ExerciseRun(done, line, output=_join(outputs))
+    return ExerciseRun(done, line, output=_join(outputs), printed=printed)
 
 
 def in_threads(calls: Sequence[Callable[[], T]], at_most: int) -> list[T]:

@@ -148,7 +148,7 @@ class KernelGrader:
                 msg.t("nb_kernel_failed", error=f"{type(exc).__name__}: {exc}")
             ) from None
         _limit(client, limits)
-        _cap_output(client, limits.output_bytes)
+        _cap_output(client, limits.output_kept)
         client.execute_cell(node.cells[0], 0, store_history=False)
         self.problems = {}
         for index, cell in enumerate(cells, start=1):

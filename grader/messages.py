@@ -69,6 +69,10 @@ CATALOGUE: dict[str, str] = {
     "cpu_limit": "used more than its CPU time limit",
     "memory_limit": "ran out of memory (limit {limit})",
     "output_limit": "printed more than {limit}; remove print calls inside loops",
+    "output_dropped": (
+        "your code printed {printed}; the report keeps the first {kept} and the rest was"
+        " dropped (grading went on; printing less makes grading faster)"
+    ),
     "protocol": "the result could not be read back ({error})",
     "bad_output_type": "returned {got}, which is not a number or a numeric array",
     "grader_error": "the grader failed on this case (not your fault; please re-run): {error}",

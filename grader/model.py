@@ -100,6 +100,8 @@ class ExerciseResult:
     #: hidden cases that were not run, and the points they carry
     hidden_not_run: int = 0
     hidden_points_not_run: float = 0.0
+    #: what the student should know beside the verdicts (output that was dropped, ...)
+    notes: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -129,6 +131,7 @@ class ExerciseResult:
             "message": self.message,
             "hidden_not_run": self.hidden_not_run,
             "hidden_points_not_run": self.hidden_points_not_run,
+            "notes": list(self.notes),
             "cases": [c.to_dict() for c in self.cases],
         }
 
@@ -144,6 +147,7 @@ class ExerciseResult:
             line=data.get("line"),
             hidden_not_run=int(data.get("hidden_not_run", 0)),
             hidden_points_not_run=float(data.get("hidden_points_not_run", 0.0)),
+            notes=tuple(str(n) for n in data.get("notes", ())),
         )
 
 

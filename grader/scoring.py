@@ -18,6 +18,7 @@ from grader.execute import CaseRun, ExerciseRun
 from grader.model import CaseResult, ExerciseResult, Outcome
 from grader.plan import ExercisePlan, PlannedCase
 from grader.rubric import text_of
+from grader.sandbox.runner import Limits
 from grader.sandbox.transport import Received
 
 __all__ = ["death_message", "score_exercise"]
@@ -87,6 +88,10 @@ def score_exercise(
         exercise_message = ordered[0].message or msg.t("not_implemented")
     withheld, withheld_points = rubric.withheld  # a student release keeps only the count
     hidden_points = sum(c.points for c in plan.hidden_skipped) + withheld_points
+    notes = []
+    kept = Limits().output_kept
+    if run.printed > kept:  # kept the first part, dropped the rest, and went on grading
+        notes.append(msg.t("output_dropped", printed=_size(run.printed), kept=_size(kept)))
     return ExerciseResult(
         id=rubric.id,
         title=text_of(rubric.title, lang) or rubric.id,
@@ -96,6 +101,7 @@ def score_exercise(
         line=run.line,
         hidden_not_run=len(plan.hidden_skipped) + withheld,
         hidden_points_not_run=hidden_points,
+        notes=tuple(notes),
     )
 
 
@@ -323,4 +329,6 @@ def _redact(result: CaseResult) -> CaseResult:
 
 
 def _size(n: int) -> str:
-    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f}".removesuffix(".0") + " MiB"
+    return f"{n >> 10} KiB" if n >= 1 << 10 else f"{n} B"

@@ -137,6 +137,7 @@ def split_sections(
                 messages=[*messages, ({"event": "done"}, [])],
                 output=result.output,
                 output_truncated=result.output_truncated,
+                output_seen=result.output_seen,
                 exit_code=0,
             )
             continue
@@ -148,6 +149,7 @@ def split_sections(
             messages=messages,
             output=result.output,
             output_truncated=result.output_truncated,
+            output_seen=result.output_seen,
             killed=result.killed,
             limit_seconds=result.limit_seconds,
             running_case=running_case,
@@ -214,6 +216,8 @@ def _imported(result: RunResult) -> bool:
 
 def _clean(result: RunResult) -> bool:
     if result.killed or result.signal is not None or result.exit_code != 0:
+        return False
+    if result.output_truncated:  # whose output it was, and how much, shows only alone
         return False
     return not _answered_wrong(result)
 

@@ -301,11 +301,35 @@ def test_exit_in_function_costs_that_case(run_grade, submission) -> None:
 @pytest.mark.slow
 def test_output_flood_is_stopped(run_grade, submission) -> None:
     """A function that prints without end is stopped at the output limit."""
+    from grader.sandbox.runner import Limits
+
     source = "def softmax(z, axis=-1):\n    while True:\n        print('x' * 10000)\n"
     folder = submission(softmax=source)
     cases = run_grade(str(folder / "softmax.py")).exercise("softmax")["cases"]
     assert {"output_limit"} == {c["reason"] for c in cases}
-    assert "printed more than 1 MiB" in cases[0]["message"]
+    limit = f"{Limits().output_bytes >> 20} MiB"
+    assert f"printed more than {limit}; remove print calls inside loops" == cases[0]["message"]
+
+
+def test_debug_prints_at_import_keep_their_marks(run_grade, submission) -> None:
+    """A correct file that prints 11 MB at import gets every mark; the report says what was kept."""
+    from grader.sandbox.runner import Limits
+
+    loop = "for i in range(110_000):\n    print('debug', i, 'x' * 90)\n"
+    reference = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    folder = submission(softmax=reference + loop)
+    run = run_grade(str(folder), json_report=True)
+    graded = run.exercise("softmax")
+    printed = sum(len(f"debug {i} {'x' * 90}\n") for i in range(110_000))
+    assert printed > 10 << 20
+    assert (graded["max_score"], 0) == (graded["score"], run.code)
+    kept = f"{Limits().output_kept >> 10} KiB"
+    note = (
+        f"your code printed {printed / (1 << 20):.1f} MiB; the report keeps the first {kept}"
+        " and the rest was dropped (grading went on; printing less makes grading faster)"
+    )
+    assert [note] == graded["notes"]
+    assert f"  {note}" in run.stdout.splitlines()
 
 
 @pytest.mark.slow

@@ -38,9 +38,10 @@ def _needs_secure(secure_mode: str) -> None:
 
 
 def test_limit_defaults_match_the_issue() -> None:
-    """5 s per case, 1 MiB of output kept to 16 KiB, 1 GiB, 64 files, 16 MiB per file."""
+    """5 s per case, 64 MiB of output (a print loop) of which 16 KiB are kept, 1 GiB, 64 files,
+    16 MiB per file."""
     limits = Limits()
-    expected = (5.0, 1 << 20, 16 << 10, 1 << 30, 64, 16 << 20)
+    expected = (5.0, 64 << 20, 16 << 10, 1 << 30, 64, 16 << 20)
     actual = (
         limits.wall_seconds,
         limits.output_bytes,

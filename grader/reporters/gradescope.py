@@ -81,6 +81,9 @@ class GradescopeReporter:
         if hidden_points > 0:
             summary += "\n\n" + msg.t("gs_hidden_pending", points=fmt_points(hidden_points))
         summary += "\n\n" + msg.t("gs_sandbox", mode=report.sandbox)
+        notes = [f"{e.id}: {note}" for e in report.exercises for note in e.notes]
+        if notes:
+            summary += "\n\n" + fence("\n".join(notes))
         results: dict[str, Any] = {
             "execution_time": round(report.seconds, 3),
             "output": summary,

@@ -300,6 +300,7 @@ def _card(exercise: ExerciseResult) -> str:
         f'<section class="card {outcome.value}" id="ex-{_e(exercise.id)}">',
         f"<h2>{_e(exercise.id)} · {_e(exercise.title)} — {_e(pts)}</h2>",
         f'<div class="muted">{_e(where)}</div>',
+        *(f'<div class="muted">{_e(note)}</div>' for note in exercise.notes),
     ]
     if exercise.message:
         parts.append(f"<pre>{_e(exercise.message)}</pre>")

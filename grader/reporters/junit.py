@@ -114,6 +114,8 @@ class JunitReporter:
                 ET.SubElement(properties, "property", name=key, value=_clean(value))
             for case in exercise.cases:
                 _testcase(suite, exercise, case)
+            if exercise.notes:
+                ET.SubElement(suite, "system-out").text = _clean("\n".join(exercise.notes))
         ET.indent(root, space="  ")
         text = ET.tostring(root, encoding="unicode")
         return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}\n'

@@ -140,6 +140,7 @@ class MarkdownReporter:
         if hidden:
             blocks.append(f"_{hidden}_")
         notes = [str(n) for n in report.meta.get("notes", [])]
+        notes += [f"{e.id}: {note}" for e in report.exercises for note in e.notes]
         if notes:  # e.g. a notebook's magics that were not run (they may quote the student)
             blocks.append(fence("\n".join(notes)))
         failing = [e for e in report.exercises if not e.passed]

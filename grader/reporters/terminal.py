@@ -62,6 +62,7 @@ class TerminalReporter:
             f"({_pts(exercise.score)}/{_pts(exercise.max_score)} {msg.t('pts')})"
         )
         lines = [head]
+        lines.extend("  " + self._c(_DIM, note) for note in exercise.notes)
         if exercise.message:
             lines.extend("  " + line for line in exercise.message.splitlines())
             hints = {c.hint for c in exercise.cases if c.hint and c.reason != "not_implemented"}

@@ -2,8 +2,9 @@
 
 `Template` starts ``worker.py`` once (so NumPy is imported once) and asks it to fork one child
 per job. `Template.run` feeds the child its job through an anonymous file, reads framed
-messages from its status pipe and its output from a capped pipe, and kills the child's whole
-process group at a deadline, an output flood or a protocol violation. It returns what happened
+messages from its status pipe and its output pipe (the first part kept, the rest read and
+dropped), and kills the child's whole process group at a deadline, a print loop's flood or a
+protocol violation. It returns what happened
 as plain data (`RunResult`); it never decides whether an answer is right.
 
 Two checks guard secure mode (`grader.sandbox.verify`): the template's ready message must
@@ -56,8 +57,9 @@ class Limits:
 
     #: wall seconds for the import, and again for each case
     wall_seconds: float = 5.0
-    #: bytes of output read before the child is stopped
-    output_bytes: int = 1 << 20
+    #: bytes of output read before the child is stopped (a print loop; beyond ``output_kept``
+    #: output is read and dropped, so a file that prints a lot still gets graded)
+    output_bytes: int = 64 << 20
     #: bytes of output kept for the report
     output_kept: int = 16 << 10
     #: bytes of address space above the warm baseline
@@ -90,6 +92,8 @@ class RunResult:
     messages: list[tuple[dict[str, Any], list[bytes]]] = field(default_factory=list)
     output: str = ""
     output_truncated: bool = False
+    #: bytes the child printed in all (``output`` keeps the first ``Limits.output_kept``)
+    output_seen: int = 0
     #: "timeout", "output_limit", "protocol" when the grader stopped the child, else ""
     killed: str = ""
     #: the case running when the child was stopped or died, if any
@@ -520,6 +524,7 @@ class Template:
             os.close(out_r)
         result.output = output.decode("utf-8", errors="replace")
         result.output_truncated = output_seen > len(output)
+        result.output_seen = output_seen
         result.seconds = time.monotonic() - started
         return result
 
