@@ -140,7 +140,9 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                     return ExerciseRun(done, line, "grader_error", info, _join(outputs), printed)
                 elif event == "missing":
                     info = {"name": str(msg.get("name", ""))[:200]}
-                    return ExerciseRun(done, line, "missing_function", info, _join(outputs), printed)
+                    return ExerciseRun(
+                        done, line, "missing_function", info, _join(outputs), printed
+                    )
                 elif event == "result":
                     index = _index(msg, pending, current, done)
                     current = None

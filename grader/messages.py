@@ -21,7 +21,9 @@ from typing import Any
 __all__ = [
     "CATALOGUE",
     "LANGUAGES",
+    "columns",
     "get_language",
+    "labelled",
     "language_from_env",
     "missing_translations",
     "pad",
@@ -29,6 +31,7 @@ __all__ = [
     "shown_path",
     "t",
     "translations",
+    "value_lines",
 ]
 
 #: languages with a catalogue; English is the source and needs no file at run time
@@ -392,12 +395,28 @@ def t(key: str, /, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
-def pad(text: str, width: int) -> str:
-    """``text`` padded with spaces to ``width`` terminal columns (CJK characters take two)."""
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (East Asian wide and full-width take two)."""
     import unicodedata
 
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - used)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (CJK characters take two)."""
+    return text + " " * max(0, width - columns(text))
+
+
+def labelled(*pairs: tuple[str, str]) -> list[str]:
+    """``label value`` lines with the values lined up, whatever the labels' widths."""
+    width = max((columns(label) for label, _ in pairs), default=0)
+    return [f"{pad(label, width)} {value}" for label, value in pairs]
+
+
+def value_lines(expected: object, actual: object, tolerance: str = "") -> list[str]:
+    """The two lines that show the right value above the student's (with the tolerance)."""
+    suffix = f" ± {tolerance}" if tolerance else ""
+    return labelled((t("expected"), f"{expected}{suffix}"), (t("got"), str(actual)))
 
 
 def _fields(template: str) -> set[str]:

@@ -214,9 +214,7 @@ def _render_failure(exc: Failure) -> str:
     details = exc.details
     if "expected" in details and "actual" in details and details.get("expected") is not None:
         tol = details.get("tolerance")
-        suffix = f" ± {tol}" if tol else ""
-        lines.append(f"{msg.pad(msg.t('expected'), 8)} {details['expected']}{suffix}")
-        lines.append(f"{msg.pad(msg.t('got'), 8)} {details['actual']}")
+        lines.extend(msg.value_lines(details["expected"], details["actual"], tol or ""))
     if details.get("stats"):
         lines.append(str(details["stats"]))
     return "\n".join(lines)

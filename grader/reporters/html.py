@@ -241,8 +241,10 @@ def _case_detail(case: CaseResult) -> Iterable[str]:
     message = case.message
     if "expected" in details and "actual" in details:
         # the values table below shows expected and got; keep the other lines of the message
-        repeated = (f"{msg.t('expected')} ", f"{msg.t('got')} ")
-        message = "\n".join(line for line in message.splitlines() if not line.startswith(repeated))
+        repeated = msg.value_lines(
+            details["expected"], details["actual"], str(details.get("tolerance") or "")
+        )
+        message = "\n".join(line for line in message.splitlines() if line not in repeated)
     if message:
         yield f"<pre>{_e(message)}</pre>"
     if _is_formula(case):

@@ -17,8 +17,33 @@ _GREEN, _RED, _YELLOW, _DIM, _BOLD, _RESET = (
 )
 
 
+_CASE_LABELS = {
+    Outcome.PASSED: "label_case_ok",
+    Outcome.FAILED: "label_case_fail",
+    Outcome.ERRORED: "label_case_error",
+    Outcome.SKIPPED: "label_case_skip",
+}
+
+
 def _pts(value: float) -> str:
     return f"{value:g}"
+
+
+def _case_label(outcome: Outcome) -> str:
+    """The case's label, padded so that every case title starts in the same column."""
+    width = max(msg.columns(msg.t(key)) for key in _CASE_LABELS.values())
+    return msg.pad(msg.t(_CASE_LABELS[outcome]), width)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines with each column as wide as its widest cell (in columns)."""
+    widths = [max(msg.columns(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    return [
+        " ".join(
+            msg.pad(str(cell), width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 class TerminalReporter:
@@ -76,16 +101,9 @@ class TerminalReporter:
 
     def _case(self, case: CaseResult) -> list[str]:
         pts = f"({_pts(case.score)}/{_pts(case.max_score)} {msg.t('pts')})"
+        label = _case_label(case.outcome)
         if case.outcome is Outcome.PASSED:
-            ok = msg.pad(msg.t("label_case_ok"), 4)
-            return [f"  {self._c(_GREEN, ok)} {case.title or case.name} {self._c(_DIM, pts)}"]
-        label = msg.t(
-            {
-                Outcome.FAILED: "label_case_fail",
-                Outcome.ERRORED: "label_case_error",
-                Outcome.SKIPPED: "label_case_skip",
-            }[case.outcome]
-        )
+            return [f"  {self._c(_GREEN, label)} {case.title or case.name} {self._c(_DIM, pts)}"]
         colour = _YELLOW if case.outcome is Outcome.SKIPPED else _RED
         lines = [f"  {self._c(colour, label)} {case.title or case.name} {pts}"]
         lines.extend("      " + line for line in case.message.splitlines())
@@ -97,13 +115,12 @@ class TerminalReporter:
             case.details.get("reference_unicode"),
         )
         if student is not None and reference is not None and student != reference:
-            lines.append(f"      {msg.pad(msg.t('reference'), 9)} {reference}")
-            lines.append(f"      {msg.pad(msg.t('yours'), 9)} {student}")
+            pairs = ((msg.t("reference"), str(reference)), (msg.t("yours"), str(student)))
+            lines.extend("      " + line for line in msg.labelled(*pairs))
         rows = case.details.get("rows") or []
         if len(rows) > 1:
-            head = f"{msg.pad(msg.t('index'), 10)} {msg.pad(msg.t('got'), 12)} {msg.t('expected')}"
-            lines.append("      " + head)
-            lines.extend(f"      {r[0]:<10} {r[1]:<12} {r[2]}" for r in rows)
+            head = [msg.t("index"), msg.t("got"), msg.t("expected")]
+            lines.extend("      " + line for line in _table([head, *rows]))
         output = case.details.get("output")
         if output:
             shown = output.strip().splitlines()[:5]
