@@ -118,6 +118,12 @@ class ExerciseResult:
         """Whether every case passed."""
         return all(c.passed for c in self.cases)
 
+    @property
+    def hint(self) -> str:
+        """The hint for an exercise that failed as a whole (``message``): the rubric's, which
+        scoring gives each of its cases."""
+        return next((c.hint for c in self.cases if c.hint), "")
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this exercise."""
         return {

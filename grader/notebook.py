@@ -416,4 +416,4 @@ def shorten(source: str, keep: int = 5) -> str:
     if len(lines) <= 2 * keep + 1:
         return source
     skipped = len(lines) - 2 * keep
-    return "\n".join([*lines[:keep], msg.t("nb_lines_skipped", count=skipped), *lines[-keep:]])
+    return "\n".join([*lines[:keep], msg.tn("nb_lines_skipped", skipped), *lines[-keep:]])

@@ -12,6 +12,10 @@ importing this module 1-2 ms, against ~1 ms for gettext with a ``.mo`` file: not
 whole `grade` run can measure (``bench/messages_speed.py``). English runs read no file.
 ``python -m grader.po`` regenerates ``en`` and adds new keys to every other language after
 `CATALOGUE` changes.
+
+Sentences with a count (`grader.messages.PLURALS`) are plural entries: ``msgid`` and
+``msgid_plural`` hold the English singular and plural, ``msgstr[0]``, ``msgstr[1]``, ... the
+forms of the language, chosen by the header's ``Plural-Forms`` (Japanese has one form).
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["LOCALE_DIR", "PoEntry", "catalogue_path", "read_po", "sync", "write_po"]
+__all__ = ["LOCALE_DIR", "PLURAL_FORMS", "PoEntry", "catalogue_path", "read_po", "sync", "write_po"]
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 _DOMAIN = "grader"
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+#: the gettext ``Plural-Forms`` of each language: how many forms, and which one a count takes
+PLURAL_FORMS = {"en": "nplurals=2; plural=(n != 1);", "ja": "nplurals=1; plural=0;"}
 
 
 class PoEntry:
@@ -33,10 +39,18 @@ class PoEntry:
     of start-up, which every Japanese run would pay.
     """
 
-    __slots__ = ("context", "fuzzy", "msgid", "msgstr", "previous")
+    __slots__ = ("context", "forms", "fuzzy", "msgid", "msgstr", "plural", "previous")
 
     def __init__(
-        self, context: str, msgid: str, msgstr: str = "", fuzzy: bool = False, previous: str = ""
+        self,
+        context: str,
+        msgid: str,
+        msgstr: str = "",
+        fuzzy: bool = False,
+        previous: str = "",
+        *,
+        plural: str = "",
+        forms: tuple[str, ...] = (),
     ) -> None:
         self.context = context
         self.msgid = msgid
@@ -44,6 +58,9 @@ class PoEntry:
         self.fuzzy = fuzzy
         #: the English the translation was made from, when it is fuzzy (``#| msgid``)
         self.previous = previous
+        #: a plural entry's English plural (``msgid_plural``) and its translated forms
+        self.plural = plural
+        self.forms = forms
 
     def __repr__(self) -> str:
         return f"PoEntry({self.context!r}, {self.msgid!r}, {self.msgstr!r})"
@@ -85,6 +102,7 @@ def read_po(path: Path) -> list[PoEntry]:
     def flush() -> None:
         nonlocal flags, previous
         if fields.get("msgid"):
+            forms = tuple(fields[f"msgstr[{i}]"] for i in range(10) if f"msgstr[{i}]" in fields)
             entries.append(
                 PoEntry(
                     context=fields.get("msgctxt", ""),
@@ -92,6 +110,8 @@ def read_po(path: Path) -> list[PoEntry]:
                     msgstr=fields.get("msgstr", ""),
                     fuzzy="fuzzy" in flags,
                     previous=previous,
+                    plural=fields.get("msgid_plural", ""),
+                    forms=forms,
                 )
             )
         fields.clear()
@@ -114,7 +134,9 @@ def read_po(path: Path) -> list[PoEntry]:
                 fields[current] += _unquote(line)
             else:
                 keyword, _, rest = line.partition(" ")
-                if keyword not in ("msgctxt", "msgid", "msgstr"):
+                if keyword not in ("msgctxt", "msgid", "msgstr", "msgid_plural") and not (
+                    keyword.startswith("msgstr[") and keyword[7:-1].isdigit() and keyword[-1] == "]"
+                ):
                     raise ValueError(f"unknown keyword {keyword!r}")
                 if keyword in ("msgctxt", "msgid") and "msgid" in fields:
                     flush()
@@ -149,6 +171,7 @@ def write_po(path: Path, lang: str, entries: list[PoEntry]) -> None:
         '"MIME-Version: 1.0\\n"',
         '"Content-Type: text/plain; charset=UTF-8\\n"',
         '"Content-Transfer-Encoding: 8bit\\n"',
+        f'"Plural-Forms: {PLURAL_FORMS.get(lang, PLURAL_FORMS["en"])}\\n"',
         "",
     ]
     for entry in entries:
@@ -160,24 +183,41 @@ def write_po(path: Path, lang: str, entries: list[PoEntry]) -> None:
             lines.append("#, python-brace-format")
         lines.append(f"msgctxt {_quote(entry.context)}")
         lines.append(f"msgid {_quote(entry.msgid)}")
-        lines.append(f"msgstr {_quote(entry.msgstr)}")
+        if entry.plural:
+            lines.append(f"msgid_plural {_quote(entry.plural)}")
+            count = _nplurals(lang)
+            forms = [*entry.forms, *[""] * count][:count]
+            lines.extend(f"msgstr[{i}] {_quote(form)}" for i, form in enumerate(forms))
+        else:
+            lines.append(f"msgstr {_quote(entry.msgstr)}")
         lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def sync(catalogue: dict[str, str], languages: tuple[str, ...]) -> dict[str, list[str]]:
+def _nplurals(lang: str) -> int:
+    rule = PLURAL_FORMS.get(lang, PLURAL_FORMS["en"])
+    return int(rule.split("nplurals=")[1].split(";")[0])
+
+
+def sync(
+    catalogue: dict[str, str],
+    languages: tuple[str, ...],
+    plurals: dict[str, tuple[str, str]] | None = None,
+) -> dict[str, list[str]]:
     """Rewrite every catalogue from ``catalogue`` (the English); returns untranslated keys.
 
-    ``en`` is regenerated whole. In other languages a key keeps its translation; when its
-    English changed, the translation is kept but marked fuzzy (shown as English until
-    reviewed); new keys are added untranslated; keys no longer in the code are dropped.
+    ``plurals`` are the sentences with a count: (singular, plural) by key. ``en`` is
+    regenerated whole. In other languages a key keeps its translation; when its English
+    changed, the translation is kept but marked fuzzy (shown as English until reviewed); new
+    keys are added untranslated; keys no longer in the code are dropped.
     """
-    write_po(
-        catalogue_path("en"),
-        "en",
-        [PoEntry(key, text, text) for key, text in catalogue.items()],
-    )
+    plurals = plurals or {}
+    english = [PoEntry(key, text, text) for key, text in catalogue.items()]
+    english += [
+        PoEntry(key, one, plural=many, forms=(one, many)) for key, (one, many) in plurals.items()
+    ]
+    write_po(catalogue_path("en"), "en", english)
     missing: dict[str, list[str]] = {}
     for lang in languages:
         if lang == "en":
@@ -185,17 +225,33 @@ def sync(catalogue: dict[str, str], languages: tuple[str, ...]) -> dict[str, lis
         path = catalogue_path(lang)
         old = {e.context: e for e in read_po(path)} if path.exists() else {}
         entries = []
-        for key, text in catalogue.items():
+        for source in english:
+            key, text, many = source.context, source.msgid, source.plural
             entry = old.get(key)
-            if entry is None:
-                entries.append(PoEntry(key, text))
-            elif entry.msgid != text and entry.msgstr:
+            done = any(entry.forms) if entry is not None and many else bool(entry and entry.msgstr)
+            if entry is None or not done:
+                entries.append(PoEntry(key, text, plural=many))
+            elif entry.msgid != text or entry.plural != many:
                 before = entry.previous or entry.msgid
-                entries.append(PoEntry(key, text, entry.msgstr, fuzzy=True, previous=before))
+                entries.append(
+                    PoEntry(
+                        key,
+                        text,
+                        entry.msgstr,
+                        fuzzy=True,
+                        previous=before,
+                        plural=many,
+                        forms=entry.forms,
+                    )
+                )
             else:
-                entries.append(PoEntry(key, text, entry.msgstr, entry.fuzzy, entry.previous))
+                entries.append(entry)
         write_po(path, lang, entries)
-        missing[lang] = [e.context for e in entries if not e.msgstr or e.fuzzy]
+        missing[lang] = [
+            e.context
+            for e in entries
+            if e.fuzzy or not (all(e.forms) and e.forms if e.plural else e.msgstr)
+        ]
     return missing
 
 
@@ -203,7 +259,7 @@ def main() -> int:
     """Regenerate the catalogues from `grader.messages.CATALOGUE` and list what is missing."""
     from grader import messages
 
-    missing = sync(messages.CATALOGUE, messages.LANGUAGES)
+    missing = sync(messages.CATALOGUE, messages.LANGUAGES, messages.PLURALS)
     for lang, keys in missing.items():
         if keys:
             print(f"{lang}: {len(keys)} key(s) need a translation: {', '.join(keys)}")

@@ -316,7 +316,7 @@ def _redact(result: CaseResult) -> CaseResult:
         outcome=result.outcome,
         score=result.score,
         max_score=result.max_score,
-        message=msg.t("hidden_case") + (f" ({result.reason})" if result.reason else ""),
+        message=_hidden_message(result.reason),
         category=result.category,
         hidden=True,
         reason=result.reason,
@@ -324,6 +324,14 @@ def _redact(result: CaseResult) -> CaseResult:
         details={},
         seconds=result.seconds,
     )
+
+
+def _hidden_message(reason: str) -> str:
+    if not reason:
+        return msg.t("hidden_case")
+    key = f"reason_{reason}"
+    shown = msg.t(key) if key in msg.CATALOGUE else reason
+    return msg.t("hidden_case_reason", reason=shown)
 
 
 def _size(n: int) -> str:

@@ -69,11 +69,11 @@ class LatexParams:
 def _text(actual: Any) -> str:
     """The student's string, or a `Failure` saying what it is instead."""
     if actual is None:
-        raise Failure(msg.t("latex_undefined", name="the constant"), reason="bad_output_type")
+        raise Failure(msg.t("latex_none"), reason="bad_output_type")
     if isinstance(actual, Unsupported):
         got = actual.describe()
     elif isinstance(actual, Received):
-        got = "an array" if actual.array.ndim else "a number"
+        got = msg.t("latex_got_array" if actual.array.ndim else "latex_got_number")
     elif not isinstance(actual, str):
         got = type(actual).__name__
     else:

@@ -67,7 +67,7 @@ class GithubReporter:
         lines.extend(annotations[: self.max_annotations])
         if len(annotations) > self.max_annotations:
             more = len(annotations) - self.max_annotations
-            lines.append(_command("warning", msg.t("more_failures", count=more)))
+            lines.append(_command("warning", msg.tn("more_failures", more)))
         points = msg.t(
             "classroom_points",
             score=fmt_points(report.score),
@@ -88,9 +88,8 @@ class GithubReporter:
             where: dict[str, str | int | None] = {"file": exercise.file, "line": exercise.line}
             if exercise.message:
                 text = exercise.message
-                hints = sorted({c.hint for c in exercise.cases if c.hint})
-                if hints:
-                    text += f"\n{msg.t('hint')}: {hints[0]}"
+                if exercise.hint:
+                    text += f"\n{msg.label('hint')}{exercise.hint}"
                 found.append(_command("error", text, **where, title=exercise.id))
                 continue
             for case in exercise.cases:
@@ -98,8 +97,10 @@ class GithubReporter:
                     continue
                 text = case.message or msg.t(f"result_{case.outcome.value}")
                 if case.hint:
-                    text += f"\n{msg.t('hint')}: {case.hint}"
-                title = msg.t("annotation_title", exercise=exercise.id, case=case.name)
+                    text += f"\n{msg.label('hint')}{case.hint}"
+                title = msg.t(
+                    "annotation_title", exercise=exercise.id, case=case.title or case.name
+                )
                 kind = "warning" if case.outcome.value == "skipped" else "error"
                 found.append(_command(kind, text, **where, title=title))
         return found

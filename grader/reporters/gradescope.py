@@ -46,7 +46,7 @@ def _test(number: str, exercise: ExerciseResult, case: CaseResult) -> dict[str, 
         output = case_markdown(case)
     tags = [exercise.id] + ([case.category] if case.category else [])
     return {
-        "name": f"{exercise.id} · {case.name}",
+        "name": f"{exercise.id} · {case.title or case.name}",
         "number": number,
         "score": _number(case.score),
         "max_score": _number(case.max_score),
@@ -74,10 +74,10 @@ class GradescopeReporter:
         ]
         visible = _visible(report)
         hidden_points = report.max_score - visible.max_score
-        summary = (
-            f"**{msg.t('total')}: {fmt_points(visible.score)}/{fmt_points(visible.max_score)}**"
-            f"\n\n{score_table(visible)}"
+        total = msg.t(
+            "total_line", score=fmt_points(visible.score), max_score=fmt_points(visible.max_score)
         )
+        summary = f"**{total}**\n\n{score_table(visible)}"
         if hidden_points > 0:
             summary += "\n\n" + msg.t("gs_hidden_pending", points=fmt_points(hidden_points))
         summary += "\n\n" + msg.t("gs_sandbox", mode=report.sandbox)

@@ -278,14 +278,18 @@ def _case_detail(case: CaseResult) -> Iterable[str]:
             )
         yield "</table>"
     if details.get("output"):
-        yield f"<p>{_e(msg.t('printed'))}:</p><pre>{_e(details['output'])}</pre>"
+        yield f"<p>{_e(msg.label('printed').rstrip())}</p><pre>{_e(details['output'])}</pre>"
     if case.hint:
-        yield f'<p class="hint"><b>{_e(msg.t("hint"))}:</b> {_e(case.hint)}</p>'
+        yield _hint(case.hint)
+
+
+def _hint(hint: str) -> str:
+    return f'<p class="hint"><b>{_e(msg.label("hint").rstrip())}</b> {_e(hint)}</p>'
 
 
 def _case(case: CaseResult) -> str:
-    pts = f"{fmt_points(case.score)}/{fmt_points(case.max_score)} {msg.t('pts')}"
-    head = f"<div><b>{_e(case.name)}</b> · {_label(case.outcome)} · {_e(pts)}</div>"
+    pts = msg.points(case.score, case.max_score)
+    head = f"<div><b>{_e(case.title or case.name)}</b> · {_label(case.outcome)} {_e(pts)}</div>"
     if case.passed:
         return f'<div class="case passed">{head}</div>'
     body = "".join(_case_detail(case))
@@ -297,18 +301,17 @@ def _card(exercise: ExerciseResult) -> str:
     where = exercise.file
     if exercise.line:
         where = msg.t("line_ref", file=exercise.file, line=exercise.line)
-    pts = f"{fmt_points(exercise.score)}/{fmt_points(exercise.max_score)} {msg.t('pts')}"
+    pts = msg.points(exercise.score, exercise.max_score)
     parts = [
         f'<section class="card {outcome.value}" id="ex-{_e(exercise.id)}">',
-        f"<h2>{_e(exercise.id)} · {_e(exercise.title)} — {_e(pts)}</h2>",
+        f"<h2>{_e(exercise.id)} · {_e(exercise.title)} {_e(pts)}</h2>",
         f'<div class="muted">{_e(where)}</div>',
         *(f'<div class="muted">{_e(note)}</div>' for note in exercise.notes),
     ]
     if exercise.message:
         parts.append(f"<pre>{_e(exercise.message)}</pre>")
-        hints = sorted({c.hint for c in exercise.cases if c.hint})
-        if hints:
-            parts.append(f'<p class="hint"><b>{_e(msg.t("hint"))}:</b> {_e(hints[0])}</p>')
+        if exercise.hint:
+            parts.append(_hint(exercise.hint))
     else:
         parts.extend(_case(case) for case in exercise.cases)
     parts.append("</section>")
@@ -332,8 +335,8 @@ def _summary(report: GradeReport) -> str:
     hidden = sum(e.hidden_not_run for e in report.exercises)
     note = ""
     if hidden:
-        points = fmt_points(sum(e.hidden_points_not_run for e in report.exercises))
-        note = f'<p class="muted">{_e(msg.t("hidden_not_run", count=hidden, points=points))}</p>'
+        points = sum(e.hidden_points_not_run for e in report.exercises)
+        note = f'<p class="muted">{_e(msg.hidden_not_run(hidden, points))}</p>'
     notes = "".join(f"<li>{_e(str(n))}</li>" for n in report.meta.get("notes", []))
     if notes:  # e.g. a notebook's magics that were not run, or its cells that failed
         note += f'<ul class="muted">{notes}</ul>'
@@ -358,7 +361,7 @@ class HtmlReporter:
         footer = msg.t("generated_by", version=report.grader_version)
         return (
             "<!DOCTYPE html>\n"
-            '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<html lang="{msg.get_language()}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"

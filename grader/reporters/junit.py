@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
 from grader.reporters.markdown import fmt_points
+from grader.reporters.terminal import text_table
 
 if TYPE_CHECKING:
     from xml.etree import ElementTree as ET
@@ -45,10 +46,10 @@ def _body(case: CaseResult, exercise: ExerciseResult) -> str:
     lines = [case.message or exercise.message]
     rows = case.details.get("rows") or []
     if rows:
-        lines.append(f"{msg.t('col_index'):<10} {msg.t('got'):<12} {msg.t('expected')}")
-        lines.extend(f"{r[0]!s:<10} {r[1]!s:<12} {r[2]!s}" for r in rows)
+        head = [msg.t("col_index"), msg.t("got"), msg.t("expected")]
+        lines.extend(text_table([head, *[[str(cell) for cell in row] for row in rows]]))
     if case.hint:
-        lines.append(f"{msg.t('hint')}: {case.hint}")
+        lines.append(f"{msg.label('hint')}{case.hint}")
     return _clean("\n".join(line for line in lines if line))
 
 
@@ -58,7 +59,7 @@ def _testcase(parent: ET.Element, exercise: ExerciseResult, case: CaseResult) ->
     element = ET.SubElement(
         parent,
         "testcase",
-        name=_clean(case.name),
+        name=_clean(case.title or case.name),
         classname=exercise.id,
         time=_seconds(case.seconds),
     )

@@ -18,6 +18,7 @@ __all__ = [
     "case_markdown",
     "fence",
     "fmt_points",
+    "hint_quote",
     "percent",
     "score_table",
 ]
@@ -107,10 +108,15 @@ def case_markdown(case: CaseResult) -> str:
         parts.append("\n".join(table))
     output = case.details.get("output")
     if output:
-        parts.append(f"{msg.t('printed')}:\n\n{fence(str(output))}")
+        parts.append(f"{msg.label('printed').rstrip()}\n\n{fence(str(output))}")
     if case.hint:
-        parts.append(f"> **{msg.t('hint')}:** {_cell(case.hint)}")
+        parts.append(hint_quote(case.hint))
     return "\n\n".join(parts)
+
+
+def hint_quote(hint: str) -> str:
+    """A hint as a Markdown quote with its label in bold."""
+    return f"> **{msg.label('hint').rstrip()}** {_cell(hint)}"
 
 
 def _hidden_line(report: GradeReport) -> str:
@@ -118,7 +124,7 @@ def _hidden_line(report: GradeReport) -> str:
     if not hidden:
         return ""
     points = sum(e.hidden_points_not_run for e in report.exercises)
-    return msg.t("hidden_not_run", count=hidden, points=fmt_points(points))
+    return msg.hidden_not_run(hidden, points)
 
 
 class MarkdownReporter:
@@ -150,15 +156,15 @@ class MarkdownReporter:
             blocks.append(f"### {outcome_label(exercise_outcome(exercise))} · {exercise.id}")
             if exercise.message:
                 blocks.append(fence(exercise.message))
-                hints = sorted({c.hint for c in exercise.cases if c.hint})
-                if hints:
-                    blocks.append(f"> **{msg.t('hint')}:** {_cell(hints[0])}")
+                if exercise.hint:
+                    blocks.append(hint_quote(exercise.hint))
                 continue
             for case in exercise.cases:
                 if case.passed:
                     continue
-                pts = f"{fmt_points(case.score)}/{fmt_points(case.max_score)} {msg.t('pts')}"
-                blocks.append(f"#### {_MARK[case.outcome]} {_cell(case.name)} ({pts})")
+                pts = msg.points(case.score, case.max_score)
+                title = _cell(case.title or case.name)
+                blocks.append(f"#### {_MARK[case.outcome]} {title} {pts}")
                 body = case_markdown(case)
                 if body:
                     blocks.append(body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
 
-__all__ = ["TerminalReporter"]
+__all__ = ["TerminalReporter", "text_table"]
 
 _GREEN, _RED, _YELLOW, _DIM, _BOLD, _RESET = (
     "\x1b[32m",
@@ -35,7 +35,7 @@ def _case_label(outcome: Outcome) -> str:
     return msg.pad(msg.t(_CASE_LABELS[outcome]), width)
 
 
-def _table(rows: list[list[str]]) -> list[str]:
+def text_table(rows: list[list[str]]) -> list[str]:
     """Rows of cells as lines with each column as wide as its widest cell (in columns)."""
     widths = [max(msg.columns(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     return [
@@ -67,13 +67,11 @@ class TerminalReporter:
             lines.extend(self._exercise(exercise))
         hidden = sum(e.hidden_not_run for e in report.exercises)
         hidden_points = sum(e.hidden_points_not_run for e in report.exercises)
-        total = f"{msg.t('total')} {_pts(report.score)}/{_pts(report.max_score)}"
+        total = msg.t("total_line", score=_pts(report.score), max_score=_pts(report.max_score))
         colour = _GREEN if report.passed else _RED
         lines.append(self._c(_BOLD + colour, total))
         if hidden:
-            lines.append(
-                self._c(_DIM, msg.t("hidden_not_run", count=hidden, points=_pts(hidden_points)))
-            )
+            lines.append(self._c(_DIM, msg.hidden_not_run(hidden, hidden_points)))
         return "\n".join(lines) + "\n"
 
     def _exercise(self, exercise: ExerciseResult) -> list[str]:
@@ -82,25 +80,21 @@ class TerminalReporter:
             if exercise.passed
             else self._c(_RED, msg.t("label_fail"))
         )
-        head = (
-            f"{mark} {exercise.id} · {exercise.title} "
-            f"({_pts(exercise.score)}/{_pts(exercise.max_score)} {msg.t('pts')})"
-        )
+        pts = msg.points(exercise.score, exercise.max_score)
+        head = f"{mark} {exercise.id} · {exercise.title} {pts}"
         lines = [head]
         lines.extend("  " + self._c(_DIM, note) for note in exercise.notes)
         if exercise.message:
             lines.extend("  " + line for line in exercise.message.splitlines())
-            hints = {c.hint for c in exercise.cases if c.hint and c.reason != "not_implemented"}
-            if exercise.cases and exercise.cases[0].reason != "not_implemented":
-                for hint in sorted(hints)[:1]:
-                    lines.append("  " + self._c(_YELLOW, f"{msg.t('hint')}: {hint}"))
+            if exercise.hint and exercise.cases[0].reason != "not_implemented":
+                lines.append("  " + self._c(_YELLOW, msg.label("hint") + exercise.hint))
             return lines
         for case in exercise.cases:
             lines.extend(self._case(case))
         return lines
 
     def _case(self, case: CaseResult) -> list[str]:
-        pts = f"({_pts(case.score)}/{_pts(case.max_score)} {msg.t('pts')})"
+        pts = msg.points(case.score, case.max_score)
         label = _case_label(case.outcome)
         if case.outcome is Outcome.PASSED:
             return [f"  {self._c(_GREEN, label)} {case.title or case.name} {self._c(_DIM, pts)}"]
@@ -120,12 +114,12 @@ class TerminalReporter:
         rows = case.details.get("rows") or []
         if len(rows) > 1:
             head = [msg.t("index"), msg.t("got"), msg.t("expected")]
-            lines.extend("      " + line for line in _table([head, *rows]))
+            lines.extend("      " + line for line in text_table([head, *rows]))
         output = case.details.get("output")
         if output:
             shown = output.strip().splitlines()[:5]
-            lines.append(f"      {msg.t('printed')}:")
+            lines.append("      " + msg.label("printed").rstrip())
             lines.extend("        " + line for line in shown)
         if case.hint:
-            lines.append("      " + self._c(_YELLOW, f"{msg.t('hint')}: {case.hint}"))
+            lines.append("      " + self._c(_YELLOW, msg.label("hint") + case.hint))
         return lines
