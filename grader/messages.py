@@ -115,7 +115,7 @@ CATALOGUE: dict[str, str] = {
     # report
     "total": "total",
     "total_line": "total {score}/{max_score}",
-    "points": "({score}/{max_score} pts)",
+    "points": " ({score}/{max_score} pts)",
     "list_points": "{points} pts",
     "label_sep": ": ",
     "hidden_not_run": "{cases} worth {points} not run (graded later)",
@@ -130,7 +130,6 @@ CATALOGUE: dict[str, str] = {
     "latex_none": "the answer is None; assign the formula to the constant as a string",
     "latex_got_array": "an array",
     "latex_got_number": "a number",
-    "latex_undefined": "{name} is not defined; assign the formula to it as a string",
     "latex_not_string": "expected a LaTeX string, got {got}",
     "latex_too_long": (
         "the formula is {length} characters long; the limit is {limit}. is something pasted twice?"
@@ -466,7 +465,7 @@ def label(key: str) -> str:
 
 
 def points(score: float, max_score: float) -> str:
-    """Points of a case or an exercise as shown after its title: ``(1/2 pts)``."""
+    """Points of a case or an exercise as shown right after its title: `` (1/2 pts)``."""
     return t("points", score=f"{score:g}", max_score=f"{max_score:g}")
 
 

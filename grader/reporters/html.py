@@ -289,7 +289,7 @@ def _hint(hint: str) -> str:
 
 def _case(case: CaseResult) -> str:
     pts = msg.points(case.score, case.max_score)
-    head = f"<div><b>{_e(case.title or case.name)}</b> · {_label(case.outcome)} {_e(pts)}</div>"
+    head = f"<div><b>{_e(case.title or case.name)}</b> · {_label(case.outcome)}{_e(pts)}</div>"
     if case.passed:
         return f'<div class="case passed">{head}</div>'
     body = "".join(_case_detail(case))
@@ -304,7 +304,7 @@ def _card(exercise: ExerciseResult) -> str:
     pts = msg.points(exercise.score, exercise.max_score)
     parts = [
         f'<section class="card {outcome.value}" id="ex-{_e(exercise.id)}">',
-        f"<h2>{_e(exercise.id)} · {_e(exercise.title)} {_e(pts)}</h2>",
+        f"<h2>{_e(exercise.id)} · {_e(exercise.title)}{_e(pts)}</h2>",
         f'<div class="muted">{_e(where)}</div>',
         *(f'<div class="muted">{_e(note)}</div>' for note in exercise.notes),
     ]

@@ -164,7 +164,7 @@ class MarkdownReporter:
                     continue
                 pts = msg.points(case.score, case.max_score)
                 title = _cell(case.title or case.name)
-                blocks.append(f"#### {_MARK[case.outcome]} {title} {pts}")
+                blocks.append(f"#### {_MARK[case.outcome]} {title}{pts}")
                 body = case_markdown(case)
                 if body:
                     blocks.append(body)

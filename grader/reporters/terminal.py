@@ -81,7 +81,7 @@ class TerminalReporter:
             else self._c(_RED, msg.t("label_fail"))
         )
         pts = msg.points(exercise.score, exercise.max_score)
-        head = f"{mark} {exercise.id} · {exercise.title} {pts}"
+        head = f"{mark} {exercise.id} · {exercise.title}{pts}"
         lines = [head]
         lines.extend("  " + self._c(_DIM, note) for note in exercise.notes)
         if exercise.message:
@@ -97,9 +97,9 @@ class TerminalReporter:
         pts = msg.points(case.score, case.max_score)
         label = _case_label(case.outcome)
         if case.outcome is Outcome.PASSED:
-            return [f"  {self._c(_GREEN, label)} {case.title or case.name} {self._c(_DIM, pts)}"]
+            return [f"  {self._c(_GREEN, label)} {case.title or case.name}{self._c(_DIM, pts)}"]
         colour = _YELLOW if case.outcome is Outcome.SKIPPED else _RED
-        lines = [f"  {self._c(colour, label)} {case.title or case.name} {pts}"]
+        lines = [f"  {self._c(colour, label)} {case.title or case.name}{pts}"]
         lines.extend("      " + line for line in case.message.splitlines())
         caret = case.details.get("caret")
         if caret:
