@@ -35,13 +35,15 @@ def _case_label(outcome: Outcome) -> str:
     return msg.pad(msg.t(_CASE_LABELS[outcome]), width)
 
 
-def text_table(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as lines with each column as wide as its widest cell (in columns)."""
+def text_table(rows: list[list[str]], gap: int = 1) -> list[str]:
+    """Rows of cells as lines with each column as wide as its widest cell (in terminal
+    columns: a Japanese character takes two) and ``gap`` spaces between columns."""
+    if not rows:
+        return []
     widths = [max(msg.columns(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    space = " " * gap
     return [
-        " ".join(
-            msg.pad(str(cell), width) for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
+        space.join(msg.pad(str(c), w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
 
