@@ -57,3 +57,34 @@ def test_stub_cells_raise_or_are_empty():
     assert sum(1 for r in rubrics if r.function) == len(functions)
     assert all("raise NotImplementedError" in c for c in functions)
     assert sum(1 for r in rubrics for c in r.cases if c.attribute) == len(constants)
+
+
+def _markdown_cells() -> list[str]:
+    cells = json.loads((ROOT / "exercises" / "lecture01.ipynb").read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in cells["cells"] if c["cell_type"] == "markdown"]
+
+
+def test_japanese_is_not_broken_across_lines():
+    """No line break falls between two Japanese characters (Markdown would show a space)."""
+    import unicodedata
+
+    def wide(char: str) -> bool:
+        return unicodedata.east_asian_width(char) in "WF"
+
+    broken = [
+        f"{a[-8:]} / {b[:8]}"
+        for text in _markdown_cells()
+        for a, b in zip(text.splitlines(), text.splitlines()[1:], strict=False)
+        if a.strip() and b.strip() and wide(a.rstrip()[-1]) and wide(b.lstrip()[0])
+    ]
+    assert [] == broken
+
+
+def test_headings_and_check_lines_in_both_languages():
+    """Each exercise heading carries its Japanese title, and a check line has its 確認 twin."""
+    exercises = [h for h in _markdown_cells() if h.startswith("## Exercise")]
+    titles = [h.splitlines()[0] for h in exercises]
+    assert all(" / 演習：" in t for t in titles), titles
+    for text in exercises:
+        english, japanese = text.split("### 日本語")
+        assert english.count("Check:") == japanese.count("確認：")

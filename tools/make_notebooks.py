@@ -15,6 +15,7 @@ import ast
 import json
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,13 @@ _INTRO = {
         "Implement each function and fill in each LaTeX string in the code cells below, run "
         "every cell, then grade this notebook:\n\n"
         "下のコードセルの関数を実装し、LaTeX の文字列を埋めてから、すべてのセルを実行して"
-        "このノートブックを採点してください:\n\n"
+        "このノートブックを採点してください：\n\n"
         "```console\nuv run grade exercises/lecture01.ipynb\n```"
     ),
     "solutions": (
         "# Lecture 1 reference solutions / 第 1 回 模範解答\n\n"
         "The reference implementations the grader compares with.\n\n"
-        "採点器が比較に使う模範解答です。"
+        "採点プログラムが比較に使う模範解答です。"
     ),
 }
 
@@ -49,11 +50,41 @@ def _rubric_files() -> list[str]:
     return [file for _order, _id, file in sorted(entries)]
 
 
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _join_wide(lines: list[str]) -> list[str]:
+    """Lines of a paragraph joined where the break falls between two Japanese characters.
+
+    Markdown renders a line break inside a paragraph as a space, which Japanese does not
+    put between words; a break between two Latin words stays (it renders as the space it is).
+    """
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        joinable = (
+            previous.strip()
+            and line.strip()
+            and not previous.lstrip().startswith(("#", "$$", "```"))
+            and not line.lstrip().startswith(("#", "$$", "```", "- ", "* "))
+            and not line.startswith("    ")
+        )
+        if joinable and _wide(previous.rstrip()[-1]) and _wide(line.lstrip()[0]):
+            out[-1] = previous.rstrip() + line.lstrip()
+        else:
+            out.append(line)
+    return out
+
+
 def _markdown(doc: str, *, title: bool = False) -> str:
-    """A docstring in the pack's reST-like style, as Markdown (its first line a heading)."""
+    """A docstring in the pack's reST-like style, as Markdown (its first line a heading, with
+    the Japanese title of the second line when there is one)."""
     text = doc.strip("\n")
     lines = text.splitlines()
     if title and lines:
+        if len(lines) > 1 and lines[1].strip():
+            lines[0:2] = [f"{lines[0].strip()} / {lines[1].strip()}"]
         lines[0] = f"## {lines[0].strip()}"
     out: list[str] = []
     i = 0
@@ -66,7 +97,7 @@ def _markdown(doc: str, *, title: bool = False) -> str:
             continue
         out.append(line.strip() if line.strip().startswith("$$") else line)
         i += 1
-    body = "\n".join(out)
+    body = "\n".join(_join_wide(out))
     body = re.sub(r":math:`([^`]*)`", r"$\1$", body)
     body = re.sub(r"``([^`]*)``", r"`\1`", body)
     return body.strip() + "\n"
