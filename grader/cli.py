@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from grader import __version__
+from grader import __version__, cli_text, messages
 from grader.errors import GraderError, UsageError
 
 __all__ = [
@@ -102,7 +102,7 @@ def _grade_parser(*, for_help: bool = False) -> argparse.ArgumentParser:
     )
     grade_command.add_arguments(parser, for_help=for_help)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser
+    return cli_text.localise(parser)
 
 
 def _full_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -131,12 +131,14 @@ def _full_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         parsers[name] = sub
     parsers["help"] = commands.add_parser("help", help="show the help of grade or of COMMAND")
     parsers["help"].add_argument("topic", nargs="?", metavar="COMMAND", help="a command's name")
-    return parser, parsers
+    return cli_text.localise(parser), parsers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `grade`; returns the exit code (the console script exits with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    messages.set_language(cli_text.language_of(argv))
+    cli_text.install()  # argparse's usage, headings and errors in that language
     name = argv[0] if argv else ""
     if name in COMMANDS or name == "help":
         return _subcommand(name, argv[1:])

@@ -355,6 +355,58 @@ CATALOGUE: dict[str, str] = {
     " {changed}",
     "release_no_hidden": "--include-hidden: this is a student release; its hidden cases are"
     " graded after you submit",
+    # -- the command line (grader/cli_text.py): argparse's own words, then `grade`'s help;
+    # looked up by their English, which must stay exactly as argparse and cli.py write it
+    "argparse_usage": "usage: ",
+    "argparse_positional": "positional arguments",
+    "argparse_options": "options",
+    "argparse_optional": "optional arguments",
+    "argparse_help": "show this help message and exit",
+    "argparse_version": "show program's version number and exit",
+    "argparse_error": "%(prog)s: error: %(message)s\n",
+    "argparse_required": "the following arguments are required: %s",
+    "argparse_unrecognized": "unrecognized arguments: %s",
+    "argparse_argument": "argument %(argument_name)s: %(message)s",
+    "argparse_choice": "invalid choice: %(value)r (choose from %(choices)s)",
+    "argparse_type": "invalid %(type)s value: %(value)r",
+    "argparse_one": "expected one argument",
+    "argparse_at_most_one": "expected at most one argument",
+    "argparse_at_least_one": "expected at least one argument",
+    "argparse_n_one": "expected %s argument",
+    "argparse_n_many": "expected %s arguments",
+    "argparse_ambiguous": "ambiguous option: %(option)s could match %(matches)s",
+    "argparse_not_allowed": "not allowed with argument %s",
+    "argparse_ignored": "ignored explicit argument %r",
+    "argparse_one_of": "one of the arguments %s is required",
+    "cli_description": "Grade lecture exercises against reference solutions, per YAML rubric.",
+    "cli_path": "a folder of exercise files, or one exercise file (default: exercises/)",
+    "cli_rubrics": (
+        "folder of rubric YAML files (default: the rubrics/ folder found from the current"
+        " folder upward, else from PATH upward)"
+    ),
+    "cli_solutions": "reference solutions (default: solutions/ beside the rubrics)",
+    "cli_list": "list the exercises and exit",
+    "cli_format": (
+        "report format: github, gradescope, html, json, junit, markdown, terminal (default:"
+        " terminal; github when GITHUB_ACTIONS=true)"
+    ),
+    "cli_output": "write the report to FILE",
+    "cli_report": (
+        "also write the report in FORMAT to PATH (repeatable; e.g. junit=out/junit.xml)"
+    ),
+    "cli_fail_under": (
+        "exit 0 when the score is at least PERCENT of the points, whatever failed (default:"
+        " exit 1 when any case fails)"
+    ),
+    "cli_lang": "language of the report (default: ja when LC_ALL/LC_MESSAGES/LANG start with ja)",
+    "cli_include_hidden": "also run hidden cases (instructors)",
+    "cli_sandbox": (
+        "where student code runs: secure (Linux namespaces + seccomp), local (a child process"
+        " with limits; not a security boundary) or auto (secure where it works; default); see"
+        " docs/security.md"
+    ),
+    "cli_no_cache": "re-validate rubrics instead of using the cache",
+    "cli_kernel": "run notebooks in a Jupyter kernel (ipykernel) instead of as plain Python",
     # -- batch grading (grader/batch/) -----------------------------------------------------
     "batch_refused": "your submission was not graded: {reason}",
     "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",
