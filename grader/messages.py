@@ -469,8 +469,8 @@ def _one_form(n: float) -> int:
 _PLURAL_RULES: dict[str, Callable[[float], int]] = {"en": _english_form, "ja": _one_form}
 
 _language = "en"
-_tables: dict[str, dict[str, str]] = {}
-_plural_tables: dict[str, dict[str, tuple[str, ...]]] = {}
+#: per language: (translations by key, plural translations by key), read once
+_tables: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {}
 _lock = threading.Lock()
 
 
@@ -575,19 +575,22 @@ def translations(lang: str) -> dict[str, str]:
     matches `CATALOGUE`, or whose ``{placeholders}`` differ from the English ones, is left
     out, so that the English is shown rather than a stale or broken sentence.
     """
-    table = _tables.get(lang)
-    if table is not None:
-        return table
-    with _lock:
-        if lang not in _tables:
-            _tables[lang], _plural_tables[lang] = _load(lang)
-        return _tables[lang]
+    return _both(lang)[0]
 
 
 def plural_translations(lang: str) -> dict[str, tuple[str, ...]]:
     """The usable translations of `PLURALS` in ``lang``: every form, as `translations`."""
-    translations(lang)
-    return _plural_tables.get(lang, {})
+    return _both(lang)[1]
+
+
+def _both(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    tables = _tables.get(lang)
+    if tables is not None:
+        return tables
+    with _lock:
+        if lang not in _tables:
+            _tables[lang] = _load(lang)
+        return _tables[lang]
 
 
 def _load(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

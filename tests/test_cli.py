@@ -68,7 +68,7 @@ def test_hidden_case_failure_shows_fixed_text(run_grade, submission) -> None:
     result = run_grade(str(folder / "softmax.py"), "--include-hidden")
     hidden = [c for c in result.exercise("softmax")["cases"] if c["hidden"]]
     assert 1 == len(hidden)
-    assert "hidden case failed (wrong)" == hidden[0]["message"]
+    assert "hidden case failed (wrong values)" == hidden[0]["message"]
     assert {} == hidden[0]["details"]
     assert "secret" not in json.dumps(result.report)
 

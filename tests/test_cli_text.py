@@ -18,11 +18,12 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 def test_every_option_of_grade_has_japanese_help() -> None:
     """Each help text, description and heading of `grade` has a Japanese translation."""
-    messages.set_language("ja")
+    messages.set_language("en")
     parser = cli._parser(for_help=True)
     texts = [parser.description or ""]
     texts += [a.help for a in parser._actions if a.help and a.help != argparse.SUPPRESS]
     texts += [g.title for g in parser._action_groups if g.title]
+    messages.set_language("ja")
     assert [] == [t for t in texts if cli_text.translate(t) == t]
 
 

@@ -100,7 +100,7 @@ def test_stub_is_not_implemented() -> None:
 @pytest.mark.parametrize(
     ("actual", "message"),
     [
-        (None, "the constant is not defined; assign the formula to it as a string"),
+        (None, "the answer is None; assign the formula to the constant as a string"),
         (Unsupported("dict"), "expected a LaTeX string, got dict"),
         (Received(np.float64(3.0), "float"), "expected a LaTeX string, got a number"),
         (Received(np.zeros(3), "list"), "expected a LaTeX string, got an array"),

@@ -42,13 +42,19 @@ def test_every_key_has_japanese() -> None:
 def test_en_catalogue_matches_code() -> None:
     """The English .po file holds exactly the English of `CATALOGUE` (regenerate with grader.po)."""
     entries = po.read_po(po.catalogue_path("en"))
-    assert messages.CATALOGUE == {e.context: e.msgid for e in entries}
+    assert messages.CATALOGUE == {e.context: e.msgid for e in entries if not e.plural}
+    assert messages.PLURALS == {e.context: (e.msgid, e.plural) for e in entries if e.plural}
 
 
 def test_ja_catalogue_has_no_unknown_keys() -> None:
     """The Japanese .po file translates only keys that exist, with their current English."""
     entries = po.read_po(po.catalogue_path("ja"))
-    stale = [e.context for e in entries if messages.CATALOGUE.get(e.context) != e.msgid]
+    stale = [
+        e.context
+        for e in entries
+        if (messages.PLURALS.get(e.context) if e.plural else messages.CATALOGUE.get(e.context))
+        != ((e.msgid, e.plural) if e.plural else e.msgid)
+    ]
     assert [] == stale
 
 
@@ -237,9 +243,9 @@ def test_cli_lang_ja_reports_in_japanese(run_grade, submission) -> None:  # type
     run = run_grade(str(folder), "--lang", "ja", json_report=False)
     assert 1 == run.code
     total = _total(run_grade(str(folder), "--lang", "en", json_report=False).stdout)
-    for text in ("不合格 softmax · ソフトマックス", f"合計 {total}", "期待値", "実際", "ヒント:"):
+    for text in ("不合格 softmax · ソフトマックス", f"合計 {total} 点", "正しい値", "あなたの値", "ヒント："):
         assert text in run.stdout
-    for text in ("total", "expected", "hint:", "pts)"):
+    for text in ("total", "expected", "hint:", "pts)", "hidden", "points"):
         assert text not in run.stdout
 
 
@@ -265,7 +271,7 @@ def test_stub_report_is_all_japanese(run_grade, monkeypatch: pytest.MonkeyPatch)
     """Grading the stubs under a Japanese locale prints no English sentence."""
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     run = run_grade(str(EXERCISES), "--solutions", str(SOLUTIONS), json_report=False)
-    english = [messages.CATALOGUE[k] for k in ("not_implemented", "total", "pts")]
+    english = [messages.CATALOGUE["not_implemented"], "total ", " pts)", "hidden case"]
     assert [] == [e for e in english if e in run.stdout]
     assert "まだ実装されていません" in run.stdout
 
