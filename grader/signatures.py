@@ -146,7 +146,8 @@ def _largest_inputs_negative(sample: Sample) -> bool:
     return bool((big < 0).all())
 
 
-def _non_finite_finding(bad: list[Sample], samples: Sequence[Sample]) -> Finding | None:
+def _non_finite_findings(bad: list[Sample], samples: Sequence[Sample]) -> dict[str, Finding]:
+    """Why each of ``bad`` is nan/inf: exp out of range on the largest inputs, or log(0)."""
     sizes = [_magnitude(s) for s in bad]
     calm = [
         _magnitude(s)
@@ -160,16 +161,22 @@ def _non_finite_finding(bad: list[Sample], samples: Sequence[Sample]) -> Finding
         (smallest >= _LARGE and min(calm) < _LARGE)
         or (smallest >= _BIG and smallest > 2 * max(calm))
     ):
-        big = f"{max(sizes):g}"
-        got = np.concatenate([s.got.ravel() for s in bad if s.got is not None])
-        if np.isneginf(got).any():
-            return Finding("underflow_log", msg.t("sig_underflow_log", big=big))
-        if np.isposinf(got).any() or not all(_largest_inputs_negative(s) for s in bad):
-            return Finding("overflow", msg.t("sig_overflow", big=big))
-        return Finding("underflow", msg.t("sig_underflow", big=big))
+        return {s.name: _out_of_range(s) for s in bad}
     if all(_has_zero(s) for s in bad):
-        return Finding("log_zero", msg.t("sig_log_zero"))
-    return None
+        return {s.name: Finding("log_zero", msg.t("sig_log_zero")) for s in bad}
+    return {}
+
+
+def _out_of_range(sample: Sample) -> Finding:
+    """Which way exp left the floats on ``sample``: -inf is log of an underflow, +inf an
+    overflow, and nan an overflow (inf/inf) or, on very negative inputs, an underflow (0/0)."""
+    big = f"{_magnitude(sample):g}"
+    got = sample.got if sample.got is not None else np.zeros(0)
+    if np.isneginf(got).any():
+        return Finding("underflow_log", msg.t("sig_underflow_log", big=big))
+    if np.isposinf(got).any() or not _largest_inputs_negative(sample):
+        return Finding("overflow", msg.t("sig_overflow", big=big))
+    return Finding("underflow", msg.t("sig_underflow", big=big))
 
 
 def _relation(values: list[Sample]) -> Finding | None:
@@ -221,9 +228,7 @@ def find(samples: Sequence[Sample]) -> dict[str, Finding]:
             rest.append(sample)
     bad = [s for s in rest if _non_finite(s)]
     if bad:
-        finding = _non_finite_finding(bad, samples)
-        if finding is not None:
-            found.update((s.name, finding) for s in bad)
+        found.update(_non_finite_findings(bad, samples))
     flagged = {id(s) for s in bad}
     values = [s for s in rest if id(s) not in flagged]
     if not values:

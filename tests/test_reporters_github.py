@@ -84,7 +84,7 @@ def test_at_most_ten_annotations_then_a_pointer() -> None:
     report = GradeReport("s", (ExerciseResult("ex", "Ex", "ex.py", cases, line=3),))
     lines = GithubReporter(token=TOKEN).render(report).splitlines()
     assert 10 == sum(line.startswith("::error ") for line in lines)
-    assert "::warning::3 more failed case(s) not annotated; see the job summary" in lines
+    assert "::warning::3 more failed cases not annotated; see the job summary" in lines
 
 
 def test_classroom_points(sample_report: GradeReport) -> None:
