@@ -119,6 +119,29 @@ BAD = [
         id="negative points",
     ),
     pytest.param("- just\n- a list\n", 1, "", "a rubric must be a mapping", id="not a mapping"),
+    pytest.param(
+        GOOD.replace("    rtol: 1.0e-6\n", "    hint: {en: h}\n    hint_when: [loops]\n"),
+        11,
+        "cases[1].hint_when[0]",
+        "'loops' is not one of",
+        id="unknown hint_when condition",
+    ),
+    pytest.param(
+        GOOD
+        + "misconceptions:\n  - id: x\n    function: x\n    hint: {en: h}\n"
+        + "    case_hints:\n      three: {en: h3}\n",
+        16,
+        "misconceptions[0].case_hints.three",
+        "no case named 'three'",
+        id="case hint for a case that does not exist",
+    ),
+    pytest.param(
+        GOOD.replace("function: softmax\n", "function: softmax\neps_argument: 1e-12\n"),
+        5,
+        "eps_argument",
+        "must be a string",
+        id="eps_argument not a name",
+    ),
 ]
 
 
