@@ -351,6 +351,27 @@ def test_own_submissions_grade_the_same_in_the_release(release: Path, tmp_path: 
     assert named > 0
 
 
+def test_slips_with_an_eps_of_their_own_are_named_in_the_release(
+    release: Path, tmp_path: Path
+) -> None:
+    """A slip written with its own eps matches its variant in a release too, where the
+    reference cannot vary eps: the release stores how far eps moves each case (eps_slack)."""
+    from tests.test_named_slips import HEAD, SLIPS
+
+    own_eps = [p.values[0] for p in SLIPS if p.values[0].named in ("mean_not_sum", "fixed_eps")]
+    data = yaml.safe_load((release / "rubrics" / "cross_entropy.yaml").read_text())
+    assert {"zero probability on the true class", "eps given by the caller"} == set(
+        data["eps_slack"]
+    )
+    for index, slip in enumerate(own_eps):
+        folder = tmp_path / f"e{index}"
+        folder.mkdir()
+        (folder / "cross_entropy.py").write_text(HEAD + slip.source)
+        course, theirs = _course_and_release(folder / "cross_entropy.py", release)
+        assert course == theirs
+        assert {slip.named} == {v[4] for v in theirs.values() if v[0] != "passed"}
+
+
 # -- a student's clone -------------------------------------------------------------------------
 
 
