@@ -276,8 +276,8 @@ def death_reason(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]
     """Why a child ended before answering everything."""
     if result.killed == "timeout":
         return "timeout", {"seconds": result.limit_seconds or limits.wall_seconds}
-    if result.killed == "output_limit":
-        return "output_limit", {"bytes": limits.output_bytes}
+    if result.killed == "output_limit":  # a print loop (stopped by the clock or the cap)
+        return "output_limit", {"bytes": limits.output_kept}
     if result.killed == "protocol":
         return "protocol", {"error": result.protocol_error}
     if result.exit_code == _REPORTING_FAILED:

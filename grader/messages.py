@@ -77,7 +77,10 @@ CATALOGUE: dict[str, str] = {
     "crashed": "the process crashed (signal {signal})",
     "cpu_limit": "used more than its CPU time limit",
     "memory_limit": "ran out of memory (limit {limit})",
-    "output_limit": "printed more than {limit}; remove print calls inside loops",
+    "output_limit": (
+        "printed without end and was stopped (the report keeps the first {limit}); remove"
+        " print calls inside loops"
+    ),
     "output_dropped": (
         "your code printed {printed}; the report keeps the first {kept} and the rest was"
         " dropped (grading went on; printing less makes grading faster)"

@@ -148,3 +148,57 @@ def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see the same default format on a laptop and in GitHub Actions (tests.yml)."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+# --- grading one exercise's source in both languages (diagnosis tables) ---
+SOURCE_HEAD = "import math\n\nimport numpy as np\n"
+
+
+@pytest.fixture(scope="module")
+def template() -> Any:
+    """One warm child template for the module."""
+    from grader.sandbox.runner import Template
+
+    with Template() as warm:
+        yield warm
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Any]:
+    """Every exercise's plan, hidden cases included, with the reference solutions."""
+    from grader.plan import plan_exercise
+    from grader.rubric import load_rubrics
+
+    rubrics = load_rubrics(RUBRICS, use_cache=False)
+    return {r.id: plan_exercise(r, SOLUTIONS, include_hidden=True) for r in rubrics}
+
+
+@pytest.fixture
+def grade(template: Any, plans: dict[str, Any], tmp_path: Path) -> Callable[..., dict[str, Any]]:
+    """Run one exercise's source once (a child) and score it in English and in Japanese.
+
+    A NumPy exercise's source gets `SOURCE_HEAD` (math and numpy imported); a LaTeX source
+    follows the reference answers, so that only the constants it sets differ from them.
+    """
+    from grader import messages
+    from grader.execute import run_exercise
+    from grader.sandbox.runner import Limits
+    from grader.scoring import score_exercise
+
+    def run(exercise: str, source: str) -> dict[str, Any]:
+        plan = plans[exercise]
+        file = tmp_path / plan.rubric.file
+        if all(c.spec.attribute for c in plan.cases):  # constants: the reference's, then these
+            head = (SOLUTIONS / plan.rubric.file).read_text(encoding="utf-8") + "\n"
+        else:
+            head = SOURCE_HEAD
+        file.write_text(head + source, encoding="utf-8")
+        ran = run_exercise(template, plan, file, Limits(wall_seconds=10))
+        out = {}
+        for lang in ("en", "ja"):
+            messages.set_language(lang)
+            out[lang] = score_exercise(plan, ran, file, lang=lang)
+        messages.set_language("en")
+        return out
+
+    return run

@@ -9,7 +9,6 @@ anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,52 +16,13 @@ import numpy as np
 import pytest
 
 from grader import messages, misconceptions, signatures
-from grader.execute import run_exercise
 from grader.model import CaseResult, ExerciseResult, Outcome
 from grader.plan import ExercisePlan, plan_exercise
 from grader.rubric import Rubric, load_rubrics
-from grader.sandbox.runner import Limits, Template
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"
 SOLUTIONS = ROOT / "solutions"
-
-HEAD = "import math\nimport numpy as np\n\n"
-
-
-@pytest.fixture(scope="module")
-def template() -> Iterator[Template]:
-    """One warm child template for the whole module."""
-    with Template() as warm:
-        yield warm
-
-
-@pytest.fixture(scope="module")
-def plans() -> dict[str, ExercisePlan]:
-    """Every exercise's plan, hidden cases included, with the reference solutions."""
-    rubrics = load_rubrics(RUBRICS, use_cache=False)
-    return {r.id: plan_exercise(r, SOLUTIONS, include_hidden=True) for r in rubrics}
-
-
-@pytest.fixture
-def grade(template: Template, plans: dict[str, ExercisePlan], tmp_path: Path) -> Any:
-    """Grade one exercise's source once, and score it in English and in Japanese."""
-
-    def run(exercise: str, source: str) -> dict[str, ExerciseResult]:
-        from grader.scoring import score_exercise
-
-        plan = plans[exercise]
-        file = tmp_path / plan.rubric.file
-        file.write_text(HEAD + source, encoding="utf-8")
-        ran = run_exercise(template, plan, file, Limits(wall_seconds=10))
-        out = {}
-        for lang in ("en", "ja"):
-            messages.set_language(lang)
-            out[lang] = score_exercise(plan, ran, file, lang=lang)
-        messages.set_language("en")
-        return out
-
-    return run
 
 
 def _visible_failures(result: ExerciseResult) -> list[CaseResult]:

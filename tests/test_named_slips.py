@@ -11,22 +11,17 @@ The correct implementations written other ways get full marks and are told nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from grader import messages
-from grader.execute import run_exercise
 from grader.model import ExerciseResult, Outcome
-from grader.plan import ExercisePlan, plan_exercise
-from grader.rubric import load_rubrics, text_of
-from grader.sandbox.runner import Limits, Template
+from grader.plan import ExercisePlan
+from grader.rubric import text_of
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAD = "import math\n\nimport numpy as np\n"
 
 
 @dataclass(frozen=True)
@@ -47,45 +42,6 @@ class Slip:
     hint_en: str = ""
     hint_ja: str = ""
     tags: tuple[str, ...] = field(default=())
-
-
-@pytest.fixture(scope="module")
-def template() -> Iterator[Template]:
-    """One warm child template for the module."""
-    with Template() as warm:
-        yield warm
-
-
-@pytest.fixture(scope="module")
-def plans() -> dict[str, ExercisePlan]:
-    """Every exercise's plan, hidden cases included."""
-    rubrics = load_rubrics(ROOT / "rubrics", use_cache=False)
-    return {r.id: plan_exercise(r, ROOT / "solutions", include_hidden=True) for r in rubrics}
-
-
-@pytest.fixture
-def grade(template: Template, plans: dict[str, ExercisePlan], tmp_path: Path) -> Any:
-    """Run one exercise's source once and score it in English and in Japanese."""
-
-    def run(exercise: str, source: str) -> dict[str, ExerciseResult]:
-        from grader.scoring import score_exercise
-
-        plan = plans[exercise]
-        file = tmp_path / plan.rubric.file
-        if exercise == "latex_formulas":  # one constant replaced, the others right
-            reference = (ROOT / "solutions" / plan.rubric.file).read_text(encoding="utf-8")
-            file.write_text(reference + "\n" + source, encoding="utf-8")
-        else:
-            file.write_text(HEAD + source, encoding="utf-8")
-        ran = run_exercise(template, plan, file, Limits(wall_seconds=10))
-        out = {}
-        for lang in ("en", "ja"):
-            messages.set_language(lang)
-            out[lang] = score_exercise(plan, ran, file, lang=lang)
-        messages.set_language("en")
-        return out
-
-    return run
 
 
 def _visible(result: ExerciseResult) -> tuple[float, float]:

@@ -356,7 +356,8 @@ def test_slips_with_an_eps_of_their_own_are_named_in_the_release(
 ) -> None:
     """A slip written with its own eps matches its variant in a release too, where the
     reference cannot vary eps: the release stores how far eps moves each case (eps_slack)."""
-    from tests.test_named_slips import HEAD, SLIPS
+    from tests.conftest import SOURCE_HEAD as HEAD
+    from tests.test_named_slips import SLIPS
 
     own_eps = [p.values[0] for p in SLIPS if p.values[0].named in ("mean_not_sum", "fixed_eps")]
     data = yaml.safe_load((release / "rubrics" / "cross_entropy.yaml").read_text())

@@ -413,6 +413,7 @@ class Template:
         reader = transport.FrameReader()
         output = bytearray()
         output_seen = 0
+        phase_output = 0  # output_seen when the running phase (import, or a case) began
         started = time.monotonic()
         limit = limits.wall_seconds  # of the phase running: the import, or a case
         deadline = started + limit
@@ -439,7 +440,10 @@ class Template:
                     break
                 if exited_at is None and now >= deadline and not result.killed:
                     result.limit_seconds = limit
-                    kill("timeout")
+                    # out of time while printing past what is kept: a print loop, whichever
+                    # of the clock and the output cap a loaded machine lets it reach first
+                    looping = output_seen - phase_output > limits.output_kept
+                    kill("output_limit" if looping else "timeout")
                 if exited_at is not None:
                     wait = 0.05
                 elif result.killed:
@@ -507,12 +511,14 @@ class Template:
                             result.running_case = index
                             limit = own.get(index, limits.wall_seconds)
                             deadline = time.monotonic() + limit
+                            phase_output = output_seen
                             self.phase_started[pid] = time.monotonic()
                         elif event == "import" and imports > 0:
                             imports -= 1
                             result.running_case = None
                             limit = limits.wall_seconds
                             deadline = time.monotonic() + limit
+                            phase_output = output_seen
                             self.phase_started[pid] = time.monotonic()
                         elif event in ("result", "exception") and msg.get("i") == (
                             result.running_case
