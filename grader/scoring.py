@@ -90,7 +90,8 @@ def score_exercise(
     hidden_points = sum(c.points for c in plan.hidden_skipped) + withheld_points
     notes = []
     kept = Limits().output_kept
-    if run.printed > kept:  # kept the first part, dropped the rest, and went on grading
+    looped = any(c.reason == "output_limit" for c in ordered)  # its message says it all
+    if run.printed > kept and not looped:  # kept the first part, dropped the rest, went on
         notes.append(msg.t("output_dropped", printed=_size(run.printed), kept=_size(kept)))
     return ExerciseResult(
         id=rubric.id,

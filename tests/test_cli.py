@@ -359,3 +359,26 @@ def test_function_that_always_hangs_times_out_on_every_case(
     assert {"timeout"} == {c["reason"] for c in cases}
     assert len(next(r for r in load_rubrics(RUBRICS) if r.id == "sgd_step").cases) == len(cases)
     assert 0 == result.exercise("sgd_step")["score"]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        pytest.param("print('x' * 200)", "output_limit", id="prints too slowly for the cap"),
+        pytest.param("pass", "timeout", id="prints nothing"),
+    ],
+)
+def test_a_loop_out_of_time_is_a_print_loop_only_if_it_printed(
+    run_grade, submission, fast_rubrics: Path, line: str, reason: str
+) -> None:
+    """A loop stopped by the clock after printing more than is kept is a print loop (as if
+    the output cap had stopped it); one that printed nothing is a timeout."""
+    source = (
+        "import time\n\ndef cosine_similarity(a, b):\n    while True:\n"
+        f"        {line}\n        time.sleep(0.001)\n"
+    )
+    folder = submission(cosine_similarity=source)
+    file = str(folder / "cosine_similarity.py")
+    run = run_grade(file, "--rubrics", str(fast_rubrics), "--solutions", str(SOLUTIONS))
+    graded = run.exercise("cosine_similarity")
+    assert {reason} == {c["reason"] for c in graded["cases"]}
