@@ -161,7 +161,7 @@ def write_po(path: Path, lang: str, entries: list[PoEntry]) -> None:
     """Write ``entries`` as the catalogue of ``lang``."""
     lines = [
         "# Student-facing messages of the ml-lectures grader.",
-        "# msgctxt: the key in grader/messages.py; msgid: the English; msgstr: this language.",
+        "# msgctxt: the key in grader/catalogue.py; msgid: the English; msgstr: this language.",
         'msgid ""',
         'msgstr ""',
         '"Project-Id-Version: ml-lectures grader\\n"',

@@ -1,0 +1,425 @@
+"""The English of every sentence a student reads: `CATALOGUE` by key, `PLURALS` with a count.
+
+`grader.messages` looks them up (``t``, ``tn``) and the gettext catalogues in
+``grader/locale/`` translate them (``uv run python -m grader.po`` after a change here). Keys
+are grouped by the part of the grader that speaks them; placeholders are ``{name}`` fields.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CATALOGUE", "PLURALS"]
+
+CATALOGUE: dict[str, str] = {
+    # numeric checks
+    "tolerance": "rtol {rtol}, atol {atol}",
+    "bad_type": "expected a number or a NumPy array, got {got}",
+    "returned_none": "the function returned None; did you forget `return`?",
+    "want_scalar": "expected a single number, got an array of shape {shape}",
+    "wrong_shape": "expected shape {expected}, got {got}",
+    "non_finite": "expected finite values, got {value} at {where} ({count} of {total} not finite)",
+    "non_finite_scalar": "expected a finite number, got {value}",
+    "wrong_values": "values differ from the reference",
+    "mismatch_stats": (
+        "mismatched elements: {wrong} / {total} · max abs diff {abs} at {abs_at}"
+        " · max rel diff {rel} at {rel_at}"
+    ),
+    "inputs_modified": (
+        "the function changed its input {name!s}; work on a copy (e.g. `x = x.copy()`)"
+        " or build a new array"
+    ),
+    "inputs_modified_hint": "return a new array instead of updating the argument in place",
+    # running student code
+    "not_implemented": "not implemented yet: replace `raise NotImplementedError` with your code",
+    "raised": "{function} raised {type}: {text}",
+    "raised_at": "{function} raised {type}: {text} ({file}, line {line})",
+    "import_failed": "could not import {file}: {type}: {text}",
+    "import_failed_at": "could not import {file}: {type}: {text} (line {line})",
+    "syntax_error": "{file} has a syntax error at line {line}: {text}",
+    "missing_file": "{file} was not found in {where}",
+    "missing_function": "{file} does not define {name}",
+    "timeout": "timed out after {seconds} s (does your loop terminate?)",
+    "import_timeout": "importing {file} timed out after {seconds} s (does top-level code loop?)",
+    "exited": "the code called exit ({code}); return a value instead",
+    "crashed": "the process crashed (signal {signal})",
+    "cpu_limit": "used more than its CPU time limit",
+    "memory_limit": "ran out of memory (limit {limit})",
+    "output_limit": (
+        "printed without end and was stopped (the report keeps the first {limit}); remove"
+        " print calls inside loops"
+    ),
+    "output_dropped": (
+        "your code printed {printed}; the report keeps the first {kept} and the rest was"
+        " dropped (grading went on; printing less makes grading faster)"
+    ),
+    "protocol": "the result could not be read back ({error})",
+    "bad_output_type": "returned {got}, which is not a number or a numeric array",
+    "grader_error": "the grader failed on this case (not your fault; please re-run): {error}",
+    "hidden_case": "hidden case failed",
+    "hidden_case_reason": "hidden case failed ({reason})",
+    "reason_wrong": "wrong values",
+    "reason_wrong_shape": "wrong shape",
+    "reason_non_finite": "nan or inf",
+    "reason_bad_output_type": "not a number",
+    "reason_exception": "raised an exception",
+    "reason_timeout": "timed out",
+    "reason_import_timeout": "the import timed out",
+    "reason_exited": "called exit",
+    "reason_crashed": "crashed",
+    "reason_cpu_limit": "CPU time limit",
+    "reason_memory_limit": "out of memory",
+    "reason_output_limit": "printed too much",
+    "reason_protocol": "answer unreadable",
+    "reason_inputs_modified": "changed its input",
+    "reason_not_implemented": "not implemented",
+    "reason_import_error": "the import failed",
+    "reason_missing_function": "function missing",
+    "reason_missing_file": "file missing",
+    "reason_grader_error": "grader error",
+    "reason_raw_string": "not a raw string",
+    "reason_latex_parse_error": "does not render",
+    "reason_zenn_rule": "a Zenn rule",
+    "reason_latex_input": "formula too long or too deep",
+    "skipped_dependency": "skipped: needs {dependency} to pass first",
+    "unchecked": "unchecked: {reason}",
+    # report
+    "total": "total",
+    "total_line": "total {score}/{max_score}",
+    "points": " ({score}/{max_score} pts)",
+    "list_points": "{points} pts",
+    "label_sep": ": ",
+    "hidden_not_run": "{cases} worth {points} not run (graded later)",
+    "printed": "printed",
+    "expected": "expected",
+    "got": "got",
+    "hint": "hint",
+    "reference": "reference",
+    "yours": "yours",
+    # latex ----------------------------------------------------------------------------
+    "latex_not_implemented": "not implemented yet: write the formula as a LaTeX string",
+    "latex_none": "the answer is None; assign the formula to the constant as a string",
+    "latex_got_array": "an array",
+    "latex_got_number": "a number",
+    "latex_not_string": "expected a LaTeX string, got {got}",
+    "latex_too_long": (
+        "the formula is {length} characters long; the limit is {limit}. is something pasted twice?"
+    ),
+    "latex_too_deep": (
+        "the formula nests groups {depth} levels deep; the limit is {limit}."
+        " check for unbalanced braces"
+    ),
+    "latex_parse_error": "KaTeX could not render: {message} at position {position}",
+    "latex_parse_error_nopos": "KaTeX could not render: {message}",
+    "latex_parse_hint_undefined": "check the spelling of {command}; did you mean {suggestion}?",
+    "latex_parse_hint_undefined_plain": (
+        "check the spelling of {command}; KaTeX supports only its own list of commands"
+    ),
+    "latex_parse_hint_braces": "opening and closing braces must pair up; count them from the caret",
+    "latex_parse_hint_double": "put both parts in one group, e.g. x^{ab} or {x^a}^b",
+    "latex_parse_hint_left": "every \\left needs a matching \\right (use \\right. for none)",
+    "latex_raw_string": (
+        "your string holds a {char} where the formula has `{command}`: in a normal Python"
+        " string `{escape}` is an escape sequence, not a backslash and a letter"
+    ),
+    "latex_raw_string_hint": (
+        'write the formula as a raw string, r"..." (the r keeps every backslash as written)'
+    ),
+    "latex_char_tab": "tab",
+    "latex_char_form_feed": "form feed",
+    "latex_char_backspace": "backspace",
+    "latex_char_bell": "bell character",
+    "latex_char_vertical_tab": "vertical tab",
+    "latex_char_carriage_return": "carriage return",
+    "latex_char_newline": "line break",
+    "latex_char_control": "control character",
+    "latex_engine_error": (
+        "KaTeX failed on this formula ({error}); simplify it, e.g. fewer nested groups"
+    ),
+    "latex_engine_missing": "no KaTeX engine is available here ({reason})",
+    "latex_trust": (
+        "{command} is not allowed in a formula (links and raw HTML are refused);"
+        " remove it and write the link outside the formula"
+    ),
+    "latex_rule_macros": (
+        "{command} cannot be used on Zenn; write the formula out in full instead of defining"
+        " a macro"
+    ),
+    "latex_rule_ascii_text": (
+        "non-ASCII text inside {command}{{…}} ({text}); write it outside the formula, in"
+        " the sentence around it"
+    ),
+    "latex_rule_mathbf": "use \\mathbf{{…}} rather than {command} for bold vectors",
+    "latex_rule_delimiters": (
+        "remove the {delimiter} delimiters: the string should hold only the formula"
+        " (Zenn adds $$ around it)"
+    ),
+    "latex_delimiters_note": "the {delimiter} delimiters were removed before checking",
+    "latex_warnings": "KaTeX strict mode warns: {warnings}",
+    "latex_warning_hint": "write Japanese text outside the formula; keep only math inside it",
+    "latex_not_equivalent": "the formula differs from the reference: {difference}",
+    "latex_where_formula": "the formula",
+    "latex_where_the": "the {part}",
+    "latex_where_of": "the {part} of `{of}`",
+    "latex_where_part": "part {n}",
+    "latex_part_numerator": "numerator",
+    "latex_part_denominator": "denominator",
+    "latex_part_sqrt": "square root",
+    "latex_part_root": "root",
+    "latex_part_root_index": "index of the root",
+    "latex_part_base": "base",
+    "latex_part_subscript": "subscript",
+    "latex_part_superscript": "superscript",
+    "latex_part_accented": "accented part",
+    "latex_part_accent": "accent",
+    "latex_where_inside": "inside `{name}(…)`",
+    "latex_where_in": "in {where}",
+    "latex_diff_swapped": "`{a}` and `{b}` are swapped {where}",
+    "latex_diff_frac_swapped": "numerator and denominator are swapped in {where}",
+    "latex_diff_minus": "missing minus sign in {where}",
+    "latex_diff_missing": "{where} is missing `{want}` (after `{after}`)",
+    "latex_diff_missing_start": "{where} is missing `{want}` at its start",
+    "latex_diff_italic_word": ("{word} is written in italic letters; write it upright as `{want}`"),
+    "latex_diff_extra": "{where} has an extra `{got}`",
+    "latex_diff_replace": "{where} has `{got}`; the reference has `{want}`",
+    "latex_diff_unknown": "the rendered formulas differ",
+    # --- reporters (issue 7: GitHub, JUnit, Gradescope, HTML, Markdown) ---
+    "report_heading": "Grading report",
+    "score_line": "score {score}/{max_score} ({percent})",
+    "col_exercise": "exercise",
+    "col_score": "points",
+    "col_result": "result",
+    "col_index": "index",
+    "result_passed": "passed",
+    "result_failed": "failed",
+    "result_errored": "error",
+    "result_skipped": "skipped",
+    "all_passed": "every case passed",
+    "tolerance_label": "tolerance",
+    "your_formula": "your formula",
+    "reference_formula": "reference",
+    "classroom_points": "Points {score}/{max_score}",
+    "annotation_title": "{exercise}: {case}",
+    "line_ref": "{file}, line {line}",
+    "generated_by": "generated by grade {version}",
+    "gradescope_failed": (
+        "the autograder could not grade this submission (exit code {code}); "
+        "please tell the course staff"
+    ),
+    # -- i18n (issue 8): report labels, signature hints ---------------------------------------
+    "label_pass": "PASS",
+    "label_fail": "FAIL",
+    "label_case_ok": "ok",
+    "label_case_fail": "FAIL",
+    "label_case_error": "ERROR",
+    "label_case_skip": "SKIP",
+    "index": "index",
+    "the_memory_limit": "the memory limit",
+    "no_answer": "no answer for this case",
+    "sig_transposed": (
+        "right values, wrong shape: your result {got} is the transpose of the expected"
+        " {expected}; reduce along the given axis and drop any .T"
+    ),
+    "sig_kept_dims": (
+        "right values, wrong shape: got {got} instead of {expected}, an extra axis of length 1"
+        " was kept; drop keepdims=True on the result (or index it) to get {expected}"
+    ),
+    "sig_kept_dims_scalar": (
+        "right value, wrong shape: got an array of shape {got} instead of one number;"
+        " return a float, e.g. float(result) or result.item()"
+    ),
+    "sig_flattened": (
+        "right values, wrong shape: got {got} instead of {expected}, the result was"
+        " flattened; keep the input's shape (no ravel/flatten, or reshape back)"
+    ),
+    "sig_overflow": (
+        "nan/inf only on the inputs of largest magnitude (up to {big}), finite elsewhere:"
+        " exp overflows to inf there (and inf/inf is nan); keep exp away from large"
+        " arguments (subtract the maximum first, or stay in logs)"
+    ),
+    "sig_underflow": (
+        "nan only on the inputs of largest magnitude (up to {big}), which are negative:"
+        " exp of a very negative number underflows to 0 there, and 0/0 is nan; subtract the"
+        " maximum first, so that the largest exponent is 0"
+    ),
+    "sig_underflow_log": (
+        "-inf only on the inputs of largest magnitude (up to {big}), finite elsewhere: exp"
+        " underflows to 0 there (exp(-800) is 0.0) and log(0) is -inf; do not take the log"
+        " of an exp, write the log out by hand (log(exp(a)) = a)"
+    ),
+    "sig_reduced_sum": (
+        "right values, summed: your result of shape {got} is the values expected (shape"
+        " {expected}) summed over axis {axis}; return one value per element (no sum at the end)"
+    ),
+    "sig_reduced_mean": (
+        "right values, averaged: your result of shape {got} is the values expected (shape"
+        " {expected}) averaged over axis {axis}; return one value per element (no mean at the"
+        " end)"
+    ),
+    "sig_reduced_all_sum": (
+        "right values, summed: your result is one number, the sum of the values expected"
+        " (shape {expected}); return one value per element, not their total"
+    ),
+    "sig_reduced_all_mean": (
+        "right values, averaged: your result is one number, the mean of the values expected"
+        " (shape {expected}); return one value per element, not their mean"
+    ),
+    "sig_log_zero": (
+        "nan/inf only where an input contains 0: log(0) is -inf and 0/0 is nan;"
+        " keep the argument of log away from 0 (e.g. add eps)"
+    ),
+    "sig_sign": (
+        "your values are the reference with the opposite sign on every failing case:"
+        " a minus sign is missing or extra"
+    ),
+    "sig_factor": (
+        "your values are {factor} × the reference on every failing case: a constant factor"
+        " is off (a missing ½, a mean instead of a sum, log2 instead of log, ...)"
+    ),
+    "sig_factor_log": (
+        "your values are {factor} × the reference on every failing case, and {factor} is"
+        " 1/ln {base}: use the natural logarithm np.log, not log{base}"
+    ),
+    "sig_offset": (
+        "your values are off by the same constant {offset} on every failing case:"
+        " a constant term is missing or extra"
+    ),
+    "sig_2d_only": (
+        "right on 1-D inputs but wrong on 2-D ones: check what your code does along the"
+        " second axis (reduce along the given axis only, with keepdims=True; let NumPy"
+        " broadcast instead of flattening)"
+    ),
+    # -- notebooks (issue 5: grader/notebook.py, grader/notebook_grader.py, grader/kernel.py) --
+    "nb_invalid": "{file}: not a valid notebook: {problem}",
+    "nb_bad_json": "invalid JSON at line {line}, column {column} ({error})",
+    "nb_truncated": "; the file looks truncated (was it saved completely?)",
+    "nb_not_object": "the file is JSON but not a notebook (expected an object with 'cells')",
+    "nb_bad_version": "unknown notebook format version {version!r} (expected 4, or 1 to 3)",
+    "nb_field": "{field}: {problem}",
+    "nb_not_python": (
+        "{file}: the notebook's language is {language}; only Python notebooks can be graded"
+    ),
+    "nb_cell": "cell {number} (`{first}`)",
+    "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
+    " ignored when grading)",
+    "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",
+    "nb_cell_magic_skipped": "cell {number}: `{magic}` cell was not run (only Python cells are"
+    " graded)",
+    "nb_cell_problem": "{cell}: {what}",
+    "nb_raised": "raised {error}",
+    "nb_raised_at": "raised {error} (line {line} of the cell)",
+    "nb_exit": "called exit ({code}); the cells after it still ran",
+    "nb_not_defined_because": "{problem}; so {name} was not defined",
+    "nb_left_out": "{problem}; the cell was left out, and {name} is defined only there",
+    "nb_no_cell_defines": "no code cell of {file} defines {name}",
+    "nb_mode_python": "graded without a kernel (cells run as plain Python)",
+    "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
+    "nb_kernel_died": "stopped the kernel (exit or crash); the cell was left out",
+    "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
+    "nb_graded_stub": "{file} is still the stub: graded what {notebook} defines instead",
+    "nb_py_wins": "graded {files}; {notebook} also defines them (when both are worked on, the"
+    " .py file is graded)",
+    "nb_not_read": "a notebook was not read (the .py files were graded): {error}",
+    # -- student releases (grader/release/) ---------------------------------------------------
+    "release_shown": "grader {version} · release {fingerprint}",
+    "release_other": "made from another release of the course ({fingerprint}); changed since:"
+    " {changed}",
+    "release_no_hidden": "--include-hidden: this is a student release; its hidden cases are"
+    " graded after you submit",
+    # -- the command line (grader/cli_text.py): argparse's own words, then `grade`'s help;
+    # looked up by their English, which must stay exactly as argparse and cli.py write it
+    "argparse_usage": "usage: ",
+    "argparse_positional": "positional arguments",
+    "argparse_options": "options",
+    "argparse_optional": "optional arguments",
+    "argparse_help": "show this help message and exit",
+    "argparse_version": "show program's version number and exit",
+    "argparse_error": "%(prog)s: error: %(message)s\n",
+    "argparse_required": "the following arguments are required: %s",
+    "argparse_unrecognized": "unrecognized arguments: %s",
+    "argparse_argument": "argument %(argument_name)s: %(message)s",
+    "argparse_choice": "invalid choice: %(value)r (choose from %(choices)s)",
+    "argparse_type": "invalid %(type)s value: %(value)r",
+    "argparse_one": "expected one argument",
+    "argparse_at_most_one": "expected at most one argument",
+    "argparse_at_least_one": "expected at least one argument",
+    "argparse_n_one": "expected %s argument",
+    "argparse_n_many": "expected %s arguments",
+    "argparse_ambiguous": "ambiguous option: %(option)s could match %(matches)s",
+    "argparse_not_allowed": "not allowed with argument %s",
+    "argparse_ignored": "ignored explicit argument %r",
+    "argparse_one_of": "one of the arguments %s is required",
+    "cli_description": "Grade lecture exercises against reference solutions, per YAML rubric.",
+    "cli_path": "a folder of exercise files, or one exercise file (default: exercises/)",
+    "cli_rubrics": (
+        "folder of rubric YAML files (default: the rubrics/ folder found from the current"
+        " folder upward, else from PATH upward)"
+    ),
+    "cli_solutions": "reference solutions (default: solutions/ beside the rubrics)",
+    "cli_list": "list the exercises and exit",
+    "cli_format": (
+        "report format: github, gradescope, html, json, junit, markdown, terminal (default:"
+        " terminal; github when GITHUB_ACTIONS=true)"
+    ),
+    "cli_output": "write the report to FILE",
+    "cli_report": (
+        "also write the report in FORMAT to PATH (repeatable; e.g. junit=out/junit.xml)"
+    ),
+    "cli_fail_under": (
+        "exit 0 when the score is at least PERCENT of the points, whatever failed (default:"
+        " exit 1 when any case fails)"
+    ),
+    "cli_lang": "language of the report (default: ja when LC_ALL/LC_MESSAGES/LANG start with ja)",
+    "cli_include_hidden": "also run hidden cases (instructors)",
+    "cli_sandbox": (
+        "where student code runs: secure (Linux namespaces + seccomp), local (a child process"
+        " with limits; not a security boundary) or auto (secure where it works; default); see"
+        " docs/security.md"
+    ),
+    "cli_no_cache": "re-validate rubrics instead of using the cache",
+    "cli_kernel": "run notebooks in a Jupyter kernel (ipykernel) instead of as plain Python",
+    # -- instructors: command line, batch exports, Gradescope (issue 17) ---------------
+    "list_hidden_points": " + {points} hidden",
+    "list_footer": (
+        "hidden cases run only with --include-hidden (instructors, batch grading, "
+        "Gradescope); your own runs show the visible points"
+    ),
+    "summary_roster": (
+        "roster: {missing} students without a submission, {strangers} submissions not "
+        "on the roster (both listed below)."
+    ),
+    "summary_missing": "On the roster, no submission",
+    "summary_not_on_roster": "Not on the roster (left out of the LMS files)",
+    "summary_common": "Most common failures per exercise (students)",
+    "summary_all_passed": "every graded case passed",
+    "summary_students": "{count} of {total} students",
+    "summary_misconception": "misconception",
+    "summary_per_student": "Students",
+    "summary_no_submission": "no submission",
+    "summary_not_graded": "not graded (grader failure; run grade batch again)",
+    "lms_no_submission": "no submission received",
+    "gs_hidden_pending": "Hidden cases: {points} more points, shown once grades are published.",
+    "gs_sandbox": "Your code ran in the grader's {mode} sandbox mode.",
+    # -- batch grading (grader/batch/) -----------------------------------------------------
+    "batch_refused": "your submission was not graded: {reason}",
+    "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",
+    "batch_link": "the submission holds a link or special file ({name}); submit plain files",
+    "batch_encrypted": "the archive holds an encrypted file ({name})",
+    "batch_too_many_files": "the submission holds more than {limit} files",
+    "batch_too_large": "the submission is larger than {limit}",
+    "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
+    "batch_bad_zip": "the archive cannot be read ({error})",
+    "batch_unreadable": "the submission cannot be read ({error})",
+}
+
+
+#: sentences with a count, as (singular, plural) English; gettext ``msgid_plural`` entries
+PLURALS: dict[str, tuple[str, str]] = {
+    "n_hidden_cases": ("{count} hidden case", "{count} hidden cases"),
+    "n_points": ("{count} point", "{count} points"),
+    "list_cases": ("{count} case", "{count} cases"),
+    "list_hidden": ("{count} hidden", "{count} hidden"),
+    "more_failures": (
+        "{count} more failed case not annotated; see the job summary",
+        "{count} more failed cases not annotated; see the job summary",
+    ),
+    "nb_lines_skipped": ("... ({count} line) ...", "... ({count} lines) ..."),
+}
