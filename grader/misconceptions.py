@@ -5,10 +5,12 @@ A rubric lists known-wrong variants (``misconceptions:``), each one or more func
 case fails, the variants run here, in the grader's process, on the same inputs as the
 student's code (trusted code, like the reference solution). A variant is *confirmed* when,
 on every case that gave a numeric answer, the student's output matches the variant's within
-the case's tolerance and the same inputs were changed in place, and the variant differs from
-the reference on at least one of those cases. The first confirmed variant in rubric order is
+the case's tolerance (plus, where the rubric's eps decides the answer, what eps moves it by:
+`grader.eps`) and the same inputs were changed in place, and the variant differs from the
+reference on at least one of those cases. The first confirmed variant in rubric order is
 named on every visible failing case: ``details["misconception"]`` holds its id and its
-sentence, which says what is wrong and how to fix it, becomes the hint. With none,
+sentence (or the rubric's words for that case, ``case_hints``), which says what is wrong and
+how to fix it, becomes the hint. With none,
 `grader.signatures` looks for a telling pattern: ``details["signature"]`` holds its id and
 its sentence is added to the message.
 
@@ -20,16 +22,15 @@ from __future__ import annotations
 
 import copy
 import functools
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from grader import signatures
+from grader.eps import eps_slack
 from grader.errors import RubricError
 from grader.execute import CaseRun, ExerciseRun
 from grader.frozen import FrozenError, freeze, thaw
@@ -38,8 +39,6 @@ from grader.plan import (
     ExercisePlan,
     PlannedCase,
     check_variants,
-    load_solution,
-    reference_file,
     variant_file,
     variants_module,
 )
@@ -49,7 +48,6 @@ from grader.sandbox.transport import Received
 __all__ = [
     "Misconception",
     "diagnose",
-    "frozen_eps_slack",
     "frozen_misconceptions",
     "indistinguishable",
     "misconceptions_of",
@@ -177,51 +175,6 @@ def _same(a: _Seen, b: _Seen, case: PlannedCase, slack: Array | float = 0.0) -> 
     return bool(np.all(np.where(finite, gap <= 0, same_kind)))
 
 
-#: the values of eps that code uses (np.finfo(float).eps ... Keras' 1e-7)
-_EPS_RANGE = (1e-16, 1e-7)
-
-
-def _eps_slack(plan: ExercisePlan, case: PlannedCase) -> Array | float:
-    """How far the reference moves, where eps decides it, as eps spans the values in use.
-
-    A slip written with an eps of its own (or eps ignored) then still matches its variant:
-    only the elements that eps dominates (the reference moves by more than a tenth) get the
-    slack; everywhere else the case's tolerance stands.
-    """
-    name = plan.rubric.eps_argument
-    if not name or plan.rubric.function is None:
-        return 0.0
-    if plan.rubric.eps_slack or plan.solutions is None:  # a student release stores it
-        try:
-            return np.asarray(thaw(plan.rubric.eps_slack[case.spec.name]), dtype=np.float64)
-        except (FrozenError, KeyError, TypeError, ValueError):
-            return 0.0
-    key = (plan.rubric.digest, str(plan.solutions), "eps", case.spec.index)
-    if key in _cache:
-        seen = _cache[key]
-        return 0.0 if seen is None else seen.value
-    given = case.kwargs.get(name)
-    high = max(_EPS_RANGE[1], float(given)) if isinstance(given, int | float) else _EPS_RANGE[1]
-    reference = getattr(_reference(plan.rubric, plan.solutions), plan.rubric.function)
-    slack: Array | None = None
-    try:
-        with np.errstate(all="ignore"):
-            ends = [
-                np.asarray(
-                    reference(*copy.deepcopy(case.args), **{**copy.deepcopy(case.kwargs), name: e}),
-                    dtype=np.float64,
-                )
-                for e in (_EPS_RANGE[0], high)
-            ]
-            span = np.abs(ends[0] - ends[1])
-            own = np.abs(np.asarray(case.expected, dtype=np.float64))
-            slack = np.where(np.isfinite(span) & (span > 0.1 * own), span, 0.0)
-    except Exception:  # noqa: BLE001 - a reference that cannot vary eps gives no slack
-        slack = None
-    _cache[key] = None if slack is None else _Seen(slack, frozenset())
-    return 0.0 if slack is None else slack
-
-
 def _confirmed(
     plan: ExercisePlan, usable: list[tuple[PlannedCase, CaseResult, _Seen]]
 ) -> Misconception | None:
@@ -240,7 +193,7 @@ def _confirmed(
             else:
                 fn = _function(plan.rubric, solutions, name)
                 observe = functools.partial(_variant, plan, fn, name)
-            if _explains(observe, usable, functools.partial(_eps_slack, plan)):
+            if _explains(observe, usable, functools.partial(eps_slack, plan)):
                 return item
     return None
 
@@ -392,33 +345,9 @@ def frozen_misconceptions(plan: ExercisePlan) -> list[dict[str, Any]]:
     return out
 
 
-def frozen_eps_slack(plan: ExercisePlan) -> dict[str, Any]:
-    """Each case's eps slack (`_eps_slack`) where there is one, frozen for a student release,
-    which has no reference to vary eps in."""
-    out = {}
-    for case in plan.cases:
-        slack = np.asarray(_eps_slack(plan, case), dtype=np.float64)
-        if slack.any():
-            out[case.spec.name] = freeze(np.broadcast_to(slack, np.shape(case.expected)).copy())
-    return out
-
-
 def _function(rubric: Rubric, solutions: Path, name: str) -> Callable[..., Any]:
     fn = getattr(variants_module(rubric, solutions), name, None)
     if not callable(fn):
         check_variants(rubric, solutions)  # raises the RubricError naming the rubric's line
         raise AssertionError(name)  # pragma: no cover - check_variants raised
     return fn  # type: ignore[no-any-return]
-
-
-_references: dict[Path, ModuleType] = {}
-_lock = threading.Lock()
-
-
-def _reference(rubric: Rubric, solutions: Path) -> ModuleType:
-    """The reference solution, imported once per process (for the eps slack)."""
-    path = reference_file(rubric, solutions)
-    with _lock:
-        if path not in _references:
-            _references[path] = load_solution(rubric, solutions)
-        return _references[path]

@@ -146,7 +146,7 @@ def frozen_rubric(plan: ExercisePlan) -> dict[str, Any]:
 
         data["misconceptions"] = frozen_misconceptions(plan)
     if rubric.eps_argument:
-        from grader.misconceptions import frozen_eps_slack
+        from grader.eps import frozen_eps_slack
 
         data["eps_slack"] = frozen_eps_slack(plan)
     return data
