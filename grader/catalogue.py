@@ -354,7 +354,7 @@ CATALOGUE: dict[str, str] = {
         " folder upward, else from PATH upward)"
     ),
     "cli_solutions": "reference solutions (default: solutions/ beside the rubrics)",
-    "cli_list": "list the exercises and exit",
+    "cli_list": "list the exercises, their cases and points (visible and hidden), and exit",
     "cli_format": (
         "report format: github, gradescope, html, json, junit, markdown, terminal (default:"
         " terminal; github when GITHUB_ACTIONS=true)"
@@ -375,9 +375,69 @@ CATALOGUE: dict[str, str] = {
         " docs/security.md"
     ),
     "cli_no_cache": "re-validate rubrics instead of using the cache",
-    "cli_kernel": "run notebooks in a Jupyter kernel (ipykernel) instead of as plain Python",
+    "cli_kernel": (
+        "run notebooks (.ipynb) in a Jupyter kernel (ipykernel) instead of as plain Python"
+    ),
+    "cli_usage": "grade [PATH] [options]\n       grade COMMAND [options]  (grade help COMMAND)",
+    "cli_epilog": (
+        "exit codes (every command): 0 done, 1 some case failed (grade) or problems found, 2"
+        " usage or rubric error, 3 internal error, 4 some submissions not graded (batch: run"
+        " again), 130 interrupted"
+    ),
+    "cli_commands": "commands",
+    "cli_commands_help": "instead of grading PATH (grade help COMMAND shows its options)",
+    "cli_batch": "grade a folder of submissions into a gradebook (resumable)",
+    "cli_export": "write reports, grades.csv, LMS files and the summary again",
+    "cli_bundle": "build the Gradescope autograder zip",
+    "cli_release": "write the student repository of the course",
+    "cli_check_rubrics": "report every problem of the course's rubrics with file and line",
+    "cli_help": "show the help of grade or of COMMAND",
+    "cli_help_topic": "a command's name",
+    "cli_batch_title": "grade batch: grade a folder of submissions into a gradebook (resumable)",
+    "cli_batch_submissions": "folder with one entry per student",
+    "cli_batch_output": "results folder: gradebook.sqlite, reports, CSVs, summary (required)",
+    "cli_batch_rubrics": "rubric folder (default: rubrics/)",
+    "cli_batch_solutions": "reference solutions (default: beside the rubrics)",
+    "cli_batch_roster": (
+        "CSV with columns name (the entry's name) and id, plus LMS columns; kept in the"
+        " gradebook for later runs (default: the roster of an earlier run, if any)"
+    ),
+    "cli_batch_workers": "submissions graded at once (default: the number of cores)",
+    "cli_batch_regrade": "grade everything again and print whose score changed (default: resume)",
+    "cli_batch_progress": "progress bar on stderr (default: when stderr is a terminal)",
+    "cli_batch_dask": "grade on this Dask cluster (tcp://host:8786)",
+    "cli_batch_sandbox": (
+        "where student code runs (default auto: secure where bubblewrap works; one sandbox for"
+        " the batch that shows no submission, each child gets only its own files)"
+    ),
+    "cli_batch_kernel": (
+        "not available for batches: notebooks are graded as plain Python in the sandbox (an"
+        " error says so; use `grade --kernel NOTEBOOK` for one notebook)"
+    ),
+    "cli_batch_lang": (
+        "language of the students' reports and the summary (default: the last one given, else"
+        " from the locale)"
+    ),
+    "cli_batch_assignment": (
+        "assignment (column) name in the LMS files, kept for later runs and exports (default:"
+        " the last one given, else 'Lecture exercises')"
+    ),
+    "cli_batch_no_export": "do not write the exports",
+    "cli_export_title": "grade export: write reports, grades.csv, LMS files and the summary again",
+    "cli_export_results": "the --output folder of `grade batch`",
+    "cli_export_assignment": (
+        "assignment (column) name in the LMS files, kept for later runs (default: the one"
+        " `grade batch` or an earlier export was given, else 'Lecture exercises')"
+    ),
+    "cli_export_lang": "language of the reports and the summary (default: the batch's language)",
+    "cli_bundle_title": "grade gradescope-bundle: build the Gradescope autograder zip",
+    "cli_bundle_output": "where to write the zip (default: autograder.zip)",
+    "cli_bundle_solutions": (
+        "reference solutions to bundle (default: solutions/ beside the rubrics)"
+    ),
+    "cli_bundle_lang": "language of the students' results on Gradescope (default: en)",
     # -- instructors: command line, batch exports, Gradescope (issue 17) ---------------
-    "list_hidden_points": " + {points} hidden",
+    "list_hidden_points": "{points} hidden",
     "list_footer": (
         "hidden cases run only with --include-hidden (instructors, batch grading, "
         "Gradescope); your own runs show the visible points"

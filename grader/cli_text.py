@@ -108,6 +108,8 @@ def localise(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         seen.add(id(current))
         if wide and current.formatter_class is argparse.HelpFormatter:
             current.formatter_class = _WideFormatter
+        if current.usage:
+            current.usage = translate(current.usage)
         if current.description:
             current.description = translate(current.description)
         if current.epilog:
@@ -121,6 +123,9 @@ def localise(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
             if action.help and action.help != argparse.SUPPRESS:
                 action.help = translate(action.help)
             if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:  # the commands' one-line summaries
+                    if choice.help:
+                        choice.help = translate(choice.help)
                 for sub in action.choices.values():
                     walk(sub)
 

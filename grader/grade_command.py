@@ -268,19 +268,13 @@ def list_rows(rubrics: list[Rubric], lang: str) -> list[list[str]]:
         hidden_cases = [c for c in rubric.cases if c.hidden]
         hidden_count = len(hidden_cases) + withheld_count
         hidden_points = sum(c.points for c in hidden_cases) + withheld_points
-        cases = msg.t("list_cases", count=len(rubric.cases) - len(hidden_cases))
+        cases = msg.tn("list_cases", len(rubric.cases) - len(hidden_cases))
         points = msg.t("list_points", points=f"{rubric.max_score - hidden_points:g}")
         if hidden_count:
-            cases += msg.t("list_hidden", count=hidden_count)
-            points += msg.t("list_hidden_points", points=f"{hidden_points:g}")
+            cases += " + " + msg.tn("list_hidden", hidden_count)
+            points += " + " + msg.t("list_hidden_points", points=f"{hidden_points:g}")
         rows.append([rubric.id, rubric.file, cases, points, text_of(rubric.title, lang)])
     return rows
-
-
-def _columns(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
@@ -290,7 +284,7 @@ def _list(rubrics_dir: Path, *, use_cache: bool, lang: str = "en") -> ExitCode:
     rubrics = load_rubrics(rubrics_dir, use_cache=use_cache)
     rows = list_rows(rubrics, lang)
     # columns as wide as their longest cell, so long ids and files never push others out
-    widths = [max((_columns(r[i]) for r in rows), default=0) for i in range(4)]
+    widths = [max((msg.columns(r[i]) for r in rows), default=0) for i in range(4)]
     for row in rows:
         cells = [msg.pad(cell, width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join([*cells, row[4]]).rstrip())

@@ -16,13 +16,23 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return capsys.readouterr().out
 
 
-def test_every_option_of_grade_has_japanese_help() -> None:
-    """Each help text, description and heading of `grade` has a Japanese translation."""
-    messages.set_language("en")
-    parser = cli._parser(for_help=True)
-    texts = [parser.description or ""]
+def _texts(parser: argparse.ArgumentParser) -> list[str]:
+    """Every text a parser and its commands' parsers print in their help."""
+    texts = [parser.usage or "", parser.description or "", parser.epilog or ""]
     texts += [a.help for a in parser._actions if a.help and a.help != argparse.SUPPRESS]
     texts += [g.title for g in parser._action_groups if g.title]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            texts += [c.help for c in action._choices_actions if c.help]
+            for sub in action.choices.values():
+                texts += _texts(sub)
+    return [t for t in texts if t]
+
+
+def test_every_option_of_every_command_has_japanese_help() -> None:
+    """Each help text, description and heading of `grade` and its commands has Japanese."""
+    messages.set_language("en")
+    texts = _texts(cli._full_parser()[0])
     messages.set_language("ja")
     assert [] == [t for t in texts if cli_text.translate(t) == t]
 
@@ -34,11 +44,12 @@ def test_help_under_a_japanese_locale(
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     monkeypatch.setenv("COLUMNS", "80")
     text = _help(capsys)
-    assert text.startswith("使い方：grade [-h]")
+    assert text.startswith("使い方：grade [PATH] [オプション]\n        grade COMMAND")
     assert "\n位置引数：\n" in text
     assert "\nオプション：\n" in text
     assert "  -h, --help            このヘルプを表示して終了します\n" in text
-    assert "演習の一覧を表示して終了します" in text
+    assert "  --list                演習と、そのケースと点数" in text
+    assert "\nコマンド：\n" in text
     for english in ("usage:", "show this help", "list the exercises", "options:"):
         assert english not in text
 
@@ -64,7 +75,7 @@ def test_usage_error_under_a_japanese_locale(
         cli.main(["--bogus"])
     err = capsys.readouterr().err
     assert 2 == done.value.code
-    assert err.startswith("使い方：grade ")
+    assert err.startswith("使い方：grade [PATH] [オプション]")
     assert err.endswith("grade：エラー：認識できない引数です：--bogus\n")
 
 
@@ -86,7 +97,7 @@ def test_english_stays_english_after_a_japanese_run(
     """The argparse hook follows the language of each run: English after Japanese."""
     _help(capsys, "--lang", "ja")
     text = _help(capsys, "--lang", "en")
-    assert text.startswith("usage: grade")
+    assert text.startswith("usage: grade [PATH] [options]")
     assert "show this help message and exit" in text
     assert "使い方" not in text
 

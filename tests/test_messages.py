@@ -243,7 +243,8 @@ def test_cli_lang_ja_reports_in_japanese(run_grade, submission) -> None:  # type
     run = run_grade(str(folder), "--lang", "ja", json_report=False)
     assert 1 == run.code
     total = _total(run_grade(str(folder), "--lang", "en", json_report=False).stdout)
-    for text in ("不合格 softmax · ソフトマックス", f"合計 {total} 点", "正しい値", "あなたの値", "ヒント："):
+    japanese = ("不合格 softmax · ソフトマックス", f"合計 {total} 点", "正しい値", "あなたの値")
+    for text in (*japanese, "ヒント："):
         assert text in run.stdout
     for text in ("total", "expected", "hint:", "pts)", "hidden", "points"):
         assert text not in run.stdout

@@ -77,7 +77,7 @@ def test_hidden_points_are_not_shown_before_publication(sample_report: GradeRepo
     assert hidden
     assert "score" not in data
     shown = f"{sum(c.score for c in visible):g}/{sum(c.max_score for c in visible):g}"
-    assert data["output"].startswith(f"**total: {shown}**")
+    assert data["output"].startswith(f"**total {shown}**")
     everything = f"{sample_report.score:g}/{sample_report.max_score:g}"
     assert everything not in data["output"]
     assert f"{sum(c.max_score for c in hidden):g} more points" in data["output"]
