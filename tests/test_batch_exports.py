@@ -203,7 +203,7 @@ def test_summary_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     """The summary's roster sections follow the batch's language."""
     messages.set_language("ja")
     rows = students([full("s012", entry="lina", roster=ROSTER["lina"])], ROSTER)
-    assert "## 名簿にあり未提出" in summary.markdown(rows, COURSE)
+    assert "## 名簿にあり、提出物なし" in summary.markdown(rows, COURSE)
 
 
 def test_history_shows_each_grading_and_the_change() -> None:
