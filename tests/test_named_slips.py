@@ -906,11 +906,9 @@ CORRECT = [
     pytest.param(
         "cosine_similarity",
         "def cosine_similarity(a, b):\n"
-        "    dot = sum(x * y for x, y in zip(a, b))\n"
-        "    na = math.sqrt(sum(x * x for x in a))\n"
-        "    nb = math.sqrt(sum(y * y for y in b))\n"
-        "    return dot / (na * nb)\n",
-        id="cosine: pure Python sums",
+        "    dot = math.fsum(x * y for x, y in zip(a, b))\n"
+        "    return dot / (math.hypot(*a) * math.hypot(*b))\n",
+        id="cosine: math.fsum and math.hypot",
     ),
     pytest.param(
         "log_normal_pdf",
