@@ -315,6 +315,7 @@ def test_output_flood_is_stopped(run_grade, submission) -> None:
     assert expected == cases[0]["message"]
 
 
+@pytest.mark.slow
 def test_debug_prints_at_import_keep_their_marks(run_grade, submission) -> None:
     """A correct file that prints 11 MB at import gets every mark; the report says what was kept."""
     from grader.sandbox.runner import Limits
@@ -361,6 +362,7 @@ def test_function_that_always_hangs_times_out_on_every_case(
     assert 0 == result.exercise("sgd_step")["score"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("line", "reason"),
     [

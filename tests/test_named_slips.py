@@ -825,6 +825,7 @@ def test_at_least_thirty_slips() -> None:
     assert (True, set()) == (len(slips) >= 30, patterns - named)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("slip", SLIPS)
 def test_the_slip_is_named_exactly(grade: Any, slip: Slip) -> None:
     """Every visible failing case names the slip in the exact words, in both languages."""
@@ -962,6 +963,7 @@ def test_at_least_ten_correct_implementations() -> None:
     assert len(CORRECT) >= 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "source"), CORRECT)
 def test_correct_code_is_never_told_of_a_slip(grade: Any, exercise: str, source: str) -> None:
     """A correct implementation written another way gets full marks and no diagnosis."""

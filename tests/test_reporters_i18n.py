@@ -124,6 +124,7 @@ def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [*sorted(REPORTERS), "stdout"])
 def test_every_format_is_japanese(japanese_reports: dict[str, str], name: str) -> None:
     """Under LANG=ja_JP.UTF-8 no report format shows an English sentence of ours."""
@@ -136,7 +137,7 @@ def test_every_format_is_japanese(japanese_reports: dict[str, str], name: str) -
     assert "合計" in text or name in ("json", "junit")
 
 
-def test_the_fragment_check_catches_english(japanese_reports: dict[str, str]) -> None:
+def test_the_fragment_check_catches_english() -> None:
     """The check above is not vacuous: an English report of the same kind is caught."""
     english = _english_fragments()
     sample = "values differ from the reference\nhidden case failed (wrong values)"
@@ -144,6 +145,7 @@ def test_the_fragment_check_catches_english(japanese_reports: dict[str, str]) ->
     assert len(english) > 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["markdown", "html", "junit", "github", "gradescope", "stdout"])
 def test_case_titles_in_every_format(japanese_reports: dict[str, str], name: str) -> None:
     """Reports name a failing case by its title in the report's language, not by its id."""
@@ -152,6 +154,7 @@ def test_case_titles_in_every_format(japanese_reports: dict[str, str], name: str
     assert "very negative logits" not in text
 
 
+@pytest.mark.slow
 def test_html_declares_its_language(japanese_reports: dict[str, str]) -> None:
     """The HTML page says it is Japanese (screen readers, fonts, hyphenation)."""
     assert '<html lang="ja">' in japanese_reports["html"]
@@ -159,6 +162,7 @@ def test_html_declares_its_language(japanese_reports: dict[str, str]) -> None:
     assert '<html lang="en">' in english
 
 
+@pytest.mark.slow
 def test_whole_exercise_failure_shows_the_rubric_hint(japanese_reports: dict[str, str]) -> None:
     """A file that does not import gets the exercise's hint, not one of its cases' hints."""
     rubric = yaml.safe_load((RUBRICS / "cosine_similarity.yaml").read_text(encoding="utf-8"))
@@ -171,6 +175,7 @@ def _columns_of(line: str, text: str) -> int:
     return messages.columns(line[: line.index(text)])
 
 
+@pytest.mark.slow
 def test_terminal_columns_line_up_with_wide_characters(japanese_reports: dict[str, str]) -> None:
     """Case titles start in one column whatever the label (合格, 不合格, エラー, スキップ), and
     values start in one column after 正しい値 and あなたの値."""
@@ -214,6 +219,7 @@ def test_terminal_labels_are_padded_to_the_widest(monkeypatch: pytest.MonkeyPatc
     messages.set_language("en")
 
 
+@pytest.mark.slow
 def test_html_keeps_a_message_line_that_starts_with_expected(
     run_grade: Callable[..., Any], submission: Callable[..., Path], tmp_path: Path
 ) -> None:
