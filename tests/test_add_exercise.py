@@ -12,6 +12,7 @@ from grader.release.build import Course, build_release
 from grader.release.check import check_release
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # grades a whole pack and builds a release
 
 RUBRIC = """\
 id: scale
