@@ -39,6 +39,7 @@ from grader.plan import (
     ExercisePlan,
     PlannedCase,
     check_variants,
+    expected_value,
     variant_file,
     variants_module,
 )
@@ -78,9 +79,10 @@ class Misconception:
 
 @dataclass(frozen=True)
 class _Seen:
-    """What one call produced: the output and the inputs it changed in place."""
+    """What one call produced: the output (an array, or a structure as `_plain` keeps it) and
+    the inputs it changed in place."""
 
-    value: Array
+    value: Any
     changed: frozenset[str]
 
 
@@ -120,7 +122,7 @@ def diagnose(
         if result is None or case_run is None or case_run.error:
             continue
         seen = _student(case, case_run)
-        if seen is not None and isinstance(case.expected, np.ndarray):
+        if seen is not None and _comparable(case.expected):
             usable.append((case, result, seen))
     if not usable:
         return out
@@ -133,7 +135,11 @@ def diagnose(
             if r.outcome is Outcome.FAILED
         }
     else:
-        samples = [_sample(case, result, seen) for case, result, seen in usable]
+        samples = [
+            _sample(case, result, seen)
+            for case, result, seen in usable
+            if isinstance(case.expected, np.ndarray) and isinstance(seen.value, np.ndarray)
+        ]
         notes = {
             name: ("signature", finding.id, finding.text)
             for name, finding in signatures.find(samples).items()
@@ -159,10 +165,20 @@ def _tolerance(case: PlannedCase) -> tuple[float, float]:
     return float(getattr(params, "rtol", 1e-6)), float(getattr(params, "atol", 1e-9))
 
 
+def _comparable(expected: Any) -> bool:
+    """Whether a case's answer can tell variants apart (numbers, or a structure; not a formula
+    string, which the LaTeX check judges)."""
+    return expected is not None and not isinstance(expected, str)
+
+
 def _same(a: _Seen, b: _Seen, case: PlannedCase, slack: Array | float = 0.0) -> bool:
     """Same output within the case's tolerance (plus ``slack``), same inputs changed."""
     rtol, atol = _tolerance(case)
-    if a.changed != b.changed or a.value.shape != b.value.shape:
+    if a.changed != b.changed:
+        return False
+    if not (isinstance(a.value, np.ndarray) and isinstance(b.value, np.ndarray)):
+        return _close(a.value, b.value, rtol, atol)
+    if a.value.shape != b.value.shape:
         return False
     if bool(np.allclose(a.value, b.value, rtol=rtol, atol=atol, equal_nan=True)):
         return True
@@ -208,9 +224,20 @@ def _explains(
         variant = observe(case)
         if variant is None or not _same(student, variant, case, slack(case)):
             return False
-        reference = _Seen(np.asarray(case.expected, dtype=np.float64), frozenset())
+        reference = _Seen(case.expected, frozenset())
         differs = differs or not _same(variant, reference, case)
     return differs
+
+
+def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    """Two structured answers alike: arrays within tolerance, everything else equal."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_close(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k], rtol, atol) for k in a)
+    return type(a) is type(b) and bool(a == b)
 
 
 def _sample(case: PlannedCase, result: CaseResult, seen: _Seen) -> signatures.Sample:
@@ -235,7 +262,8 @@ def _inputs(case: PlannedCase) -> list[tuple[str, Any]]:
 
 
 def _student(case: PlannedCase, run: CaseRun) -> _Seen | None:
-    if not isinstance(run.value, Received):
+    value = _plain(run.value)
+    if value is None:
         return None
     changed = set()
     for key, original in _inputs(case):
@@ -246,7 +274,33 @@ def _student(case: PlannedCase, run: CaseRun) -> _Seen | None:
             and not _unchanged(after.array, original)
         ):
             changed.add(key)
-    return _Seen(run.value.array.astype(np.float64), frozenset(changed))
+    return _Seen(value, frozenset(changed))
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """What the student returned as the reference's answers are kept (`expected_value`):
+    arrays of float64, strings, and tuples, lists and dicts of them; None for anything a
+    variant could never match (an unsupported type, a bare None)."""
+    if depth > 16 or value is None:
+        return None
+    if isinstance(value, Received):
+        return value.array.astype(np.float64)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple | list):
+        items = [_plain(v, depth + 1) for v in value]
+        if any(v is None for v in items):
+            return None
+        if isinstance(value, list) and all(isinstance(v, np.ndarray) for v in items):
+            try:  # a list of numbers is an array, as a reference's is
+                return np.array(items, dtype=np.float64)
+            except ValueError:
+                return items
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        out = {str(k): _plain(v, depth + 1) for k, v in value.items()}
+        return None if any(v is None for v in out.values()) else out
+    return None
 
 
 def _unchanged(after: Array, original: Array) -> bool:
@@ -274,7 +328,7 @@ def _variant(
     seen: _Seen | None
     try:
         with np.errstate(all="ignore"):
-            value = np.asarray(fn(*args, **kwargs), dtype=np.float64)
+            value = expected_value(fn(*args, **kwargs))
     except Exception:  # noqa: BLE001 - a variant that cannot run this case explains nothing
         seen = None
     else:
@@ -295,7 +349,7 @@ def _stored(item: Misconception, name: str, case: PlannedCase) -> _Seen | None:
     if not isinstance(entry, dict):
         return None
     try:
-        value = np.asarray(thaw(entry["value"]), dtype=np.float64)
+        value = expected_value(thaw(entry["value"]))
     except (FrozenError, KeyError, TypeError, ValueError):
         return None
     return _Seen(value, frozenset(str(k) for k in entry.get("changed", ())))
@@ -311,10 +365,8 @@ def indistinguishable(plan: ExercisePlan) -> list[tuple[Misconception, str]]:
         for name in item.functions:
             fn = _function(plan.rubric, plan.solutions, name)
             seen = [(case, _variant(plan, fn, name, case)) for case in plan.cases]
-            numeric = [(c, v) for c, v in seen if isinstance(c.expected, np.ndarray)]
-            reference = [
-                _Seen(np.asarray(c.expected, dtype=np.float64), frozenset()) for c, _ in numeric
-            ]
+            numeric = [(c, v) for c, v in seen if _comparable(c.expected)]
+            reference = [_Seen(c.expected, frozenset()) for c, _ in numeric]
             if all(
                 v is None or _same(v, r, c) for (c, v), r in zip(numeric, reference, strict=True)
             ):

@@ -96,6 +96,12 @@ def plan_exercise(
                 exc.problem,
                 locate(rubric.source, exc.where),
             ) from None
+        if spec.data is not None:
+            made = _data_inputs(rubric, spec, solutions)
+            if isinstance(made, dict):
+                kwargs = {**made, **kwargs}
+            else:
+                args = (*made, *args)
         if spec.has_expected:
             expected = _literal_expected(rubric, spec)
         else:
@@ -106,6 +112,38 @@ def plan_exercise(
     if rubric.misconceptions and solutions is not None and not rubric.frozen_variants:
         check_variants(rubric, solutions)
     return ExercisePlan(rubric, tuple(planned), skipped, solutions)
+
+
+#: the course's data functions, beside the references: ``{data: {function: NAME}}`` in a case
+DATA_FILE = "data.py"
+
+
+def _data_inputs(rubric: Rubric, spec: CaseSpec, solutions: Path | None) -> Any:
+    """Inputs made by the course's data function for ``spec`` (e.g. x and y of a regression,
+    so that derived inputs are never pasted into the rubric): a tuple or list of positional
+    arguments, or a dict of keyword arguments."""
+    assert spec.data is not None  # noqa: S101 - the caller checks
+    where = ["cases", spec.index, "data"]
+
+    def error(problem: str) -> RubricError:
+        return RubricError(
+            display_path(rubric.source), field_name(where), problem, locate(rubric.source, where)
+        )
+
+    if solutions is None or not (solutions / DATA_FILE).is_file():
+        raise error(f"data functions live in {DATA_FILE} beside the reference solutions")
+    module = _cached(solutions / DATA_FILE, f"_ml_lectures_data_{rubric.id}", "the data functions")
+    name = spec.data["function"]
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise error(f"{DATA_FILE} does not define {name!r}")
+    try:
+        made = function(**dict(spec.data.get("kwargs", {})))
+    except Exception as exc:  # noqa: BLE001 - any failure of a course file is reported
+        raise error(f"{name} raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(made, tuple | list | dict):
+        raise error(f"{name} must return a tuple of inputs (or a dict), got {type(made).__name__}")
+    return made
 
 
 def variant_file(rubric: Rubric, solutions: Path) -> Path:
@@ -164,21 +202,23 @@ _variant_lock = threading.Lock()
 def variants_module(rubric: Rubric, solutions: Path) -> ModuleType:
     """The rubric's known-wrong variants, imported once per process (trusted course code)."""
     path = variant_file(rubric, solutions)
+    if not path.is_file():
+        raise RubricError(
+            display_path(rubric.source),
+            "misconceptions",
+            f"the known-wrong variants {display_path(path)} were not found",
+            locate(rubric.source, ["misconceptions"]),
+        )
+    return _cached(path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants")
+
+
+def _cached(path: Path, module_name: str, what: str) -> ModuleType:
+    """`load_trusted`, once per file and process."""
     with _variant_lock:
         module = _variant_modules.get(path)
-        if module is not None:
-            return module
-        if not path.is_file():
-            raise RubricError(
-                display_path(rubric.source),
-                "misconceptions",
-                f"the known-wrong variants {display_path(path)} were not found",
-                locate(rubric.source, ["misconceptions"]),
-            )
-        module = load_trusted(
-            path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants"
-        )
-        _variant_modules[path] = module
+        if module is None:
+            module = load_trusted(path, module_name, what)
+            _variant_modules[path] = module
         return module
 
 
@@ -195,9 +235,13 @@ def _literal_expected(rubric: Rubric, spec: CaseSpec) -> Any:
                 str(exc),
                 locate(rubric.source, where),
             ) from None
-    if isinstance(value, str) or value is None:
-        return value
-    return np.asarray(value, dtype=np.float64)
+    try:
+        return expected_value(value)
+    except ValueError as exc:
+        where = ["cases", spec.index, "expected"]
+        raise RubricError(
+            display_path(rubric.source), field_name(where), str(exc), locate(rubric.source, where)
+        ) from None
 
 
 def reference_file(rubric: Rubric, solutions: Path) -> Path:
@@ -260,8 +304,7 @@ def _reference(
                 f"the reference solution has no {spec.attribute!r}",
                 locate(rubric.source, ["cases", spec.index, "attribute"]),
             )
-        value = getattr(solution, spec.attribute)
-        return value if isinstance(value, str) else np.asarray(value, dtype=np.float64)
+        return _expected(rubric, spec, getattr(solution, spec.attribute))
     assert rubric.function is not None  # noqa: S101 - rubric loading guarantees it
     function = getattr(solution, rubric.function, None)
     if function is None:
@@ -280,9 +323,46 @@ def _reference(
             f"the reference solution raised {type(exc).__name__}: {exc}",
             locate(rubric.source, ["cases", spec.index]),
         ) from None
-    if isinstance(value, str):
+    return _expected(rubric, spec, value)
+
+
+def _expected(rubric: Rubric, spec: CaseSpec, value: Any) -> Any:
+    try:
+        return expected_value(value)
+    except ValueError as exc:
+        where = ["cases", spec.index]
+        raise RubricError(
+            display_path(rubric.source),
+            field_name(where),
+            f"the reference solution returned {exc}",
+            locate(rubric.source, where),
+        ) from None
+
+
+def expected_value(value: Any, depth: int = 0) -> Any:
+    """A reference's answer as the grader compares it: numbers and lists of numbers become
+    float64 arrays, strings and None stay, tuples, lists and dicts keep their structure."""
+    if depth > 16:
+        raise ValueError("a value nested more than 16 levels deep")
+    if value is None or isinstance(value, str):
         return value
-    return np.asarray(value, dtype=np.float64)
+    if isinstance(value, tuple):
+        return tuple(expected_value(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return {str(k): expected_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list) and not _numeric(value):
+        return [expected_value(v, depth + 1) for v in value]
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"a {type(value).__name__} that is not data ({exc})") from None
+    return array
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_numeric(v) for v in value)
+    return isinstance(value, int | float | np.number | np.ndarray) and not isinstance(value, str)
 
 
 # -- inputs ------------------------------------------------------------------------------------

@@ -62,6 +62,12 @@ class CaseSpec:
     #: when ``hint`` fits the failure: reasons, signature ids or ``only_failure`` (empty:
     #: always); otherwise the exercise's hint is shown (`grader.scoring`)
     hint_when: tuple[str, ...] = ()
+    #: how the result is compared, part by part (`grader.checks.values`); None: as ``check``
+    layout: Any = None
+    #: what must hold of the result (`grader.checks.properties`)
+    properties: tuple[Any, ...] = ()
+    #: inputs made by a data function of the course: ``{function: NAME, kwargs: {...}}``
+    data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +313,8 @@ def _jsonable(value: Any, path: Path) -> Any:
 
 def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
     from grader.checks import get_check, make_params
+    from grader.checks.values import Part
+    from grader.rubric_layout import case_layout, rubric_error
 
     shown = display_path(path)
     function = data.get("function")
@@ -360,6 +368,10 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
             raise RubricError(
                 shown, field_name(field_path), problem, locate(path, field_path)
             ) from None
+        default = Part(kind_name, params, bool(case.get("compare", True)))
+        layout, properties = case_layout(
+            data, case, where, default, rubric_error(shown, lambda f: locate(path, f))
+        )
         cases.append(
             CaseSpec(
                 name=name,
@@ -379,6 +391,9 @@ def _build(path: Path, data: dict[str, Any], digest: str) -> Rubric:
                 time_limit=case.get("time_limit"),
                 title=_text(case.get("title")),
                 hint_when=tuple(case.get("hint_when", ())),
+                layout=layout,
+                properties=properties,
+                data=case.get("data"),
             )
         )
     for case_spec in cases:

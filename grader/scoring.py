@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from grader import messages as msg
-from grader.checks import Failure, Unchecked, get_check
+from grader.checks import Failure, Unchecked
+from grader.checks.properties import check_properties
+from grader.checks.values import Layout, Part, compare
 from grader.execute import CaseRun, ExerciseRun
 from grader.model import CaseResult, ExerciseResult, Outcome
 from grader.plan import ExercisePlan, PlannedCase
@@ -170,9 +172,10 @@ def _judge(case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str
         if run.output and run.error != "not_implemented":
             details["output"] = run.output[:2000]
         return _result(case, Outcome.ERRORED, run.error, message, hint, details)
-    kind = get_check(case.spec.check)
+    layout = case.spec.layout or Layout(Part(case.spec.check, case.spec.params))
     try:
-        kind.fn(run.value, case.expected, case.spec.params)
+        compare(run.value, case.expected, layout)
+        check_properties(case.spec.properties, run.value, layout)
     except Unchecked as exc:
         return _result(
             case,

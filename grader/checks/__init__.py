@@ -98,7 +98,7 @@ class CheckKind:
 CHECKS: dict[str, CheckKind] = {}
 
 #: modules that register kinds; imported on first lookup, so start-up stays cheap
-_MODULES = ("grader.checks.numeric", "grader.checks.latex")
+_MODULES = ("grader.checks.numeric", "grader.checks.latex", "grader.checks.text")
 _loaded = False
 
 
