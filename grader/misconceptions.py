@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from grader import signatures
+from grader.checks.values import ROOT, Layout, Part, child_name, judged_by_value
 from grader.eps import eps_slack
 from grader.errors import RubricError
 from grader.execute import CaseRun, ExerciseRun
@@ -177,7 +178,8 @@ def _same(a: _Seen, b: _Seen, case: PlannedCase, slack: Array | float = 0.0) -> 
     if a.changed != b.changed:
         return False
     if not (isinstance(a.value, np.ndarray) and isinstance(b.value, np.ndarray)):
-        return _close(a.value, b.value, rtol, atol)
+        layout = case.spec.layout or Layout(Part(case.spec.check, case.spec.params))
+        return _close(a.value, b.value, (rtol, atol), layout, ROOT)
     if a.value.shape != b.value.shape:
         return False
     if bool(np.allclose(a.value, b.value, rtol=rtol, atol=atol, equal_nan=True)):
@@ -229,14 +231,24 @@ def _explains(
     return differs
 
 
-def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
-    """Two structured answers alike: arrays within tolerance, everything else equal."""
+def _close(a: Any, b: Any, tol: tuple[float, float], layout: Layout, name: str) -> bool:
+    """Two structured answers alike in every part judged by value: arrays within tolerance,
+    everything else equal (free text, free formulas and uncompared parts are passed over)."""
+    if not judged_by_value(layout.part(name)):
+        return True
+    rtol, atol = tol
+    top = name == ROOT
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
     if isinstance(a, tuple | list) and isinstance(b, tuple | list):
-        return len(a) == len(b) and all(_close(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(
+            _close(x, y, tol, layout, child_name(name, i, layout, top=top))
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+        )
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k], rtol, atol) for k in a)
+        return a.keys() == b.keys() and all(
+            _close(a[k], b[k], tol, layout, child_name(name, k, layout, top=top)) for k in a
+        )
     return type(a) is type(b) and bool(a == b)
 
 

@@ -41,6 +41,9 @@ class LatexParams:
 
     alternatives: tuple[str, ...] = ()
     rules: Mapping[str, bool] = field(default_factory=dict)
+    #: False: the formula must render and follow the rules, but may be any formula (a free
+    #: answer, such as a paper's key formula)
+    equivalent: bool = True
 
     def __post_init__(self) -> None:
         alternatives: Any = self.alternatives
@@ -64,6 +67,8 @@ class LatexParams:
             if not isinstance(value, bool):
                 raise ValueError(f"'rules.{name}' must be true or false (got {value!r})")
         object.__setattr__(self, "rules", {name: rules.get(name, True) for name in RULE_NAMES})
+        if not isinstance(self.equivalent, bool):
+            raise ValueError(f"'equivalent' must be true or false (got {self.equivalent!r})")
 
 
 def _text(actual: Any) -> str:
@@ -146,6 +151,8 @@ def latex(actual: Any, expected: Any, params: LatexParams) -> None:
             reason="zenn_rule",
             details={**views, "rule": "warnings", "warnings": warnings},
         )
+    if not params.equivalent:
+        return
     student = normalise(rendered.mathml)
     candidates = [reference, *params.alternatives]
     for candidate in candidates:

@@ -24,7 +24,17 @@ from grader import messages as msg
 from grader.checks import Failure, Mismatch, get_check
 from grader.sandbox.transport import Received, Unsupported
 
-__all__ = ["ROOT", "Layout", "Part", "as_array", "compare", "describe", "kind_of"]
+__all__ = [
+    "ROOT",
+    "Layout",
+    "Part",
+    "as_array",
+    "child_name",
+    "compare",
+    "describe",
+    "judged_by_value",
+    "kind_of",
+]
 
 #: how the whole result is named
 ROOT = "result"
@@ -58,12 +68,21 @@ class Layout:
         return self.parts.get(name, self.default)
 
 
+def judged_by_value(part: Part) -> bool:
+    """Whether a part's value is compared with the reference's (free text, a free formula and
+    ``compare: false`` parts are not): only such parts can tell known mistakes apart."""
+    if not part.compare or part.check == "text":
+        return False
+    return bool(getattr(part.params, "equivalent", True))
+
+
 def compare(actual: Any, expected: Any, layout: Layout) -> None:
     """Raise `Failure` naming the first part of ``actual`` that differs from ``expected``."""
     _compare(actual, expected, layout, ROOT, top=True)
 
 
-def _child(name: str, key: Any, layout: Layout, *, top: bool) -> str:
+def child_name(name: str, key: Any, layout: Layout, *, top: bool) -> str:
+    """The name of item ``key`` of the part ``name`` (see the module's docstring)."""
     if isinstance(key, int):
         if top and key < len(layout.names):
             return layout.names[key]
@@ -107,7 +126,7 @@ def _compare(actual: Any, expected: Any, layout: Layout, name: str, *, top: bool
                 )
             return
         for index, (got, want) in enumerate(zip(items, expected, strict=True)):
-            _compare(got, want, layout, _child(name, index, layout, top=top), top=False)
+            _compare(got, want, layout, child_name(name, index, layout, top=top), top=False)
         return
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
@@ -117,7 +136,7 @@ def _compare(actual: Any, expected: Any, layout: Layout, name: str, *, top: bool
             keys = ", ".join(repr(k) for k in missing)
             raise _structure(msg.t("missing_keys", keys=keys), name, top=top)
         for key, want in expected.items():
-            _compare(actual[key], want, layout, _child(name, key, layout, top=top), top=False)
+            _compare(actual[key], want, layout, child_name(name, key, layout, top=top), top=False)
         return
     raise _structure(msg.t("value_differs"), name, top=top)
 
