@@ -23,6 +23,7 @@ CATALOGUE: dict[str, str] = {
         "mismatched elements: {wrong} / {total} · max abs diff {abs} at {abs_at}"
         " · max rel diff {rel} at {rel_at}"
     ),
+    "mismatch_stats_scalar": "abs diff {abs} · rel diff {rel}",
     "inputs_modified": (
         "the function changed its input {name!s}; work on a copy (e.g. `x = x.copy()`)"
         " or build a new array"
@@ -116,6 +117,12 @@ CATALOGUE: dict[str, str] = {
     "label_sep": ": ",
     "hidden_not_run": "{cases} worth {points} not run (graded later)",
     "printed": "printed",
+    "printed_more": "... ({size} printed in all; the first part is shown)",
+    "printed_cut": "... (the first part is shown)",
+    "inputs": "inputs",
+    "input_argument": "argument {number}",
+    "input_large": "shape {shape} {dtype}, first values {first}",
+    "input_rebuild": "rebuild",
     "expected": "expected",
     "got": "got",
     "hint": "hint",
@@ -325,6 +332,7 @@ CATALOGUE: dict[str, str] = {
         "{file}: the notebook's language is {language}; only Python notebooks can be graded"
     ),
     "nb_cell": "cell {number} (`{first}`)",
+    "nb_cell_defines": "cell {number} (defines {names})",
     "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
     " ignored when grading)",
     "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",

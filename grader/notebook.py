@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +49,10 @@ __all__ = [
     "with_message",
 ]
 
+#: lines that name no cell: comments, imports and IPython's magics and shell escapes
+_IGNORED_LINE = re.compile(r"#|%|!|import\s|from\s+\S+\s+import\s")
+#: names in a cell's label
+_NAMES_SHOWN = 3
 #: cell magics whose body is Python and runs once; any other cell magic skips its cell
 _BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 _CELL_TYPES = frozenset({"code", "markdown", "raw"})
@@ -66,19 +71,28 @@ class Cell:
     notes: tuple[str, ...] = ()
     #: names the cell binds at top level (def, class, assignment, import)
     defines: frozenset[str] = frozenset()
+    #: what the cell is named by: the functions and classes it defines, in order, else the
+    #: names it assigns (imports are no definition a student would name a cell by)
+    names: tuple[str, ...] = ()
 
     @property
     def first_line(self) -> str:
-        """The cell's first non-blank line, shortened."""
-        for line in self.source.splitlines():
-            if line.strip():
-                text = line.strip()
-                return text if len(text) <= 60 else text[:57] + "..."
-        return ""
+        """The cell's first meaningful line (not blank, a comment, an import or a magic), else
+        its first non-blank line; shortened."""
+        lines = [line.strip() for line in self.source.splitlines() if line.strip()]
+        meaningful = [line for line in lines if not _IGNORED_LINE.match(line)]
+        text = (meaningful or lines or [""])[0]
+        return _short(text)
 
     @property
     def label(self) -> str:
-        """How messages name this cell: its number and first line."""
+        """How messages name this cell: its number and what it defines, else its first
+        meaningful line."""
+        if self.names:
+            shown = ", ".join(f"`{name}`" for name in self.names[:_NAMES_SHOWN])
+            if len(self.names) > _NAMES_SHOWN:
+                shown += ", ..."
+            return msg.t("nb_cell_defines", number=self.number, names=shown)
         return msg.t("nb_cell", number=self.number, first=self.first_line)
 
     @property
@@ -230,7 +244,7 @@ def _convert(path: Path, cells: list[dict[str, Any]], version: int) -> Notebook:
         source = cell["source"]
         source = "".join(source) if isinstance(source, list) else source
         code, cell_notes = to_python(source, number)
-        item = Cell(number, source, code, offset, cell_notes, _bound_names(code))
+        item = Cell(number, source, code, offset, cell_notes, *_bound_names(code))
         converted.append(item)
         notes.extend(cell_notes)
         offset += item.lines
@@ -285,27 +299,33 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _bound_names(code: str) -> frozenset[str]:
+def _bound_names(code: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The names ``code`` binds at top level, and those it is named by (`Cell.names`)."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
-        return frozenset()
-    return frozenset(_bindings(tree.body))
+        return frozenset(), ()
+    found = list(_bindings(tree.body))
+    defined = [name for kind, name in found if kind == "def"]
+    assigned = [name for kind, name in found if kind == "assign"]
+    names = tuple(dict.fromkeys(defined or assigned))
+    return frozenset(name for _kind, name in found), names
 
 
-def _bindings(body: list[ast.stmt]) -> Iterator[str]:
+def _bindings(body: list[ast.stmt]) -> Iterator[tuple[str, str]]:
+    """(kind, name) of each binding: "def" (a function or class), "assign" or "import"."""
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield node.name
+            yield "def", node.name
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 for sub in ast.walk(target):
                     if isinstance(sub, ast.Name):
-                        yield sub.id
+                        yield "assign", sub.id
         elif isinstance(node, ast.Import | ast.ImportFrom):
             for alias in node.names:
-                yield (alias.asname or alias.name).split(".")[0]
+                yield "import", (alias.asname or alias.name).split(".")[0]
         else:
             for attr in ("body", "orelse", "finalbody", "handlers"):
                 inner = getattr(node, attr, None)

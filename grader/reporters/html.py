@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
-from grader.reporters.markdown import exercise_outcome, fmt_points, percent
+from grader.reporters.markdown import exercise_outcome, fmt_points, large_input, percent
 
 __all__ = ["HtmlReporter", "clean_mathml", "diff_tokens"]
 
@@ -276,6 +276,18 @@ def _case_detail(case: CaseResult) -> Iterable[str]:
                 f'<tr><td><code>{_e(index)}</code></td><td class="num got-bad">{_e(got)}</td>'
                 f'<td class="num">{_e(want)}</td></tr>'
             )
+        yield "</table>"
+    inputs = [item for item in details.get("inputs") or [] if isinstance(item, dict)]
+    if inputs:
+        yield f'<p>{_e(msg.t("inputs"))}:</p><table class="inputs">'
+        for item in inputs:
+            if "value" in item:
+                shown = f"<code>{_e(item['value'])}</code>"
+            else:
+                shown = _e(large_input(item))
+                if item.get("rebuild"):
+                    shown += f"<br><code>{_e(item['rebuild'])}</code>"
+            yield f"<tr><th>{_e(item.get('name', ''))}</th><td>{shown}</td></tr>"
         yield "</table>"
     if details.get("output"):
         yield f"<p>{_e(msg.label('printed').rstrip())}</p><pre>{_e(details['output'])}</pre>"

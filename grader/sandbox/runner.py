@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
+from grader.sandbox.case_output import CaseOutput
 from grader.sandbox.secure import CHILD_THREADS, SecureView
 from grader.sandbox.verify import check_child, check_ready
 
@@ -62,6 +63,8 @@ class Limits:
     output_bytes: int = 64 << 20
     #: bytes of output kept for the report
     output_kept: int = 16 << 10
+    #: bytes of each case's own output kept for its feedback
+    case_output_kept: int = 4 << 10
     #: bytes of address space above the warm baseline
     memory_bytes: int = 1 << 30
     #: bytes per written file
@@ -106,6 +109,10 @@ class RunResult:
     limit_seconds: float | None = None
     #: what the child said about its own confinement before it read its job (uid, caps)
     confined: dict[str, Any] = field(default_factory=dict)
+    #: per case (the job's index), the first part of what it printed during its call
+    #: (`grader.sandbox.case_output`), and how many bytes it printed in all
+    case_output: dict[int, str] = field(default_factory=dict)
+    case_printed: dict[int, int] = field(default_factory=dict)
 
 
 class Template:
@@ -383,8 +390,17 @@ class Template:
             cases = job.get("cases", [])
             own = {c["i"]: float(c["time_limit"]) for c in cases if "time_limit" in c}
             uid = reply.get("uid")  # the uid the template gave the child, if its own
+            split = CaseOutput(limits.case_output_kept, frozenset(c["i"] for c in cases))
             return self._collect(
-                pid, pending, status_r, out_r, limits, (max_messages, imports), uid=uid, own=own
+                pid,
+                pending,
+                status_r,
+                out_r,
+                limits,
+                (max_messages, imports),
+                uid=uid,
+                own=own,
+                split=split,
             )
         except BaseException:
             self.kill(pid)
@@ -405,6 +421,7 @@ class Template:
         *,
         uid: Any,
         own: dict[int, float],
+        split: CaseOutput,
     ) -> RunResult:
         from grader.sandbox import transport
 
@@ -469,6 +486,7 @@ class Template:
                         continue
                     if key.data == "out":
                         output_seen += len(chunk)
+                        chunk = split.feed(chunk)
                         room = limits.output_kept - len(output)
                         if room > 0:
                             output.extend(chunk[:room])
@@ -528,6 +546,8 @@ class Template:
             selector.close()
             os.close(status_r)
             os.close(out_r)
+        output.extend(split.finish()[: max(0, limits.output_kept - len(output))])
+        result.case_output, result.case_printed = split.texts(), split.printed
         result.output = output.decode("utf-8", errors="replace")
         result.output_truncated = output_seen > len(output)
         result.output_seen = output_seen
