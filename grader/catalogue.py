@@ -333,6 +333,10 @@ CATALOGUE: dict[str, str] = {
     ),
     "nb_cell": "cell {number} (`{first}`)",
     "nb_cell_defines": "cell {number} (defines {names})",
+    "watch_waiting": "watching {path}: saving a file grades it again (Ctrl-C to stop)",
+    "watch_stopped": "stopped watching",
+    "magic_failed": "%grade could not grade the cells (exit code {code}); try `grade` in a"
+    " terminal",
     "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
     " ignored when grading)",
     "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",

@@ -134,11 +134,12 @@ class Notebook:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_notebook(path: Path) -> Notebook:
-    """Read, check and convert the notebook at ``path``; bad input raises `UsageError`."""
+def read_notebook(path: Path, raw: bytes | None = None) -> Notebook:
+    """Read, check and convert the notebook at ``path`` (or ``raw``, its content, when it
+    exists only in memory, as a kernel's history does); bad input raises `UsageError`."""
     shown = msg.shown_path(path)
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         raise UsageError(f"{shown}: cannot read the notebook: {exc.strerror}") from None
     try:
@@ -307,22 +308,36 @@ def _bound_names(code: str) -> tuple[frozenset[str], tuple[str, ...]]:
         return frozenset(), ()
     found = list(_bindings(tree.body))
     defined = [name for kind, name in found if kind == "def"]
-    assigned = [name for kind, name in found if kind == "assign"]
+    assigned = [name for kind, name in found if kind == "name"]
     names = tuple(dict.fromkeys(defined or assigned))
     return frozenset(name for _kind, name in found), names
 
 
+def _plain_names(target: ast.expr) -> list[ast.Name]:
+    """The names ``target`` assigns themselves (``a, *b = ...``), not through ``a.x`` or
+    ``a[0]``."""
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [name for item in target.elts for name in _plain_names(item)]
+    if isinstance(target, ast.Starred):
+        return _plain_names(target.value)
+    return []
+
+
 def _bindings(body: list[ast.stmt]) -> Iterator[tuple[str, str]]:
-    """(kind, name) of each binding: "def" (a function or class), "assign" or "import"."""
+    """(kind, name) of each binding: "def" (a function or class), "name" (a name assigned),
+    "item" (a name whose attribute or item is assigned) or "import"."""
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             yield "def", node.name
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
+                plain = _plain_names(target)
                 for sub in ast.walk(target):
                     if isinstance(sub, ast.Name):
-                        yield "assign", sub.id
+                        yield ("name" if sub in plain else "item"), sub.id
         elif isinstance(node, ast.Import | ast.ImportFrom):
             for alias in node.names:
                 yield "import", (alias.asname or alias.name).split(".")[0]
@@ -385,6 +400,7 @@ def remap_run(notebook: Notebook, run: ExerciseRun) -> None:
     run.info = remap_info(notebook, run.info)
     for case in run.cases.values():
         case.info = remap_info(notebook, case.info)
+        case.output = _remap_output(notebook, case.output)
     if run.line is not None:
         found = notebook.at(run.line)
         run.line = found[1] if found is not None else None
@@ -400,6 +416,23 @@ def with_message(result: ExerciseResult, run: ExerciseRun, message: str) -> Exer
         for c in result.cases
     )
     return replace(result, message=message, cases=cases)
+
+
+def _remap_output(notebook: Notebook, output: str) -> str:
+    """Printed output that names a virtual line (a warning: ``nb.ipynb:16: RuntimeWarning``)
+    names the cell and its line instead."""
+    target = str(notebook.path)
+    if target + ":" not in output:
+        return output
+
+    def cell_line(match: re.Match[str]) -> str:
+        found = notebook.at(int(match.group(1)))
+        if found is None:
+            return match.group(0)
+        cell, line = found
+        return msg.t("line_ref", file=f"{target}, {cell.label}", line=line) + ":"
+
+    return re.sub(re.escape(target) + r":(\d+):", cell_line, output)
 
 
 def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:

@@ -123,6 +123,60 @@ def test_virtual_lines_map_back_to_cells():
     assert 5 == notebook.defining("cosine_similarity").number
 
 
+@pytest.mark.parametrize(
+    ("source", "label"),
+    [
+        pytest.param(
+            "import numpy as np\n\ndef softmax(z):\n    return z\n",
+            "cell 1 (defines `softmax`)",
+            id="a function after the imports",
+        ),
+        pytest.param(
+            "def f():\n    pass\nclass G:\n    pass\nx = 1\n",
+            "cell 1 (defines `f`, `G`)",
+            id="functions and classes before assignments",
+        ),
+        pytest.param(
+            "def a(): pass\ndef b(): pass\ndef c(): pass\ndef d(): pass\n",
+            "cell 1 (defines `a`, `b`, `c`, ...)",
+            id="at most three names",
+        ),
+        pytest.param(
+            'CROSS_ENTROPY = r"-\\sum"\n', "cell 1 (defines `CROSS_ENTROPY`)", id="a constant"
+        ),
+        pytest.param(
+            "import numpy as np\n# try it\n%matplotlib inline\nnp.seterr(all='raise')\nprint(1)\n",
+            "cell 1 (`np.seterr(all='raise')`)",
+            id="first line that is no import, comment or magic",
+        ),
+        pytest.param(
+            "import numpy as np\nnp.allclose = None\n",
+            "cell 1 (`np.allclose = None`)",
+            id="patching an attribute defines nothing",
+        ),
+        pytest.param(
+            "# only imports here\nimport numpy as np\n",
+            "cell 1 (`# only imports here`)",
+            id="no code",
+        ),
+    ],
+)
+def test_cells_are_named_by_what_they_define(tmp_path, source, label):
+    """A cell is named by its functions, else the names it assigns, else its first meaningful
+    line; never by an import the whole pack starts with."""
+    notebook = read_notebook(_notebook(tmp_path / "n.ipynb", source))
+    assert label == notebook.cells[0].label
+
+
+def test_cell_names_in_japanese(tmp_path):
+    """The cell's name reads in the report's language."""
+    from grader import messages
+
+    notebook = read_notebook(_notebook(tmp_path / "n.ipynb", "def softmax(z):\n    return z\n"))
+    messages.set_language("ja")
+    assert "セル 1（`softmax` を定義）" == notebook.cells[0].label
+
+
 def test_truncated_json_is_named_with_line_and_column():
     """A file cut off while saving gets a one-line error with where the JSON stops."""
     with pytest.raises(UsageError) as caught:

@@ -214,6 +214,18 @@ class Template:
             self._reader.start()
             return self.info
 
+    def alive(self) -> bool:
+        """Whether the template still serves jobs."""
+        return not self._dead and self._proc.poll() is None
+
+    def refresh(self) -> None:
+        """Show the children the submission as it is now, where they see a copy of it."""
+        if self._staged is not None and self._secure is not None:
+            from grader.sandbox.secure import restage
+
+            if self._secure.submission is not None:
+                restage(self._secure.submission, self._staged)
+
     @property
     def detached(self) -> bool:
         """Whether the children see no submission folder (jobs carry their files' text)."""
