@@ -3,7 +3,8 @@
 Exit codes: `grader.cli.ExitCode` (README: the exit-code table). With ``--fail-under
 PERCENT`` the score decides instead of the cases: 0 when the points earned are at least
 PERCENT of the points available (a percentage, not points, so one threshold survives rubric
-changes and hidden cases), else 1.
+changes and hidden cases), else 1. ``--watch`` (`grader.watch`) grades again on every save
+until Ctrl-C, then exits 0: that is how a watch ends.
 """
 
 from __future__ import annotations
