@@ -417,6 +417,12 @@ CATALOGUE: dict[str, str] = {
     "cli_kernel": (
         "run notebooks (.ipynb) in a Jupyter kernel (ipykernel) instead of as plain Python"
     ),
+    "cli_watch": (
+        "grade again whenever a file under PATH is saved, until Ctrl-C (then exit 0); needs"
+        " watchfiles: uv sync --extra watch"
+    ),
+    "cli_magic": "grade the cells this kernel has run, in the sandbox",
+    "cli_magic_exercises": "exercise ids (default: every exercise)",
     "cli_usage": "grade [PATH] [options]\n       grade COMMAND [options]  (grade help COMMAND)",
     "cli_epilog": (
         "exit codes (every command): 0 done, 1 some case failed (grade) or problems found, 2"

@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from grader.rubric import Rubric
     from grader.sandbox.runner import Template
 
-__all__ = ["add_arguments", "add_lang_option", "grade_once", "run", "start_template"]
+__all__ = [
+    "add_arguments",
+    "add_lang_option",
+    "add_sandbox_option",
+    "grade_once",
+    "run",
+    "start_template",
+]
 
 
 def add_lang_option(
@@ -38,6 +45,18 @@ def add_lang_option(
         choices=("en", "ja"),
         default=None,
         help=f"language of {what} (default: {default})",
+    )
+
+
+def add_sandbox_option(parser: argparse.ArgumentParser) -> None:
+    """``--sandbox auto|local|secure``, where one submission's code runs."""
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "local", "secure"),
+        default="auto",
+        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
+        "process with limits; not a security boundary) or auto (secure where it works; "
+        "default); see docs/security.md",
     )
 
 
@@ -102,14 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, for_help: bool = False) ->
     parser.add_argument(
         "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
     )
-    parser.add_argument(
-        "--sandbox",
-        choices=("auto", "local", "secure"),
-        default="auto",
-        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
-        "process with limits; not a security boundary) or auto (secure where it works; "
-        "default); see docs/security.md",
-    )
+    add_sandbox_option(parser)
     parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )

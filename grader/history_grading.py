@@ -35,23 +35,30 @@ _MAX_NOTEBOOK = 32 << 20
 
 
 def _parser() -> argparse.ArgumentParser:
+    from grader import cli_text
+    from grader.grade_command import add_lang_option, add_sandbox_option
+
     parser = argparse.ArgumentParser(
-        prog="%grade", description="Grade the cells this kernel has run (in a sandbox)."
+        prog="%grade", description="grade the cells this kernel has run, in the sandbox"
     )
-    parser.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise ids")
+    parser.add_argument(
+        "exercises", nargs="*", metavar="EXERCISE", help="exercise ids (default: every exercise)"
+    )
     parser.add_argument("--folder", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--name", default="kernel.ipynb", help=argparse.SUPPRESS)
-    parser.add_argument("--lang", choices=("en", "ja"), default=None, help="report language")
-    parser.add_argument(
-        "--sandbox", choices=("auto", "local", "secure"), default="auto", help="as grade's"
-    )
-    return parser
+    add_lang_option(parser, "the report")
+    add_sandbox_option(parser)
+    return cli_text.localise(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Grade the notebook on stdin; print its display bundle; return the exit code."""
+    from grader import cli_text, messages
     from grader.cli import guarded
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    messages.set_language(cli_text.language_of(argv))
+    cli_text.install()  # argparse's usage, headings and errors in that language
     args = _parser().parse_args(argv)
     return guarded(_grade, args)
 
@@ -61,8 +68,8 @@ def _grade(args: argparse.Namespace) -> ExitCode:
 
     from grader import messages as msg
     from grader.cli import ExitCode, rubrics_option, solutions_folder
-    from grader.grade_command import start_template
     from grader.errors import UsageError
+    from grader.grade_command import start_template
 
     folder = Path(args.folder).resolve()
     if not folder.is_dir():
