@@ -214,3 +214,16 @@ def test_notebook_warnings_name_the_cell(run_grade, tmp_path):
     warned = [o for o in outputs if "RuntimeWarning" in o]
     assert warned
     assert "warn.ipynb, cell 2 (defines `softmax`), line 8: RuntimeWarning" in warned[0]
+
+
+def test_marks_are_not_counted_as_printed_output(template, tmp_path):
+    """What a child printed counts the student's bytes only: the case marks are taken out."""
+    from grader.execute import run_exercise
+    from grader.sandbox.runner import Limits
+
+    file = tmp_path / "softmax.py"
+    file.write_text("def softmax(z, axis=-1):\n    print('abc')\n    return z\n", encoding="utf-8")
+    run = run_exercise(template, SOFTMAX_PLAN, file, Limits())
+    visible = [c for c in SOFTMAX_PLAN.cases if not c.spec.hidden]
+    assert 4 * len(visible) == run.printed
+    assert {"abc\n"} == {run.cases[c.spec.index].output for c in visible}

@@ -497,8 +497,8 @@ class Template:
                         open_pipes -= 1
                         continue
                     if key.data == "out":
+                        chunk = split.feed(chunk)  # the child's case marks taken out
                         output_seen += len(chunk)
-                        chunk = split.feed(chunk)
                         room = limits.output_kept - len(output)
                         if room > 0:
                             output.extend(chunk[:room])
@@ -558,7 +558,9 @@ class Template:
             selector.close()
             os.close(status_r)
             os.close(out_r)
-        output.extend(split.finish()[: max(0, limits.output_kept - len(output))])
+        rest = split.finish()
+        output_seen += len(rest)
+        output.extend(rest[: max(0, limits.output_kept - len(output))])
         result.case_output, result.case_printed = split.texts(), split.printed
         result.output = output.decode("utf-8", errors="replace")
         result.output_truncated = output_seen > len(output)
