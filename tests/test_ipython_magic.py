@@ -84,6 +84,7 @@ def session() -> list[Any]:
         'CROSS_ENTROPY = r"-\\sum_{i=1}^{C} y_i \\log y_i"',
         "%grade latex_formulas",  # 10
         "%grade no_such_exercise",  # 11
+        "%grade",  # 12
     )
 
 
@@ -142,6 +143,17 @@ def test_an_unknown_exercise_is_a_clear_error(session):
     text = _shown(session[10])["text/plain"]
     assert text.startswith("error: no exercise 'no_such_exercise'; known: ")
     assert all(r.id in text for r in RUBRIC_LIST)
+
+
+def test_grade_alone_grades_every_exercise(session):
+    """`%grade` without an exercise grades them all; those never defined say so."""
+    text = _shown(session[11])["text/plain"]
+    assert [r.id for r in RUBRIC_LIST] == [
+        line.split(" · ")[0].split()[-1]
+        for line in text.splitlines()
+        if " · " in line and not line.startswith(" ")
+    ]
+    assert _headline(text, "softmax") == _headline(_shown(session[4])["text/plain"], "softmax")
 
 
 def test_the_history_keeps_cell_numbers_and_drops_the_magics():
