@@ -107,7 +107,10 @@ def main() -> int:
     regrade, fresh = statistics.median(watched), statistics.median(cold_runs)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / (1 << 30)
     print(f"machine: {os.cpu_count()} cores, {memory:.0f} GiB, python {sys.version.split()[0]}")
-    print(f"command: uv run python bench/watch.py --runs {args.runs} --exercise {args.exercise}")
+    print(
+        f"command: uv run python bench/watch.py --runs {args.runs} --exercise {args.exercise}"
+        f" --sandbox {args.sandbox}"
+    )
     print(
         f"regrade  grade --watch {rubric.file}, save -> report  median {regrade * 1000:7.1f} ms"
         f"  (n={len(watched)}, min {min(watched) * 1000:.1f}, max {max(watched) * 1000:.1f})"
