@@ -457,7 +457,10 @@ def _known_keys(value: dict[str, Any], where: list[Any]) -> None:
 def input_recipe(case: CaseSpec, rubric_id: str, where: tuple[Any, ...]) -> str | None:
     """One line of NumPy that makes the input of ``case`` at ``where`` (``("args", 0)`` or
     ``("kwargs", name)``) when a seeded generator made it, else None: what a student pastes
-    to rebuild a random input (`_random` makes it with the same calls)."""
+    to rebuild a random input (`_random` makes it with the same calls). A case whose inputs
+    come from a data function of the course has none: its inputs are not the rubric's."""
+    if case.data is not None:
+        return None
     spec = case.args[where[1]] if where[0] == "args" else case.kwargs.get(where[1])
     if not isinstance(spec, dict) or "random" not in spec:
         return None

@@ -173,6 +173,14 @@ def test_a_release_rebuilds_large_inputs_from_their_values():
     assert course.rebuild.startswith("np.random.default_rng(")
 
 
+def test_inputs_made_by_a_data_function_are_written_out():
+    """Inputs a course data function made (not the rubric's) are rebuilt from their values."""
+    case = next(c for c in SOFTMAX_PLAN.cases if c.args and np.size(c.args[0]) > 10)
+    made = replace(case, spec=replace(case.spec, args=(), data={"function": "make"}))
+    (shown,) = shown_inputs(made, SOFTMAX.id)
+    assert np.array_equal(case.args[0], eval(shown.rebuild, {"np": np}))  # noqa: S307
+
+
 def test_literals_rebuild_special_values():
     """nan, infinities, integers and tuples are written as Python that rebuilds them."""
     array = np.array([np.nan, np.inf, -np.inf, 0.1])
