@@ -25,12 +25,12 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader import messages as msg
+from grader.cell_names import bound_names, first_meaningful_line
 from grader.errors import UsageError
 
 if TYPE_CHECKING:
@@ -49,8 +49,6 @@ __all__ = [
     "with_message",
 ]
 
-#: lines that name no cell: comments, imports and IPython's magics and shell escapes
-_IGNORED_LINE = re.compile(r"#|%|!|import\s|from\s+\S+\s+import\s")
 #: names in a cell's label
 _NAMES_SHOWN = 3
 #: cell magics whose body is Python and runs once; any other cell magic skips its cell
@@ -79,10 +77,7 @@ class Cell:
     def first_line(self) -> str:
         """The cell's first meaningful line (not blank, a comment, an import or a magic), else
         its first non-blank line; shortened."""
-        lines = [line.strip() for line in self.source.splitlines() if line.strip()]
-        meaningful = [line for line in lines if not _IGNORED_LINE.match(line)]
-        text = (meaningful or lines or [""])[0]
-        return _short(text)
+        return _short(first_meaningful_line(self.source))
 
     @property
     def label(self) -> str:
@@ -245,7 +240,7 @@ def _convert(path: Path, cells: list[dict[str, Any]], version: int) -> Notebook:
         source = cell["source"]
         source = "".join(source) if isinstance(source, list) else source
         code, cell_notes = to_python(source, number)
-        item = Cell(number, source, code, offset, cell_notes, *_bound_names(code))
+        item = Cell(number, source, code, offset, cell_notes, *bound_names(code))
         converted.append(item)
         notes.extend(cell_notes)
         offset += item.lines
@@ -298,56 +293,6 @@ def _is_ipython_line(line: str) -> bool:
 
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _bound_names(code: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The names ``code`` binds at top level, and those it is named by (`Cell.names`)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return frozenset(), ()
-    found = list(_bindings(tree.body))
-    defined = [name for kind, name in found if kind == "def"]
-    assigned = [name for kind, name in found if kind == "name"]
-    names = tuple(dict.fromkeys(defined or assigned))
-    return frozenset(name for _kind, name in found), names
-
-
-def _plain_names(target: ast.expr) -> list[ast.Name]:
-    """The names ``target`` assigns themselves (``a, *b = ...``), not through ``a.x`` or
-    ``a[0]``."""
-    if isinstance(target, ast.Name):
-        return [target]
-    if isinstance(target, ast.Tuple | ast.List):
-        return [name for item in target.elts for name in _plain_names(item)]
-    if isinstance(target, ast.Starred):
-        return _plain_names(target.value)
-    return []
-
-
-def _bindings(body: list[ast.stmt]) -> Iterator[tuple[str, str]]:
-    """(kind, name) of each binding: "def" (a function or class), "name" (a name assigned),
-    "item" (a name whose attribute or item is assigned) or "import"."""
-    for node in body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield "def", node.name
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                plain = _plain_names(target)
-                for sub in ast.walk(target):
-                    if isinstance(sub, ast.Name):
-                        yield ("name" if sub in plain else "item"), sub.id
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                yield "import", (alias.asname or alias.name).split(".")[0]
-        else:
-            for attr in ("body", "orelse", "finalbody", "handlers"):
-                inner = getattr(node, attr, None)
-                if isinstance(inner, list):
-                    yield from _bindings([s for s in inner if isinstance(s, ast.stmt)])
-            for handler in getattr(node, "handlers", []) or []:
-                yield from _bindings(handler.body)
 
 
 # -- what came back ----------------------------------------------------------------------------
