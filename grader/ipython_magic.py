@@ -66,16 +66,20 @@ def load(ipython: Any) -> None:
 def notebook_location(ipython: Any) -> tuple[Path, str]:
     """The notebook's folder and file name, as far as the kernel knows them.
 
-    Jupyter Server names the notebook of a kernel in ``JPY_SESSION_NAME``; VS Code sets
-    ``__vsc_ipynb_file__``; otherwise the kernel's working folder (where Jupyter starts a
-    notebook's kernel) and a name that says where the cells came from.
+    Jupyter Server names the notebook of a kernel in ``JPY_SESSION_NAME`` (a full path, or
+    one relative to the server's folder, depending on its version); VS Code sets
+    ``__vsc_ipynb_file__``. The folder is the one a full path names, else the kernel's working
+    folder (where Jupyter starts a notebook's kernel); without a name, one that says where
+    the cells came from.
     """
+    here = Path.cwd().resolve()
     for found in (os.environ.get("JPY_SESSION_NAME"), ipython.user_ns.get("__vsc_ipynb_file__")):
         if isinstance(found, str) and found.endswith(".ipynb"):
             path = Path(found)
-            if path.parent.is_dir():
+            if path.is_absolute() and path.parent.is_dir():
                 return path.parent.resolve(), path.name
-    return Path.cwd().resolve(), "kernel.ipynb"
+            return here, path.name
+    return here, "kernel.ipynb"
 
 
 def history_notebook(history: list[str]) -> bytes:

@@ -214,3 +214,31 @@ def test_grade_magic_in_a_student_release(tmp_path):
     assert _headline(wrong, "softmax").startswith("FAIL softmax")
     assert "np.random.default_rng" not in wrong  # a release knows no seeds...
     assert "rebuild: np.array([[" in wrong  # ...so a large input is rebuilt from its values
+
+
+@pytest.mark.parametrize(
+    ("session_name", "expected"),
+    [
+        (None, ("here", "kernel.ipynb")),
+        ("{there}/lecture01.ipynb", ("there", "lecture01.ipynb")),
+        ("exercises/lecture01.ipynb", ("here", "lecture01.ipynb")),
+        ("{there}/notes.txt", ("here", "kernel.ipynb")),
+    ],
+)
+def test_the_notebook_is_found_where_jupyter_says(tmp_path, monkeypatch, session_name, expected):
+    """A full notebook path in JPY_SESSION_NAME names the folder; a relative one (older
+    servers) only the name, the folder being the kernel's; without one, the kernel's folder."""
+    from types import SimpleNamespace
+
+    from grader.ipython_magic import notebook_location
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    monkeypatch.chdir(here)
+    if session_name is None:
+        monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    else:
+        monkeypatch.setenv("JPY_SESSION_NAME", session_name.format(there=there))
+    folder, name = notebook_location(SimpleNamespace(user_ns={}))
+    assert (tmp_path / expected[0], expected[1]) == (folder, name)
