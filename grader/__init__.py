@@ -1,7 +1,8 @@
 """ml-lectures grader: run students' exercise code in a child process and score it by rubric.
 
 Imports are lazy (not even `typing` is imported here) so that `grade` starts fast and the
-child process can load `grader.sandbox` without the rest of the package.
+child process can load `grader.sandbox` without the rest of the package. In Jupyter,
+``%load_ext grader`` adds the ``%grade`` magic (`grader.ipython_magic`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "Outcome",
     "__version__",
     "check",
+    "load_ipython_extension",
 ]
 
 _LAZY = {
@@ -37,3 +39,10 @@ def __getattr__(name: str) -> object:
     import importlib
 
     return getattr(importlib.import_module(module), name)
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext grader``: add the ``%grade`` magic (`grader.ipython_magic`)."""
+    from grader.ipython_magic import load
+
+    load(ipython)

@@ -23,6 +23,7 @@ CATALOGUE: dict[str, str] = {
         "mismatched elements: {wrong} / {total} · max abs diff {abs} at {abs_at}"
         " · max rel diff {rel} at {rel_at}"
     ),
+    "mismatch_stats_scalar": "abs diff {abs} · rel diff {rel}",
     "inputs_modified": (
         "the function changed its input {name!s}; work on a copy (e.g. `x = x.copy()`)"
         " or build a new array"
@@ -116,6 +117,12 @@ CATALOGUE: dict[str, str] = {
     "label_sep": ": ",
     "hidden_not_run": "{cases} worth {points} not run (graded later)",
     "printed": "printed",
+    "printed_more": "... ({size} printed in all; the first part is shown)",
+    "printed_cut": "... (the first part is shown)",
+    "inputs": "inputs",
+    "input_argument": "argument {number}",
+    "input_large": "shape {shape} {dtype}, first values {first}",
+    "input_rebuild": "rebuild",
     "expected": "expected",
     "got": "got",
     "hint": "hint",
@@ -325,6 +332,11 @@ CATALOGUE: dict[str, str] = {
         "{file}: the notebook's language is {language}; only Python notebooks can be graded"
     ),
     "nb_cell": "cell {number} (`{first}`)",
+    "nb_cell_defines": "cell {number} (defines {names})",
+    "watch_waiting": "watching {path}: saving a file grades it again (Ctrl-C to stop)",
+    "watch_stopped": "stopped watching",
+    "magic_failed": "%grade could not grade the cells (exit code {code}); try `grade` in a"
+    " terminal",
     "nb_magic_ignored": "cell {number}: `{line}` was not run (magics and shell commands are"
     " ignored when grading)",
     "nb_cell_magic_body": "cell {number}: ran the cell's code without `{magic}`",
@@ -405,6 +417,12 @@ CATALOGUE: dict[str, str] = {
     "cli_kernel": (
         "run notebooks (.ipynb) in a Jupyter kernel (ipykernel) instead of as plain Python"
     ),
+    "cli_watch": (
+        "grade again whenever a file under PATH is saved, until Ctrl-C (then exit 0); needs"
+        " watchfiles: uv sync --extra watch"
+    ),
+    "cli_magic": "grade the cells this kernel has run, in the sandbox",
+    "cli_magic_exercises": "exercise ids (default: every exercise)",
     "cli_usage": "grade [PATH] [options]\n       grade COMMAND [options]  (grade help COMMAND)",
     "cli_epilog": (
         "exit codes (every command): 0 done, 1 some case failed (grade) or problems found, 2"

@@ -31,6 +31,7 @@ __all__ = [
     "Command",
     "ExitCode",
     "add_output_option",
+    "guarded",
     "main",
     "print_error",
     "rubrics_option",
@@ -147,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from grader import grade_command
 
     args = _grade_parser().parse_args(argv)
-    return _guarded(grade_command.run, args)
+    return guarded(grade_command.run, args)
 
 
 def _subcommand(name: str, rest: list[str]) -> int:
@@ -169,17 +170,23 @@ def _subcommand(name: str, rest: list[str]) -> int:
     sub.prog = f"grade {name}"
     args = sub.parse_args(rest)
     args.command_line = ["grade", name, *rest]  # recorded with a batch run
-    return _guarded(module.run, args)
+    return guarded(module.run, args)
 
 
-def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Run a command: its errors are one `error:` line and an exit code, never a traceback."""
+def guarded(
+    run: Callable[[argparse.Namespace], int], args: argparse.Namespace, *, interrupt: bool = True
+) -> int:
+    """Run a command: its errors are one `error:` line and an exit code, never a traceback.
+    Ctrl-C is `ExitCode.INTERRUPTED`, or reaches the caller without ``interrupt`` (a run of
+    ``grade --watch``, which Ctrl-C ends)."""
     try:
         return int(run(args))
     except GraderError as exc:
         print_error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
+        if not interrupt:
+            raise
         print_error("interrupted")
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:

@@ -45,7 +45,9 @@ class CaseRun:
     #: "" when a value came back; else the reason (see `grader.scoring`)
     error: str = ""
     info: dict[str, Any] = field(default_factory=dict)
+    #: what the case printed during its own call (the first part), and how many bytes in all
     output: str = ""
+    printed: int = 0
     seconds: float = 0.0
 
 
@@ -156,7 +158,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                             str(k): transport.decode_value(v, msg_blobs) for k, v in inputs.items()
                         },
                         seconds=_seconds(msg.get("seconds")),
-                        output=result.output,
+                        **_printed(result, index),
                     )
                 elif event == "exception":
                     index = _index(msg, pending, current, done)
@@ -170,7 +172,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                     elif info.get("memory"):
                         error = "memory_limit"
                         info["bytes"] = limits.memory_bytes
-                    done[index] = CaseRun(index, error=error, info=info, output=result.output)
+                    done[index] = CaseRun(index, error=error, info=info, **_printed(result, index))
                 elif event == "done":
                     finished = True
         except transport.TransportError as exc:
@@ -200,7 +202,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
             culprit = pending[0].spec.index if pending else None
         if culprit is None:
             break
-        done[culprit] = CaseRun(culprit, error=error, info=info, output=result.output)
+        done[culprit] = CaseRun(culprit, error=error, info=info, **_printed(result, culprit))
         pending = [c for c in pending if c.spec.index not in done]
         if pending and error in ("timeout", "cpu_limit"):
             # Code that hung once may hang again: give each remaining case a child of its own,
@@ -305,6 +307,14 @@ def _index(
     if index != current or index in done:
         raise transport.TransportError(f"unexpected answer for case {index}")
     return index
+
+
+def _printed(result: RunResult, index: int) -> dict[str, Any]:
+    """What case ``index`` printed during its call, for its `CaseRun`."""
+    return {
+        "output": result.case_output.get(index, ""),
+        "printed": result.case_printed.get(index, 0),
+    }
 
 
 def _seconds(value: Any) -> float:

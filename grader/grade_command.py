@@ -3,7 +3,8 @@
 Exit codes: `grader.cli.ExitCode` (README: the exit-code table). With ``--fail-under
 PERCENT`` the score decides instead of the cases: 0 when the points earned are at least
 PERCENT of the points available (a percentage, not points, so one threshold survives rubric
-changes and hidden cases), else 1.
+changes and hidden cases), else 1. ``--watch`` (`grader.watch`) grades again on every save
+until Ctrl-C, then exits 0: that is how a watch ends.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ if TYPE_CHECKING:
     from grader.model import GradeReport
     from grader.reporters import Reporter
     from grader.rubric import Rubric
+    from grader.sandbox.runner import Template
 
-__all__ = ["add_arguments", "add_lang_option", "run"]
+__all__ = [
+    "add_arguments",
+    "add_lang_option",
+    "add_sandbox_option",
+    "grade_once",
+    "run",
+    "start_template",
+]
 
 
 def add_lang_option(
@@ -36,6 +45,18 @@ def add_lang_option(
         choices=("en", "ja"),
         default=None,
         help=f"language of {what} (default: {default})",
+    )
+
+
+def add_sandbox_option(parser: argparse.ArgumentParser) -> None:
+    """``--sandbox auto|local|secure``, where one submission's code runs."""
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "local", "secure"),
+        default="auto",
+        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
+        "process with limits; not a security boundary) or auto (secure where it works; "
+        "default); see docs/security.md",
     )
 
 
@@ -100,14 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, for_help: bool = False) ->
     parser.add_argument(
         "--include-hidden", action="store_true", help="also run hidden cases (instructors)"
     )
-    parser.add_argument(
-        "--sandbox",
-        choices=("auto", "local", "secure"),
-        default="auto",
-        help="where student code runs: secure (Linux namespaces + seccomp), local (a child "
-        "process with limits; not a security boundary) or auto (secure where it works; "
-        "default); see docs/security.md",
-    )
+    add_sandbox_option(parser)
     parser.add_argument(
         "--no-cache", action="store_true", help="re-validate rubrics instead of using the cache"
     )
@@ -115,6 +129,12 @@ def add_arguments(parser: argparse.ArgumentParser, *, for_help: bool = False) ->
         "--kernel",
         action="store_true",
         help="run notebooks (.ipynb) in a Jupyter kernel (ipykernel) instead of as plain Python",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="grade again whenever a file under PATH is saved, until Ctrl-C (then exit 0); "
+        "needs watchfiles: uv sync --extra watch",
     )
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
 
@@ -162,29 +182,36 @@ def _check_options(args: argparse.Namespace, path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Grade ``args.path`` and write its reports; returns the exit code."""
+    """Grade ``args.path`` and write its reports (with ``--watch``, again on every save);
+    returns the exit code."""
+    if args.watch:
+        from grader.watch import watch
+
+        return watch(args, grade_once)
+    return int(grade_once(args))
+
+
+def grade_once(args: argparse.Namespace, template: Template | None = None) -> ExitCode:
+    """Grade ``args.path`` once and write its reports; with ``template`` (a warm one, which
+    ``grade --watch`` keeps between runs), in its children, else in a template of its own."""
     path = Path(args.path)
     if not args.list and not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     rubrics_dir = rubrics_option(args.rubrics, path)
-    template = None
+    owned = None
     if not args.list:
-        # Start the child template first: it imports NumPy on the other core while we load.
-        from grader.sandbox import secure
-
         _check_options(args, path)
-        hidden = [rubrics_dir] + ([Path(args.solutions)] if args.solutions else [])
-        hidden.append(rubrics_dir.resolve().parent / "solutions")
+        # Start the child template first: it imports NumPy on the other core while we load.
         # A notebook run in a kernel needs no template.
-        if not (args.kernel and path.suffix == ".ipynb"):
-            template = secure.start(args.sandbox, path.resolve(), hidden)
+        if template is None and not (args.kernel and path.suffix == ".ipynb"):
+            owned = template = start_template(args.sandbox, path, rubrics_dir, args.solutions)
     try:
         from grader import messages
 
         lang = args.lang or messages.language_from_env(os.environ)
         messages.set_language(lang)
         if args.list:
-            return int(_list(rubrics_dir, use_cache=not args.no_cache, lang=lang))
+            return _list(rubrics_dir, use_cache=not args.no_cache, lang=lang)
         from grader.grading import grade_submission, locate_submission
         from grader.rubric import load_rubrics
 
@@ -193,10 +220,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(messages.t("release_no_hidden"))
         submission = locate_submission(path, rubrics)
         solutions = solutions_folder(args.solutions, rubrics_dir)
-        if template is not None:
+        if owned is not None:
             from grader.sandbox import secure
 
-            template = secure.settle(template, args.sandbox)
+            owned = template = secure.settle(owned, args.sandbox)
         report = grade_submission(
             submission,
             rubrics,
@@ -207,8 +234,8 @@ def run(args: argparse.Namespace) -> int:
             kernel=args.kernel,
         )
     finally:
-        if template is not None:
-            template.close()
+        if owned is not None:
+            owned.close()
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "terminal")
     text = _reporter(fmt, color=args.output is None).render(report)
     if args.output:
@@ -222,7 +249,17 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         summary = Path(os.environ["GITHUB_STEP_SUMMARY"])
         _write(summary, _reporter("markdown", color=False).render(report), append=True)
-    return int(_exit_code(report, args.fail_under))
+    return _exit_code(report, args.fail_under)
+
+
+def start_template(mode: str, path: Path, rubrics_dir: Path, solutions: str | None) -> Template:
+    """Start the child template that grades ``path`` (`grader.sandbox.secure.start`), with
+    the rubrics and reference solutions kept out of its view; `secure.settle` must follow."""
+    from grader.sandbox import secure
+
+    hidden = [rubrics_dir] + ([Path(solutions)] if solutions else [])
+    hidden.append(rubrics_dir.resolve().parent / "solutions")
+    return secure.start(mode, path.resolve(), hidden)
 
 
 def _exit_code(report: GradeReport, fail_under: float | None) -> ExitCode:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ class Submission:
     #: notebooks that may hold exercises: PATH itself, or those in the folder (see
     #: `grader.notebook_grader.assign_notebooks` for which one grades which exercise)
     notebooks: tuple[Path, ...] = ()
+    #: the content of notebooks that exist only in memory (a kernel's history, `%grade`)
+    texts: Mapping[Path, bytes] = field(default_factory=dict)
 
 
 def locate_submission(path: Path, rubrics: list[Rubric]) -> Submission:

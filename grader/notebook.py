@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader import messages as msg
+from grader.cell_names import bound_names, first_meaningful_line
 from grader.errors import UsageError
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ __all__ = [
     "with_message",
 ]
 
+#: names in a cell's label
+_NAMES_SHOWN = 3
 #: cell magics whose body is Python and runs once; any other cell magic skips its cell
 _BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 _CELL_TYPES = frozenset({"code", "markdown", "raw"})
@@ -66,19 +69,25 @@ class Cell:
     notes: tuple[str, ...] = ()
     #: names the cell binds at top level (def, class, assignment, import)
     defines: frozenset[str] = frozenset()
+    #: what the cell is named by: the functions and classes it defines, in order, else the
+    #: names it assigns (imports are no definition a student would name a cell by)
+    names: tuple[str, ...] = ()
 
     @property
     def first_line(self) -> str:
-        """The cell's first non-blank line, shortened."""
-        for line in self.source.splitlines():
-            if line.strip():
-                text = line.strip()
-                return text if len(text) <= 60 else text[:57] + "..."
-        return ""
+        """The cell's first meaningful line (not blank, a comment, an import or a magic), else
+        its first non-blank line; shortened."""
+        return _short(first_meaningful_line(self.source))
 
     @property
     def label(self) -> str:
-        """How messages name this cell: its number and first line."""
+        """How messages name this cell: its number and what it defines, else its first
+        meaningful line."""
+        if self.names:
+            shown = ", ".join(f"`{name}`" for name in self.names[:_NAMES_SHOWN])
+            if len(self.names) > _NAMES_SHOWN:
+                shown += ", ..."
+            return msg.t("nb_cell_defines", number=self.number, names=shown)
         return msg.t("nb_cell", number=self.number, first=self.first_line)
 
     @property
@@ -120,11 +129,12 @@ class Notebook:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_notebook(path: Path) -> Notebook:
-    """Read, check and convert the notebook at ``path``; bad input raises `UsageError`."""
+def read_notebook(path: Path, raw: bytes | None = None) -> Notebook:
+    """Read, check and convert the notebook at ``path`` (or ``raw``, its content, when it
+    exists only in memory, as a kernel's history does); bad input raises `UsageError`."""
     shown = msg.shown_path(path)
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         raise UsageError(f"{shown}: cannot read the notebook: {exc.strerror}") from None
     try:
@@ -230,7 +240,7 @@ def _convert(path: Path, cells: list[dict[str, Any]], version: int) -> Notebook:
         source = cell["source"]
         source = "".join(source) if isinstance(source, list) else source
         code, cell_notes = to_python(source, number)
-        item = Cell(number, source, code, offset, cell_notes, _bound_names(code))
+        item = Cell(number, source, code, offset, cell_notes, *bound_names(code))
         converted.append(item)
         notes.extend(cell_notes)
         offset += item.lines
@@ -285,36 +295,6 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _bound_names(code: str) -> frozenset[str]:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return frozenset()
-    return frozenset(_bindings(tree.body))
-
-
-def _bindings(body: list[ast.stmt]) -> Iterator[str]:
-    for node in body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield node.name
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                for sub in ast.walk(target):
-                    if isinstance(sub, ast.Name):
-                        yield sub.id
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                yield (alias.asname or alias.name).split(".")[0]
-        else:
-            for attr in ("body", "orelse", "finalbody", "handlers"):
-                inner = getattr(node, attr, None)
-                if isinstance(inner, list):
-                    yield from _bindings([s for s in inner if isinstance(s, ast.stmt)])
-            for handler in getattr(node, "handlers", []) or []:
-                yield from _bindings(handler.body)
-
-
 # -- what came back ----------------------------------------------------------------------------
 
 
@@ -365,6 +345,7 @@ def remap_run(notebook: Notebook, run: ExerciseRun) -> None:
     run.info = remap_info(notebook, run.info)
     for case in run.cases.values():
         case.info = remap_info(notebook, case.info)
+        case.output = _remap_output(notebook, case.output)
     if run.line is not None:
         found = notebook.at(run.line)
         run.line = found[1] if found is not None else None
@@ -380,6 +361,23 @@ def with_message(result: ExerciseResult, run: ExerciseRun, message: str) -> Exer
         for c in result.cases
     )
     return replace(result, message=message, cases=cases)
+
+
+def _remap_output(notebook: Notebook, output: str) -> str:
+    """Printed output that names a virtual line (a warning: ``nb.ipynb:16: RuntimeWarning``)
+    names the cell and its line instead."""
+    target = str(notebook.path)
+    if target + ":" not in output:
+        return output
+
+    def cell_line(match: re.Match[str]) -> str:
+        found = notebook.at(int(match.group(1)))
+        if found is None:
+            return match.group(0)
+        cell, line = found
+        return msg.t("line_ref", file=f"{target}, {cell.label}", line=line) + ":"
+
+    return re.sub(re.escape(target) + r":(\d+):", cell_line, output)
 
 
 def remap_info(notebook: Notebook, info: dict[str, Any]) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def assign_notebooks(
     notes: list[str] = []
     for path in submission.notebooks:
         try:
-            graders.append(_grader(path, template, kernel=kernel))
+            graders.append(_grader(path, template, kernel=kernel, raw=submission.texts.get(path)))
         except UsageError as exc:
             if needed:
                 raise
@@ -158,14 +158,18 @@ def assign_notebooks(
     return assigned, notes
 
 
-def _grader(path: Path, template: Template | None, *, kernel: bool) -> Grader:
+def _grader(
+    path: Path, template: Template | None, *, kernel: bool, raw: bytes | None = None
+) -> Grader:
     if kernel:
         from grader.kernel import KernelGrader
 
+        if raw is not None:
+            raise InternalError("a notebook held in memory cannot run in a kernel")
         return KernelGrader(path)
     if template is None:
         raise InternalError("no child template for a notebook")
-    return NotebookGrader(path, template)
+    return NotebookGrader(path, template, raw)
 
 
 def expect_exercises(graders: dict[str, Grader], plans: list[tuple[ExercisePlan, Limits]]) -> None:
@@ -199,8 +203,8 @@ class NotebookGrader:
 
     mode = "python"
 
-    def __init__(self, path: Path, template: Template) -> None:
-        self.notebook: Notebook = read_notebook(path)
+    def __init__(self, path: Path, template: Template, raw: bytes | None = None) -> None:
+        self.notebook: Notebook = read_notebook(path, raw)
         self.template = template
         #: cells that raised in the survey
         self.problems: list[CellProblem] = []

@@ -31,6 +31,7 @@ __all__ = [
     "PlannedCase",
     "check_variants",
     "encode_job",
+    "input_recipe",
     "load_solution",
     "plan_exercise",
     "reference_file",
@@ -453,6 +454,34 @@ def _known_keys(value: dict[str, Any], where: list[Any]) -> None:
             raise _SpecError([*where, key], f"unknown key {key!r}{suggestion}")
 
 
+def input_recipe(case: CaseSpec, rubric_id: str, where: tuple[Any, ...]) -> str | None:
+    """One line of NumPy that makes the input of ``case`` at ``where`` (``("args", 0)`` or
+    ``("kwargs", name)``) when a seeded generator made it, else None: what a student pastes
+    to rebuild a random input (`_random` makes it with the same calls). A case whose inputs
+    come from a data function of the course has none: its inputs are not the rubric's."""
+    if case.data is not None:
+        return None
+    spec = case.args[where[1]] if where[0] == "args" else case.kwargs.get(where[1])
+    if not isinstance(spec, dict) or "random" not in spec:
+        return None
+    path = ["cases", case.index, *where]
+    seed = spec.get("seed", _seed(rubric_id, case.name, path))
+    call = _RECIPES.get(spec["random"])
+    if call is None:
+        return None
+    shape = tuple(spec.get("shape", ()))
+    values = ", ".join(repr(spec.get(name, default)) for name, default in call[1])
+    return f"np.random.default_rng({seed!r}).{call[0]}({values}, size={shape!r}){call[2]}"
+
+
+#: generator -> (method, its parameters with their defaults, what follows the call)
+_RECIPES: dict[str, tuple[str, tuple[tuple[str, Any], ...], str]] = {
+    "normal": ("normal", (("loc", 0.0), ("scale", 1.0)), ""),
+    "uniform": ("uniform", (("low", 0.0), ("high", 1.0)), ""),
+    "integers": ("integers", (("low", 0), ("high", 10)), ".astype(np.float64)"),
+}
+
+
 def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:
     kind = spec["random"]
     seed = spec.get("seed", default_seed)
@@ -460,10 +489,9 @@ def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:
     shape = tuple(spec.get("shape", ()))
     if not all(isinstance(n, int) and n >= 0 for n in shape):
         raise _SpecError([*where, "shape"], "must be a list of whole numbers")
-    if kind == "normal":
-        return rng.normal(spec.get("loc", 0.0), spec.get("scale", 1.0), size=shape)
-    if kind == "uniform":
-        return rng.uniform(spec.get("low", 0.0), spec.get("high", 1.0), size=shape)
+    if kind in ("normal", "uniform"):
+        method, params, _after = _RECIPES[kind]
+        return getattr(rng, method)(*(spec.get(n, d) for n, d in params), size=shape)
     if kind == "onehot":
         if not shape:
             raise _SpecError([*where, "shape"], "onehot needs a shape, e.g. [5] or [4, 5]")
@@ -480,7 +508,9 @@ def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:
         alpha = float(spec.get("alpha", 1.0))
         return rng.dirichlet(np.full(shape[-1], alpha), size=shape[:-1] or None)
     if kind == "integers":
-        return rng.integers(spec.get("low", 0), spec.get("high", 10), size=shape).astype(np.float64)
+        _method, params, _after = _RECIPES[kind]
+        low, high = (spec.get(n, d) for n, d in params)
+        return rng.integers(low, high, size=shape).astype(np.float64)
     raise _SpecError(
         [*where, "random"],
         f"unknown generator {kind!r}; use normal, uniform, onehot, simplex or integers",

@@ -16,6 +16,7 @@ from grader import messages as msg
 from grader.checks import Failure, Unchecked
 from grader.checks.properties import check_properties
 from grader.checks.values import Layout, Part, compare
+from grader.debugging import printed, shown_inputs
 from grader.execute import CaseRun, ExerciseRun
 from grader.model import CaseResult, ExerciseResult, Outcome
 from grader.plan import ExercisePlan, PlannedCase
@@ -75,6 +76,8 @@ def score_exercise(
                 )
             else:
                 result = _judge(case, case_run, shown, function, hint)
+                if not result.passed and result.reason != "not_implemented":
+                    result = _debugging(result, case, case_run, rubric.id, file.resolve().parent)
         if spec.hidden and not result.passed:
             result = _redact(result)
         if spec.title:
@@ -168,10 +171,7 @@ def _result(  # noqa: PLR0917 - private helper, called positionally throughout
 def _judge(case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str) -> CaseResult:
     if run.error:
         message = _case_problem(run, shown, function)
-        details: dict[str, Any] = {}
-        if run.output and run.error != "not_implemented":
-            details["output"] = run.output[:2000]
-        return _result(case, Outcome.ERRORED, run.error, message, hint, details)
+        return _result(case, Outcome.ERRORED, run.error, message, hint)
     layout = case.spec.layout or Layout(Part(case.spec.check, case.spec.params))
     try:
         compare(run.value, case.expected, layout)
@@ -211,6 +211,20 @@ def _judge(case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str
             run.seconds,
         )
     return _result(case, Outcome.PASSED, "", "", "", seconds=run.seconds)
+
+
+def _debugging(
+    result: CaseResult, case: PlannedCase, run: CaseRun, rubric_id: str, folder: Path
+) -> CaseResult:
+    """``result`` with what helps to debug it: the case's inputs and what it printed (hidden
+    cases lose both again when redacted)."""
+    details = dict(result.details)
+    if not case.spec.attribute:
+        details["inputs"] = [shown.to_dict() for shown in shown_inputs(case, rubric_id)]
+    if run.output or run.printed:
+        count = None if run.error == "output_limit" else run.printed
+        details["output"] = printed(run.output, count, folder)
+    return replace(result, details=details)
 
 
 def _render_failure(exc: Failure) -> str:

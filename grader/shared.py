@@ -132,6 +132,9 @@ def split_sections(
         return None
     split: dict[int, RunResult] = {}
     for number, messages in sections.items():
+        own = {g: local for g, (s, local) in where.items() if s == number}
+        case_output = {own[g]: t for g, t in result.case_output.items() if g in own}
+        case_printed = {own[g]: n for g, n in result.case_printed.items() if g in own}
         if number < current or ended:
             split[number] = RunResult(
                 messages=[*messages, ({"event": "done"}, [])],
@@ -139,6 +142,8 @@ def split_sections(
                 output_truncated=result.output_truncated,
                 output_seen=result.output_seen,
                 exit_code=0,
+                case_output=case_output,
+                case_printed=case_printed,
             )
             continue
         running_case = None
@@ -156,6 +161,8 @@ def split_sections(
             exit_code=result.exit_code,
             signal=result.signal,
             protocol_error=result.protocol_error,
+            case_output=case_output,
+            case_printed=case_printed,
         )
     return split
 

@@ -38,12 +38,12 @@ def test_kernel_mode_names_cells_and_lines(run_grade):
     run = run_grade(str(NOTEBOOKS / "errors.ipynb"), "--kernel")
     _full(run, "softmax")
     assert (
-        "cell 4 (`total = 1 / 0`): raised ZeroDivisionError: division by zero (line 1 of the cell);"
-        " so cross_entropy was not defined"
+        "cell 4 (defines `cross_entropy`): raised ZeroDivisionError: division by zero"
+        " (line 1 of the cell); so cross_entropy was not defined"
     ) == run.exercise("cross_entropy")["message"]
     assert (
         "cosine_similarity raised ValueError: not yet (tests/notebooks/errors.ipynb, "
-        "cell 5 (`def cosine_similarity(a, b):`), line 3)"
+        "cell 5 (defines `cosine_similarity`), line 3)"
     ) == run.exercise("cosine_similarity")["cases"][0]["message"]
     assert (
         "cell 6 (`def log_normal_pdf(x, mu, sigma)`): raised SyntaxError: expected ':'"
@@ -66,8 +66,8 @@ def test_kernel_hang_and_exit_cost_only_their_cells(run_grade, tmp_path):
     problems = run.report["meta"]["notebooks"][0]["cell_problems"]
     assert [
         "cell 2 (`while True:`): timed out after 2 s (does your loop terminate?)",
-        "cell 4 (`import os`): stopped the kernel (exit or crash); the cell was left out",
-        "cell 6 (`import sys`): called exit (2); the cells after it still ran",
+        "cell 4 (`os._exit(3)`): stopped the kernel (exit or crash); the cell was left out",
+        "cell 6 (`sys.exit(2)`): called exit (2); the cells after it still ran",
     ] == problems
 
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,11 @@ def test_the_project_locks_runtime_dependencies_only(release: Path) -> None:
     for tool in ("pytest", "ruff", "mypy", "distributed"):
         assert f'name = "{tool}"' not in lock
     assert 'name = "numpy"' in lock
+    # grade --watch for students too, as the README says: uv run --extra watch grade --watch
+    extras = tomllib.loads(pyproject)["project"]["optional-dependencies"]
+    assert ["watch"] == sorted(extras)
+    assert 'name = "watchfiles"' in lock
+    assert "uv run --extra watch grade --watch exercises/" in (release / "README.md").read_text()
 
 
 def test_release_rubrics_keep_only_visible_cases_and_the_hidden_count(release: Path) -> None:

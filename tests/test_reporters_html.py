@@ -176,3 +176,21 @@ def test_probe_sees_a_fetch(sample_report: GradeReport, tmp_path: Path) -> None:
     page = page.replace("</body>", '<img src="http://127.0.0.1:9/x.png"></body>')
     probe = _render_in_chromium(page, tmp_path)
     assert any("127.0.0.1:9" in v for v in probe["violations"])
+
+
+def test_fragment_styles_only_itself(sample_report: GradeReport) -> None:
+    """The body shown under a notebook cell (`%grade`) is one div whose style sheet applies
+    only inside it, with the page's summary and cards and no page furniture."""
+    fragment = HtmlReporter().fragment(sample_report)
+    style = re.search(r"<style>(.*?)</style>", fragment, re.DOTALL)
+    assert style is not None
+    selectors = [
+        s.strip() for head in re.findall(r"([^{}]+)\{", style.group(1)) for s in head.split(",")
+    ]
+    assert selectors
+    assert [] == [s for s in selectors if not s.startswith(".ml-grade")]
+    assert fragment.startswith('<div class="ml-grade" lang="en">')
+    assert fragment.rstrip().endswith("</div>")
+    for page_only in ("<html", "<head", "<body", "<title", "Content-Security-Policy"):
+        assert page_only not in fragment
+    assert fragment.count('<section class="card') == len(sample_report.exercises)

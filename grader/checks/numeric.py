@@ -136,15 +136,18 @@ def allclose(actual: Any, expected: Any, params: AllcloseParams) -> None:
     abs_at = np.unravel_index(int(np.argmax(np.where(close, -1.0, diff))), diff.shape)
     rel_at = np.unravel_index(int(np.argmax(rel)), rel.shape)
     wrong = int((~close).sum())
-    stats = msg.t(
-        "mismatch_stats",
-        wrong=wrong,
-        total=int(gotf.size),
-        abs=_num(diff[abs_at]),
-        abs_at=_index(tuple(int(i) for i in abs_at)),
-        rel=_num(rel[rel_at]),
-        rel_at=_index(tuple(int(i) for i in rel_at)),
-    )
+    if gotf.ndim:
+        stats = msg.t(
+            "mismatch_stats",
+            wrong=wrong,
+            total=int(gotf.size),
+            abs=_num(diff[abs_at]),
+            abs_at=_index(tuple(int(i) for i in abs_at)),
+            rel=_num(rel[rel_at]),
+            rel_at=_index(tuple(int(i) for i in rel_at)),
+        )
+    else:  # one number: no count of elements, no position
+        stats = msg.t("mismatch_stats_scalar", abs=_num(diff[abs_at]), rel=_num(rel[rel_at]))
     rows = []
     if gotf.ndim:
         for idx in np.argwhere(~close)[:5]:

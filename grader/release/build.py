@@ -256,6 +256,13 @@ def _pyproject(source: Path) -> str:
         *(f"    {json.dumps(d)}," for d in project.get("dependencies", [])),
         "]",
         "",
+    ]
+    watch = project.get("optional-dependencies", {}).get("watch")
+    if watch:  # `grade --watch` for students too: uv run --extra watch grade --watch ...
+        lines += ["[project.optional-dependencies]", "watch = ["]
+        lines += [f"    {json.dumps(d)}," for d in watch]
+        lines += ["]", ""]
+    lines += [
         "[project.scripts]",
         'grade = "grader.cli:main"',
         "",

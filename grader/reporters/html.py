@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
-from grader.reporters.markdown import exercise_outcome, fmt_points, percent
+from grader.reporters.markdown import exercise_outcome, fmt_points, large_input, percent
 
 __all__ = ["HtmlReporter", "clean_mathml", "diff_tokens"]
 
@@ -277,6 +277,18 @@ def _case_detail(case: CaseResult) -> Iterable[str]:
                 f'<td class="num">{_e(want)}</td></tr>'
             )
         yield "</table>"
+    inputs = [item for item in details.get("inputs") or [] if isinstance(item, dict)]
+    if inputs:
+        yield f'<p>{_e(msg.t("inputs"))}:</p><table class="inputs">'
+        for item in inputs:
+            if "value" in item:
+                shown = f"<code>{_e(item['value'])}</code>"
+            else:
+                shown = _e(large_input(item))
+                if item.get("rebuild"):
+                    shown += f"<br><code>{_e(item['rebuild'])}</code>"
+            yield f"<tr><th>{_e(item.get('name', ''))}</th><td>{shown}</td></tr>"
+        yield "</table>"
     if details.get("output"):
         yield f"<p>{_e(msg.label('printed').rstrip())}</p><pre>{_e(details['output'])}</pre>"
     if case.hint:
@@ -348,11 +360,37 @@ def _summary(report: GradeReport) -> str:
     )
 
 
+def _scoped(css: str, scope: str) -> str:
+    """The page's style sheet for a fragment inside another page: every rule applies only
+    within ``scope`` (the page's ``:root`` and ``body`` rules become the scope's own)."""
+
+    def selector(text: str) -> str:
+        text = text.strip()
+        if text in (":root", "body"):
+            return scope
+        return f"{scope} {text}"
+
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    return "".join(
+        ",".join(selector(s) for s in head.split(",")) + "{" + body + "}" for head, body in rules
+    )
+
+
 class HtmlReporter:
     """A standalone HTML page (no script, no external resource)."""
 
     name = "html"
     default_filename = "report.html"
+
+    def fragment(self, report: GradeReport) -> str:
+        """The report's body as one ``<div>`` for another page (a Jupyter output): the same
+        summary and cards, with a style sheet that applies only inside it."""
+        cards = "\n".join(_card(e) for e in report.exercises)
+        css = _scoped(_CSS, ".ml-grade").replace("max-width:980px;padding:24px;", "")
+        return (
+            f'<div class="ml-grade" lang="{_e(msg.get_language())}"><style>{css}</style>\n'
+            f"{_summary(report)}\n{cards}\n</div>\n"
+        )
 
     def render(self, report: GradeReport) -> str:
         """The report as one HTML document."""

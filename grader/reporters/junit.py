@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
-from grader.reporters.markdown import fmt_points
+from grader.reporters.markdown import fmt_points, input_lines
 from grader.reporters.terminal import text_table
 
 if TYPE_CHECKING:
@@ -48,6 +48,10 @@ def _body(case: CaseResult, exercise: ExerciseResult) -> str:
     if rows:
         head = [msg.t("col_index"), msg.t("got"), msg.t("expected")]
         lines.extend(text_table([head, *[[str(cell) for cell in row] for row in rows]]))
+    inputs = input_lines(case)
+    if inputs:
+        lines.append(msg.label("inputs").rstrip())
+        lines.extend(f"  {line}" for line in inputs)
     if case.hint:
         lines.append(f"{msg.label('hint')}{case.hint}")
     return _clean("\n".join(line for line in lines if line))

@@ -9,6 +9,7 @@ it contains, so it cannot turn into links, HTML or headings.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
@@ -19,6 +20,8 @@ __all__ = [
     "fence",
     "fmt_points",
     "hint_quote",
+    "input_lines",
+    "large_input",
     "percent",
     "score_table",
 ]
@@ -106,6 +109,9 @@ def case_markdown(case: CaseResult) -> str:
             f"| {_cell(str(i))} | `{_cell(str(g))}` | `{_cell(str(e))}` |" for i, g, e in rows
         )
         parts.append("\n".join(table))
+    inputs = input_lines(case)
+    if inputs:
+        parts.append(f"{msg.label('inputs').rstrip()}\n\n{fence(chr(10).join(inputs))}")
     output = case.details.get("output")
     if output:
         parts.append(f"{msg.label('printed').rstrip()}\n\n{fence(str(output))}")
@@ -117,6 +123,29 @@ def case_markdown(case: CaseResult) -> str:
 def hint_quote(hint: str) -> str:
     """A hint as a Markdown quote with its label in bold."""
     return f"> **{msg.label('hint').rstrip()}** {_cell(hint)}"
+
+
+def large_input(item: dict[str, Any]) -> str:
+    """A large input as a sentence: its shape, dtype and first values."""
+    shape = tuple(item.get("shape") or ())
+    return msg.t("input_large", shape=shape, dtype=item.get("dtype", ""), first=item.get("first"))
+
+
+def input_lines(case: CaseResult) -> list[str]:
+    """A failed case's inputs as plain lines (`grader.debugging`): each input's name and
+    value, or its shape, dtype and first values, then the line that rebuilds it."""
+    lines: list[str] = []
+    for item in case.details.get("inputs") or []:
+        if not isinstance(item, dict):
+            continue
+        name = str(item.get("name", ""))
+        if "value" in item:
+            lines.append(f"{name} = {item['value']}")
+            continue
+        lines.append(f"{name}: {large_input(item)}")
+        if item.get("rebuild"):
+            lines.append(f"  {msg.label('input_rebuild')}{item['rebuild']}")
+    return lines
 
 
 def _hidden_line(report: GradeReport) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
+from grader.reporters.markdown import input_lines
 
 __all__ = ["TerminalReporter", "text_table"]
 
@@ -23,6 +24,8 @@ _CASE_LABELS = {
     Outcome.ERRORED: "label_case_error",
     Outcome.SKIPPED: "label_case_skip",
 }
+#: lines of a case's printed output shown (the first ones, and the last)
+_PRINTED_LINES = 8
 
 
 def _pts(value: float) -> str:
@@ -117,9 +120,16 @@ class TerminalReporter:
         if len(rows) > 1:
             head = [msg.t("index"), msg.t("got"), msg.t("expected")]
             lines.extend("      " + line for line in text_table([head, *rows]))
+        inputs = input_lines(case)
+        if inputs:
+            lines.append("      " + msg.label("inputs").rstrip())
+            lines.extend("        " + line for line in inputs)
         output = case.details.get("output")
         if output:
-            shown = output.strip().splitlines()[:5]
+            shown = output.strip().splitlines()
+            if len(shown) > _PRINTED_LINES:
+                skipped = msg.t("nb_lines_skipped", count=len(shown) - _PRINTED_LINES)
+                shown = [*shown[: _PRINTED_LINES - 1], skipped, shown[-1]]
             lines.append("      " + msg.label("printed").rstrip())
             lines.extend("        " + line for line in shown)
         if case.hint:

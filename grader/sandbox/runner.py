@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InternalError
+from grader.sandbox.case_output import CaseOutput
 from grader.sandbox.secure import CHILD_THREADS, SecureView
 from grader.sandbox.verify import check_child, check_ready
 
@@ -62,6 +63,8 @@ class Limits:
     output_bytes: int = 64 << 20
     #: bytes of output kept for the report
     output_kept: int = 16 << 10
+    #: bytes of each case's own output kept for its feedback
+    case_output_kept: int = 4 << 10
     #: bytes of address space above the warm baseline
     memory_bytes: int = 1 << 30
     #: bytes per written file
@@ -106,6 +109,10 @@ class RunResult:
     limit_seconds: float | None = None
     #: what the child said about its own confinement before it read its job (uid, caps)
     confined: dict[str, Any] = field(default_factory=dict)
+    #: per case (the job's index), the first part of what it printed during its call
+    #: (`grader.sandbox.case_output`), and how many bytes it printed in all
+    case_output: dict[int, str] = field(default_factory=dict)
+    case_printed: dict[int, int] = field(default_factory=dict)
 
 
 class Template:
@@ -206,6 +213,18 @@ class Template:
             self._reader = threading.Thread(target=self._read_control, daemon=True)
             self._reader.start()
             return self.info
+
+    def alive(self) -> bool:
+        """Whether the template still serves jobs."""
+        return not self._dead and self._proc.poll() is None
+
+    def refresh(self) -> None:
+        """Show the children the submission as it is now, where they see a copy of it."""
+        if self._staged is not None and self._secure is not None:
+            from grader.sandbox.secure import restage
+
+            if self._secure.submission is not None:
+                restage(self._secure.submission, self._staged)
 
     @property
     def detached(self) -> bool:
@@ -383,8 +402,17 @@ class Template:
             cases = job.get("cases", [])
             own = {c["i"]: float(c["time_limit"]) for c in cases if "time_limit" in c}
             uid = reply.get("uid")  # the uid the template gave the child, if its own
+            split = CaseOutput(limits.case_output_kept, frozenset(c["i"] for c in cases))
             return self._collect(
-                pid, pending, status_r, out_r, limits, (max_messages, imports), uid=uid, own=own
+                pid,
+                pending,
+                status_r,
+                out_r,
+                limits,
+                (max_messages, imports),
+                uid=uid,
+                own=own,
+                split=split,
             )
         except BaseException:
             self.kill(pid)
@@ -405,6 +433,7 @@ class Template:
         *,
         uid: Any,
         own: dict[int, float],
+        split: CaseOutput,
     ) -> RunResult:
         from grader.sandbox import transport
 
@@ -468,6 +497,7 @@ class Template:
                         open_pipes -= 1
                         continue
                     if key.data == "out":
+                        chunk = split.feed(chunk)  # the child's case marks taken out
                         output_seen += len(chunk)
                         room = limits.output_kept - len(output)
                         if room > 0:
@@ -528,6 +558,10 @@ class Template:
             selector.close()
             os.close(status_r)
             os.close(out_r)
+        rest = split.finish()
+        output_seen += len(rest)
+        output.extend(rest[: max(0, limits.output_kept - len(output))])
+        result.case_output, result.case_printed = split.texts(), split.printed
         result.output = output.decode("utf-8", errors="replace")
         result.output_truncated = output_seen > len(output)
         result.output_seen = output_seen

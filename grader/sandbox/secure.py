@@ -198,11 +198,30 @@ def stage(folder: Path) -> Path | None:
         return None
     if readable:
         return None
-    import stat
     import tempfile
 
     copy = Path(tempfile.mkdtemp(prefix="ml-lectures-sandbox-"))
     copy.chmod(0o755)
+    _copy_files(entries, copy)
+    return copy
+
+
+def restage(folder: Path, copy: Path) -> None:
+    """Bring a `stage` copy up to date with ``folder`` (``grade --watch`` between runs)."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    names = {e.name for e in entries}
+    for old in copy.iterdir():
+        if old.name not in names:
+            old.unlink(missing_ok=True)
+    _copy_files(entries, copy)
+
+
+def _copy_files(entries: list[Path], copy: Path) -> None:
+    import stat
+
     total = 0
     for entry in entries:
         try:
@@ -215,7 +234,6 @@ def stage(folder: Path) -> Path | None:
             target.chmod(0o644)
         except OSError:
             continue
-    return copy
 
 
 #: the most bytes of one file, and the most files, a detached view's job carries

@@ -27,6 +27,7 @@ import numpy as np
 
 from grader.sandbox import confine, transport
 from grader.sandbox.callables import CALLABLES
+from grader.sandbox.case_output import mark
 from grader.sandbox.loader import (
     chdir,
     import_file,
@@ -457,13 +458,16 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
         args = [decode_arg(a, blobs) for a in case.get("args", [])]
         kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
         started = time.perf_counter()
+        _mark_output(index)
         try:
             if target is None:
                 raise TypeError("the rubric names no function for this case")
             value = target(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - report everything the student raised
+            _mark_output(None)
             status.send({"event": "exception", "i": index, **_describe(exc, directory)})
             continue
+        _mark_output(None)
         seconds = time.perf_counter() - started
         out_blobs = []
         tagged = transport.encode_value(value, out_blobs)
@@ -478,6 +482,17 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
             {"event": "result", "i": index, "value": tagged, "inputs": inputs, "seconds": seconds},
             out_blobs,
         )
+
+
+def _mark_output(index: int | None) -> None:
+    """Mark in the output pipe where a case's output begins, or ends (`case_output`)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001, S112 - student code may have replaced the streams
+            continue
+    with contextlib.suppress(OSError):  # descriptor 1 closed or replaced: no marks, no split
+        os.write(1, mark(index))
 
 
 def _line_of(module: Any, name: str) -> int | None:
