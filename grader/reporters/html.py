@@ -19,7 +19,13 @@ from collections.abc import Iterable
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
-from grader.reporters.markdown import exercise_outcome, fmt_points, large_input, percent
+from grader.reporters.markdown import (
+    exercise_outcome,
+    fmt_points,
+    large_input,
+    percent,
+    unconfined_line,
+)
 
 __all__ = ["HtmlReporter", "clean_mathml", "diff_tokens"]
 
@@ -349,6 +355,9 @@ def _summary(report: GradeReport) -> str:
     if hidden:
         points = sum(e.hidden_points_not_run for e in report.exercises)
         note = f'<p class="muted">{_e(msg.hidden_not_run(hidden, points))}</p>'
+    unconfined = unconfined_line(report)
+    if unconfined:
+        note += f'<p class="warn">{_e(unconfined)}</p>'
     notes = "".join(f"<li>{_e(str(n))}</li>" for n in report.meta.get("notes", []))
     if notes:  # e.g. a notebook's magics that were not run, or its cells that failed
         note += f'<ul class="muted">{notes}</ul>'

