@@ -131,8 +131,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                     current = found if isinstance(found, int) else None
                 elif event == "imported":
                     imported = True
-                    found = msg.get("line")
-                    line = found if isinstance(found, int) else None
+                    line = _line(msg.get("line"))
                 elif event == "import_error":
                     info: dict[str, Any] = _info(msg)
                     error = "exited" if info.get("exit") else "import_error"
@@ -157,7 +156,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
                         inputs={
                             str(k): transport.decode_value(v, msg_blobs) for k, v in inputs.items()
                         },
-                        seconds=_seconds(msg.get("seconds")),
+                        seconds=result.case_seconds.get(index, 0.0),
                         **_printed(result, index),
                     )
                 elif event == "exception":
@@ -317,8 +316,9 @@ def _printed(result: RunResult, index: int) -> dict[str, Any]:
     }
 
 
-def _seconds(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
+def _line(value: Any) -> int | None:
+    """A line number from the child, or None: an int of any size is valid JSON."""
+    return value if type(value) is int and 0 < value < 1 << 31 else None
 
 
 def _info(msg: dict[str, Any]) -> dict[str, Any]:
@@ -330,7 +330,7 @@ def _info(msg: dict[str, Any]) -> dict[str, Any]:
                 clean.append(
                     {
                         "file": str(frame.get("file", ""))[:500],
-                        "line": frame.get("line") if isinstance(frame.get("line"), int) else 0,
+                        "line": _line(frame.get("line")) or 0,
                         "function": str(frame.get("function", ""))[:200],
                         "code": str(frame.get("code", ""))[:300],
                     }

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import traceback
 from typing import Any
 
@@ -84,7 +83,6 @@ def run_job(
                 continue
             args = [decode_arg(a, blobs) for a in case.get("args", [])]
             kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
-            started = time.perf_counter()
             try:
                 value = _call(target, args, kwargs, wall)
             except _CaseTimeout:
@@ -92,7 +90,6 @@ def run_job(
             except BaseException as exc:  # noqa: BLE001 - everything the student raised
                 send({"event": "exception", "i": index, **describe(exc)})
                 continue
-            seconds = time.perf_counter() - started
             tagged = transport.encode_value(value, out)
             inputs = {
                 str(k): transport.encode_value(a, out)
@@ -105,7 +102,6 @@ def run_job(
                     "i": index,
                     "value": tagged,
                     "inputs": inputs,
-                    "seconds": seconds,
                 },
                 out,
             )

@@ -78,8 +78,8 @@ def score_exercise(
                 result = _judge(case, case_run, shown, function, hint)
                 if not result.passed and result.reason != "not_implemented":
                     result = _debugging(result, case, case_run, rubric.id, file.resolve().parent)
-        if spec.hidden and not result.passed:
-            result = _redact(result)
+        if spec.hidden:  # even its time: a function can sleep for as long as an input says
+            result = _redact(result) if not result.passed else replace(result, seconds=0.0)
         if spec.title:
             result = replace(result, title=text_of(spec.title, lang))
         results[spec.name] = result
@@ -340,7 +340,6 @@ def _redact(result: CaseResult) -> CaseResult:
         reason=result.reason,
         hint=result.hint,
         details={},
-        seconds=result.seconds,
     )
 
 

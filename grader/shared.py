@@ -135,6 +135,7 @@ def split_sections(
         own = {g: local for g, (s, local) in where.items() if s == number}
         case_output = {own[g]: t for g, t in result.case_output.items() if g in own}
         case_printed = {own[g]: n for g, n in result.case_printed.items() if g in own}
+        case_seconds = {own[g]: t for g, t in result.case_seconds.items() if g in own}
         if number < current or ended:
             split[number] = RunResult(
                 messages=[*messages, ({"event": "done"}, [])],
@@ -144,6 +145,7 @@ def split_sections(
                 exit_code=0,
                 case_output=case_output,
                 case_printed=case_printed,
+                case_seconds=case_seconds,
             )
             continue
         running_case = None
@@ -163,6 +165,7 @@ def split_sections(
             protocol_error=result.protocol_error,
             case_output=case_output,
             case_printed=case_printed,
+            case_seconds=case_seconds,
         )
     return split
 

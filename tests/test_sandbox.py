@@ -635,6 +635,45 @@ def test_npy_shape_is_checked_before_allocating() -> None:
         transport.decode_npy(blob)
 
 
+def test_an_empty_npy_with_a_huge_dimension_is_refused() -> None:
+    """Zero elements, but a dimension of 2**62: whatever works on such an array breaks."""
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4611686018427387904), }"
+    blob = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    with pytest.raises(transport.TransportError, match="shape"):
+        transport.decode_npy(blob)
+
+
+def _framed(text: bytes) -> bytes:
+    return len(text).to_bytes(4, "big") + text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"event": "result", "i": 0, "seconds": Infinity}', id="Infinity"),
+        pytest.param(b'{"event": "result", "i": 0, "seconds": NaN}', id="NaN"),
+        pytest.param(b'{"frames": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", id="deep"),
+        pytest.param(b'{"event": "exception", "text": "\xff\xfe"}', id="not UTF-8"),
+    ],
+)
+def test_a_frame_that_is_not_plain_json_is_a_protocol_error(body: bytes) -> None:
+    """Non-finite numbers, deep nesting and bytes that are not UTF-8 never reach the grader."""
+    with pytest.raises(transport.TransportError):
+        transport.FrameReader().feed(_framed(body))
+
+
+def test_lone_surrogates_from_a_child_become_replacement_characters() -> None:
+    """A lone surrogate (JSON allows it) would crash a UTF-8 write: it arrives as U+FFFD."""
+    body = b'{"event": "exception", "text": "a\\ud800b", "k\\udfff": ["\\ud83d"]}'
+    [(message, _blobs)] = transport.FrameReader().feed(_framed(body))
+    assert {
+        "event": "exception",
+        "text": "a\ufffdb",
+        "k\ufffd": ["\ufffd"],
+    } == message
+    json.dumps(message).encode("utf-8")
+
+
 def test_values_decode_into_plain_arrays() -> None:
     """An ndarray subclass is sent as its plain data; a complex number as a type name."""
 
@@ -808,3 +847,32 @@ def test_a_case_time_limit_overrides_the_rubrics(tmp_path: Path, share: bool) ->
     assert ("timeout", "0.3") == (cases[0].reason, "0.3" if "0.3" in cases[0].message else "")
     assert all(c.passed for c in cases[1:])
     assert report.exercises[1].score == report.exercises[1].max_score
+
+
+def test_case_seconds_are_the_graders_and_hidden_cases_show_none(
+    run_grade: Callable[..., Any], submission: Callable[..., Path]
+) -> None:
+    """A function that patches the clock reports nothing: the grader times each case itself,
+    and a hidden case (which could sleep as long as an input says) shows no time at all."""
+    source = (ROOT / "solutions" / "cosine_similarity.py").read_text(encoding="utf-8")
+    source += textwrap.dedent(
+        """
+        import itertools, time
+        _ticks = itertools.count(0, 1_000_000)
+        time.perf_counter = lambda: float(next(_ticks))  # each call a million seconds on
+        _real = cosine_similarity
+
+        def cosine_similarity(a, b):
+            if len(a) == 20:  # the hidden case: sleep as long as the first input says
+                time.sleep(abs(float(a[0])) / 10)
+            return _real(a, b)
+        """
+    )
+    folder = submission(cosine_similarity=source)
+    result = run_grade(str(folder), "--include-hidden")
+    assert 0 == result.code, result.stderr
+    cases = result.exercise("cosine_similarity")["cases"]
+    hidden = [c["seconds"] for c in cases if c["hidden"]]
+    assert [0.0] * len(hidden) == hidden
+    assert all(0.0 < c["seconds"] < 5.0 for c in cases if not c["hidden"])
+    assert float(int(result.report["seconds"])) == result.report["seconds"]

@@ -130,6 +130,7 @@ class Counting:
         self.jobs: list[int] = []
         self.mode = inner.mode
         self.fallback = inner.fallback
+        self.bwrap = inner.bwrap
         self.detached = inner.detached
 
     def run(self, job: dict[str, Any], blobs: list[bytes], limits: Any) -> Any:
@@ -244,6 +245,7 @@ def test_detached_sandbox_grades_from_the_jobs_text(tmp_path: Path, template: Te
         detached.close()
     expected = graded(folder, template, share=True)
     expected["sandbox"] = "secure"
+    expected["sandbox_bwrap"] = detached.bwrap
     assert expected == report
     cross = next(e for e in report["exercises"] if e["id"] == "cross_entropy")
     assert "ZeroDivisionError" in cross["cases"][0]["message"]

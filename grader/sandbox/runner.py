@@ -113,6 +113,9 @@ class RunResult:
     #: (`grader.sandbox.case_output`), and how many bytes it printed in all
     case_output: dict[int, str] = field(default_factory=dict)
     case_printed: dict[int, int] = field(default_factory=dict)
+    #: per answered case (the job's index), the seconds from its announcement to its answer,
+    #: on the grader's clock: never a number the child reports
+    case_seconds: dict[int, float] = field(default_factory=dict)
 
 
 class Template:
@@ -398,26 +401,10 @@ class Template:
         self.files_per_child[pid] = len(job["sections"]) if job.get("files") else 1
         self.phase_started[pid] = time.monotonic()
         try:
-            # confined, import, imported, case + answer per case, done (and a section's
-            # announcement, its import of a file and its imported, missing or import_error):
-            # anything beyond is spam
-            max_messages = 3 * len(job.get("cases", [])) + 3 * len(job.get("sections", [])) + 9
-            imports = len(job["sections"]) if job.get("files") else 0
             cases = job.get("cases", [])
-            own = {c["i"]: float(c["time_limit"]) for c in cases if "time_limit" in c}
-            uid = reply.get("uid")  # the uid the template gave the child, if its own
             split = CaseOutput(limits.case_output_kept, frozenset(c["i"] for c in cases))
-            return self._collect(
-                pid,
-                pending,
-                status_r,
-                out_r,
-                limits,
-                (max_messages, imports),
-                uid=uid,
-                own=own,
-                split=split,
-            )
+            budget = _Budget.of(job, limits, reply.get("uid"))
+            return self._collect(pid, pending, status_r, out_r, limits, budget, split=split)
         except BaseException:
             self.kill(pid)
             raise
@@ -433,10 +420,8 @@ class Template:
         status_r: int,
         out_r: int,
         limits: Limits,
-        counts: tuple[int, int],
+        budget: _Budget,
         *,
-        uid: Any,
-        own: dict[int, float],
         split: CaseOutput,
     ) -> RunResult:
         from grader.sandbox import transport
@@ -448,18 +433,13 @@ class Template:
         output_seen = 0
         phase_output = 0  # output_seen when the running phase (import, or a case) began
         started = time.monotonic()
-        limit = limits.wall_seconds  # of the phase running: the import, or a case
-        deadline = started + limit
+        clock = _Clock(started, budget, limits.wall_seconds)
         selector = selectors.DefaultSelector()
         selector.register(status_r, selectors.EVENT_READ, "status")
         selector.register(out_r, selectors.EVENT_READ, "out")
         selector.register(pending.read_fd, selectors.EVENT_READ, "control")
         exited_at: float | None = None
         open_pipes = 2
-        announced: set[int] = set()
-        # the most messages a job can send, and how many imports each get a new time limit
-        # (one per file of a shared child; a forged one only takes a later file's turn)
-        max_messages, imports = counts
 
         def kill(reason: str) -> None:
             if not result.killed:
@@ -471,8 +451,8 @@ class Template:
                 now = time.monotonic()
                 if exited_at is not None and (open_pipes == 0 or now - exited_at > 0.5):
                     break
-                if exited_at is None and now >= deadline and not result.killed:
-                    result.limit_seconds = limit
+                if exited_at is None and now >= clock.deadline and not result.killed:
+                    result.limit_seconds = clock.limit
                     # out of time while printing past what is kept: a print loop, whichever
                     # of the clock and the output cap a loaded machine lets it reach first
                     looping = output_seen - phase_output > limits.output_kept
@@ -482,7 +462,7 @@ class Template:
                 elif result.killed:
                     wait = 0.5
                 else:
-                    wait = max(0.0, min(deadline - now, 0.5))
+                    wait = max(0.0, min(clock.deadline - now, 0.5))
                 for key, _ in selector.select(wait):
                     if key.data == "control":
                         report = pending.take(0.0)
@@ -517,47 +497,30 @@ class Template:
                         kill("protocol")
                         selector.unregister(fd)  # nothing after bad bytes can be trusted
                         open_pipes -= 1
-                    if len(result.messages) + len(done) > max_messages and not result.killed:
+                    if len(result.messages) + len(done) > budget.messages and not result.killed:
                         result.protocol_error = "more messages than the job has cases"
                         kill("protocol")
                         selector.unregister(fd)
                         open_pipes -= 1
-                        done = done[: max(0, max_messages - len(result.messages))]
+                        done = done[: max(0, budget.messages - len(result.messages))]
                     for msg, msg_blobs in done:
                         if not proven:  # sent before the child read its job: trustworthy
                             proven = True
-                            problem = check_child(msg, uid, self._secure)
+                            problem = check_child(msg, budget.uid, self._secure)
                             if problem:
                                 raise InternalError(problem)  # run() kills the child
                             if msg.get("event") == "confined":
                                 result.confined = msg
                                 continue
                         result.messages.append((msg, msg_blobs))
-                        event = msg.get("event")
-                        if event == "case":
-                            index = msg.get("i")
-                            if not isinstance(index, int) or index in announced:
-                                # a forged announcement would buy the child more time
-                                result.protocol_error = f"case {index!r} announced twice"
-                                kill("protocol")
-                                break
-                            announced.add(index)
-                            result.running_case = index
-                            limit = own.get(index, limits.wall_seconds)
-                            deadline = time.monotonic() + limit
+                        problem = clock.step(msg, result)
+                        if problem:
+                            result.protocol_error = problem
+                            kill("protocol")
+                            break
+                        if clock.phase_began:
                             phase_output = output_seen
-                            self.phase_started[pid] = time.monotonic()
-                        elif event == "import" and imports > 0:
-                            imports -= 1
-                            result.running_case = None
-                            limit = limits.wall_seconds
-                            deadline = time.monotonic() + limit
-                            phase_output = output_seen
-                            self.phase_started[pid] = time.monotonic()
-                        elif event in ("result", "exception") and msg.get("i") == (
-                            result.running_case
-                        ):
-                            result.running_case = None
+                            self.phase_started[pid] = clock.phase_began
         finally:
             selector.close()
             os.close(status_r)
@@ -571,6 +534,116 @@ class Template:
         result.output_seen = output_seen
         result.seconds = time.monotonic() - started
         return result
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """What the grader allows one job, from the job alone (never from the child)."""
+
+    #: the most messages the job can need; anything beyond is spam
+    messages: int
+    #: each case's own wall limit, by index (the others have the default)
+    own: dict[int, float]
+    #: the cases the job has
+    cases: frozenset[int]
+    #: files the child imports in turn (a shared child), each a phase with a time limit
+    imports: int
+    #: sections the child answers in turn
+    sections: int
+    #: every phase's time limit added up: the child's whole life, whatever it sends
+    total: float
+    #: the uid the template gave the child, if its own
+    uid: Any = None
+
+    @classmethod
+    def of(cls, job: dict[str, Any], limits: Limits, uid: Any = None) -> _Budget:
+        """The budget of ``job`` run with ``limits``."""
+        cases = job.get("cases", [])
+        sections = len(job.get("sections") or [])
+        imports = sections if job.get("files") else 0
+        own = {int(c["i"]): float(c["time_limit"]) for c in cases if "time_limit" in c}
+        wall = limits.wall_seconds
+        total = wall * max(1, imports) + sum(own.get(int(c["i"]), wall) for c in cases)
+        # confined, import, imported, done, and per case its announcement and answer; per
+        # section its announcement, its import and its imported, missing or import error; and
+        # per notebook cell its progress note (`grader.notebook_driver`)
+        messages = 3 * len(cases) + 3 * sections + int(job.get("progress", 0)) + 9
+        return cls(
+            messages,
+            own,
+            frozenset(int(c["i"]) for c in cases),
+            imports,
+            sections,
+            total,
+            uid,
+        )
+
+
+class _Clock:
+    """The deadline of a running child, on the grader's clock.
+
+    A phase (a file's import, or one case) has its time limit from the moment the child
+    announces it, but no message extends a phase that is running: a case is announced once,
+    only when no other runs, and a shared child's next file only after its section. And
+    whatever the child announces, it never lives longer than the job's phases added up.
+    """
+
+    def __init__(self, started: float, budget: _Budget, wall: float) -> None:
+        self.budget = budget
+        self.wall = wall
+        self.end = started + budget.total + 1.0
+        #: the time limit of the phase running
+        self.limit = wall
+        self.deadline = min(started + wall, self.end)
+        self.announced: set[int] = set()
+        self.section = -1
+        self.imports = budget.imports
+        self.awaiting_import = False
+        #: when the phase began that the last message started (0.0: no phase began)
+        self.phase_began = 0.0
+        self._case_started = started
+
+    def _begin(self, limit: float) -> None:
+        now = time.monotonic()
+        self.limit = limit
+        self.deadline = min(now + limit, self.end)
+        self.phase_began = now
+
+    def step(self, msg: dict[str, Any], result: RunResult) -> str:
+        """Follow one message from the child; a protocol violation's description, or ""."""
+        self.phase_began = 0.0
+        event = msg.get("event")
+        running = result.running_case
+        if event == "case":
+            index = msg.get("i")
+            if not isinstance(index, int) or index not in self.budget.cases:
+                return f"announced an unknown case {str(index)[:20]}"
+            if index in self.announced:  # it would buy the child more time
+                return f"case {index} announced twice"
+            if running is not None:
+                return f"case {index} announced while case {running} runs"
+            self.announced.add(index)
+            result.running_case = index
+            self._case_started = time.monotonic()
+            self._begin(self.budget.own.get(index, self.wall))
+        elif event == "section":
+            number = msg.get("s")
+            if running is not None or number != self.section + 1 or number >= self.budget.sections:
+                return f"section {str(number)[:20]} announced out of turn"
+            self.section = number
+            self.awaiting_import = self.imports > 0
+        elif event == "import":
+            if running is not None:
+                return f"an import announced while case {running} runs"
+            if self.awaiting_import:  # the next file of a shared child: a phase of its own
+                self.awaiting_import = False
+                self.imports -= 1
+                result.running_case = None
+                self._begin(self.wall)
+        elif event in ("result", "exception") and running is not None and msg.get("i") == running:
+            result.case_seconds[running] = time.monotonic() - self._case_started
+            result.running_case = None
+        return ""
 
 
 class _Pending:

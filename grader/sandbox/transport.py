@@ -31,6 +31,7 @@ __all__ = [
     "encode_value",
     "frame",
     "message",
+    "parse_json",
 ]
 
 #: largest single frame accepted (bytes)
@@ -103,10 +104,7 @@ class FrameReader:
             payload = bytes(self._buf[4 : 4 + size])
             del self._buf[: 4 + size]
             if self._pending is None:
-                try:
-                    obj = json.loads(payload)
-                except ValueError as exc:
-                    raise TransportError(f"malformed message: {exc}") from None
+                obj = parse_json(payload)
                 if not isinstance(obj, dict):
                     raise TransportError("a message must be a JSON object")
                 blobs = obj.get("blobs", 0)
@@ -120,6 +118,41 @@ class FrameReader:
                 done.append((self._pending, self._frames))
                 self._pending = None
                 self._frames = []
+
+
+#: deepest nesting of lists and objects a message may have (the protocol needs about five)
+MAX_DEPTH = 16
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def parse_json(payload: bytes) -> Any:
+    """JSON from a child, as plain data the grader can store and print, or `TransportError`.
+
+    Refused: invalid UTF-8, ``NaN`` and ``Infinity`` (not JSON; they would reach the
+    gradebook and every export), nesting deeper than `MAX_DEPTH`. Lone surrogates (``\\ud800``,
+    which no UTF-8 file or database can hold) become U+FFFD.
+    """
+    try:
+        obj = json.loads(payload, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise TransportError(f"malformed message: {str(exc)[:200]}") from None
+    return _clean(obj, 0)
+
+
+def _clean(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list | dict):
+        if depth >= MAX_DEPTH:
+            raise TransportError(f"a message nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, list):
+            return [_clean(item, depth + 1) for item in value]
+        return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 # -- npy ---------------------------------------------------------------------------------------
@@ -191,13 +224,15 @@ def decode_npy(blob: bytes, max_elements: int = MAX_ELEMENTS) -> np.ndarray[Any,
         raise TransportError("bad .npy header values")
     if not isinstance(shape, tuple) or len(shape) > 32:
         raise TransportError("bad .npy shape")
-    if not all(isinstance(n, int) and n >= 0 for n in shape):
+    if not all(isinstance(n, int) and 0 <= n <= max_elements for n in shape):
         raise TransportError("bad .npy shape")
     count = 1
-    for n in shape:
+    extent = 1  # the product of the dimensions that are not zero: an empty array of shape
+    for n in shape:  # (0, 2**62) holds nothing but breaks whatever works on it
         count *= n
-    if count > max_elements:
-        raise TransportError(f"array of {count} elements exceeds the limit of {max_elements}")
+        extent *= max(n, 1)
+    if count > max_elements or extent > max_elements:
+        raise TransportError(f"array of shape {shape} exceeds the limit of {max_elements}")
     try:
         dtype = np.dtype(descr)
     except TypeError:

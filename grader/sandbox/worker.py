@@ -19,7 +19,6 @@ import select
 import signal
 import socket
 import sys
-import time
 import traceback
 from typing import Any
 
@@ -457,7 +456,6 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
             continue
         args = [decode_arg(a, blobs) for a in case.get("args", [])]
         kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
-        started = time.perf_counter()
         _mark_output(index)
         try:
             if target is None:
@@ -468,7 +466,6 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
             status.send({"event": "exception", "i": index, **_describe(exc, directory)})
             continue
         _mark_output(None)
-        seconds = time.perf_counter() - started
         out_blobs = []
         tagged = transport.encode_value(value, out_blobs)
         inputs = {}
@@ -479,7 +476,7 @@ def _run_cases(  # noqa: PLR0917 - private helper of _run_job
             if isinstance(arg, np.ndarray):
                 inputs[key] = transport.encode_value(arg, out_blobs)
         status.send(
-            {"event": "result", "i": index, "value": tagged, "inputs": inputs, "seconds": seconds},
+            {"event": "result", "i": index, "value": tagged, "inputs": inputs},
             out_blobs,
         )
 
