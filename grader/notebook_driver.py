@@ -2,21 +2,23 @@
 
 The driver executes the notebook's code cells one by one in the module namespace, each
 compiled on its own under the notebook's path with the cell's virtual line offset (see
-`grader.notebook`), catching what each cell raises. Before each cell it appends the cell's
-number to a progress file, so that a cell that hangs, exits or crashes can be named from the
-grader's side. After the cells it either re-raises the error of the cell that should have
-defined a graded name (so the worker reports it with the student's frames), or, for the
-survey, leaves a JSON description of every cell error under `SURVEY_NAME` for the grader to
-read through the data-only transport. Everything read back is untrusted and validated.
+`grader.notebook`), catching what each cell raises. Before each cell it announces the cell's
+number on the status pipe (through a hook the worker defines,
+`grader.sandbox.worker.PROGRESS_NAME`), so that a cell that hangs, exits or crashes can be
+named from the grader's side; the grader never opens a file the child could have written.
+After the cells it either re-raises the error of the cell that should have defined a graded
+name (so the worker reports it with the student's frames), or, for the survey, leaves a JSON
+description of every cell error under `SURVEY_NAME` for the grader to read through the
+data-only transport. Everything read back is untrusted and validated.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+from typing import Any
 
 from grader.notebook import CellProblem, Notebook
+from grader.sandbox.worker import PROGRESS_NAME
 
 __all__ = [
     "ERRORS_NAME",
@@ -24,7 +26,6 @@ __all__ = [
     "driver_source",
     "last_cell",
     "parse_survey",
-    "progress_file",
 ]
 
 #: name of the survey's answer in the child's namespace
@@ -48,30 +49,16 @@ def __ml_lectures_run():
     shell = Shell()
     ns.setdefault("get_ipython", lambda: shell)
     ns.setdefault("display", lambda *args, **kwargs: None)
-    try:
-        # created here in secure mode, where the grader's file is not visible (the grader
-        # reads the sandbox's copy: Template.outside)
-        progress = os.open({progress!r}, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    except OSError:
-        progress = -1
+    progress = ns.pop({progress_name!r}, None) or (lambda number: None)
     errors = {{}}
     run, build = exec, compile  # a cell may rebind the names exec and compile
     for number, offset, code in {cells!r}:
-        if progress >= 0:
-            try:
-                os.write(progress, b"%d\\n" % number)
-            except OSError:
-                pass
+        progress(number)
         try:
             run(build("\\n" * offset + code, {filename!r}, "exec"), ns)
         except BaseException as exc:
             errors[number] = exc
-    if progress >= 0:
-        try:
-            os.write(progress, b"done\\n")
-            os.close(progress)
-        except OSError:
-            pass
+    progress(None)
     for name, number in {needed!r}:
         if name not in ns and number in errors:
             raise errors[number]
@@ -105,7 +92,6 @@ del __ml_lectures_run
 def driver_source(
     notebook: Notebook,
     *,
-    progress: str,
     needed: tuple[str, ...] = (),
     skip: frozenset[int] = frozenset(),
     survey: bool = False,
@@ -122,7 +108,7 @@ def driver_source(
         defining = notebook.defining(name)
         pairs.append((name, defining.number if defining is not None else 0))
     return _DRIVER.format(
-        progress=progress,
+        progress_name=PROGRESS_NAME,
         cells=cells,
         filename=str(notebook.path),
         needed=pairs,
@@ -160,23 +146,15 @@ def parse_survey(notebook: Notebook, value: object) -> list[CellProblem]:
     return problems
 
 
-def progress_file() -> str:
-    """A fresh file the child appends the number of each cell it starts to."""
-    handle, name = tempfile.mkstemp(prefix="ml-lectures-cells-")
-    os.close(handle)
-    return name
-
-
-def last_cell(path: str) -> tuple[int | None, bool]:
-    """The last cell the child started, and whether it finished every cell."""
-    try:
-        with open(path, encoding="ascii", errors="replace") as fh:
-            lines = fh.read().split()
-    except OSError:
-        return None, False
-    if lines and lines[-1] == "done":
-        return None, True
-    for token in reversed(lines):
-        if token.isdigit():
-            return int(token), False
-    return None, False
+def last_cell(messages: list[tuple[dict[str, Any], list[bytes]]]) -> tuple[int | None, bool]:
+    """The last cell a child announced starting, and whether it finished every cell (the
+    numbers are the child's word: a caller looks them up among the notebook's cells)."""
+    last: int | None = None
+    for message, _blobs in messages:
+        event = message.get("event")
+        if event == "cells_done":
+            return None, True
+        found = message.get("n")
+        if event == "cell" and type(found) is int:
+            last = found
+    return last, False

@@ -15,15 +15,13 @@ hidden group. Answers are scored here, in the grader's process. Messages name th
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grader import messages as msg
 from grader.errors import InternalError, UsageError
-from grader.execute import ExerciseRun, death_reason, run_exercise
+from grader.execute import ExerciseRun, Runner, death_reason, run_exercise
 from grader.model import ExerciseResult
 from grader.notebook import CellProblem, Notebook, read_notebook, remap_run, with_message
 from grader.notebook_driver import (
@@ -32,7 +30,6 @@ from grader.notebook_driver import (
     driver_source,
     last_cell,
     parse_survey,
-    progress_file,
 )
 from grader.plan import ExercisePlan, PlannedCase, encode_job
 from grader.rubric import Rubric
@@ -234,10 +231,7 @@ class NotebookGrader:
 
     def _survey(self, limits: Limits) -> None:
         for _ in range(len(self.notebook.cells) + 1):
-            progress = progress_file()
-            source = driver_source(
-                self.notebook, progress=progress, skip=frozenset(self.dead), survey=True
-            )
+            source = driver_source(self.notebook, skip=frozenset(self.dead), survey=True)
             job: dict[str, Any] = {
                 "file": self._driver,
                 "module": "notebook",
@@ -246,11 +240,9 @@ class NotebookGrader:
                 "cases": [{"i": 0, "attribute": SURVEY_NAME}],
                 "source": source,
             }
-            try:
-                result = self.template.run(job, [], limits)
-            finally:
-                last, _completed = last_cell(self.template.outside(progress))
-                self._forget(progress)
+            runner = _Progress(self.template, len(self.notebook.cells))
+            result = runner.run(job, [], limits)
+            last = runner.last
             answer: object = None
             try:
                 for message, blobs in result.messages:
@@ -290,17 +282,10 @@ class NotebookGrader:
         if replay is None:
             self.survey(limits)
         needed = needed_names(plan)
-        progress = progress_file()
-        source = driver_source(
-            self.notebook, progress=progress, needed=needed, skip=frozenset(self.dead)
-        )
-        try:
-            runner = replay if replay is not None else self.template
-            run = run_exercise(runner, plan, Path(self._driver), limits, source=source)
-        finally:
-            last, _completed = last_cell(self.template.outside(progress))
-            self._forget(progress)
-        return self._score(plan, run, needed, last, lang)
+        source = driver_source(self.notebook, needed=needed, skip=frozenset(self.dead))
+        runner = _Progress(replay or self.template, len(self.notebook.cells))
+        run = run_exercise(runner, plan, Path(self._driver), limits, source=source)
+        return self._score(plan, run, needed, runner.last, lang)
 
     # -- shared children -----------------------------------------------------------------------
 
@@ -321,12 +306,8 @@ class NotebookGrader:
         hidden = [(p, [c for c in p.cases if c.spec.hidden]) for p in plans]
         parts: dict[str, dict[frozenset[int], RunResult]] = {p.rubric.id: {} for p in plans}
         for _ in range(len(self.notebook.cells) + 1):
-            progress = progress_file()
-            try:
-                result, split = self._shared_run(visible, limits, progress, survey=True)
-            finally:
-                last, _completed = last_cell(self.template.outside(progress))
-                self._forget(progress)
+            result, split = self._shared_run(visible, limits, survey=True)
+            last, _completed = last_cell(result.messages)
             if split is not None:
                 survey, found = split
                 if survey is None:  # the survey's own answer is missing: grade as without sharing
@@ -347,11 +328,7 @@ class NotebookGrader:
             return
         self._surveyed = True
         if any(cases for _plan, cases in hidden):
-            progress = progress_file()
-            try:
-                _result, split = self._shared_run(hidden, limits, progress, survey=False)
-            finally:
-                self._forget(progress)
+            _result, split = self._shared_run(hidden, limits, survey=False)
             if split is not None:
                 _keep(parts, split[1])
         self._replays = {
@@ -362,7 +339,6 @@ class NotebookGrader:
         self,
         groups: list[tuple[ExercisePlan, list[PlannedCase]]],
         limits: Limits,
-        progress: str,
         *,
         survey: bool,
     ) -> tuple[RunResult, tuple[object, dict[str, tuple[frozenset[int], RunResult]]] | None]:
@@ -370,7 +346,6 @@ class NotebookGrader:
         groups = [(plan, cases) for plan, cases in groups if cases]
         source = driver_source(
             self.notebook,
-            progress=progress,
             skip=frozenset(self.dead),
             survey=survey,
             keep_errors=True,
@@ -403,7 +378,7 @@ class NotebookGrader:
             "errors_name": ERRORS_NAME,
             "source": source,
         }
-        result = self.template.run(job, blobs, limits)
+        result = _Progress(self.template, len(self.notebook.cells)).run(job, blobs, limits)
         split = split_sections(result, where)
         if split is None:
             return result, None
@@ -417,14 +392,6 @@ class NotebookGrader:
         if survey and 0 in split:
             answer = _survey_answer(split[0])
         return result, (answer, found)
-
-    def _forget(self, progress: str) -> None:
-        """Remove a progress file: the grader's, and the child's copy inside a sandbox (whose
-        ``/tmp`` is its own; in a batch it lives as long as the batch)."""
-        _remove(progress)
-        inside = self.template.outside(progress)
-        if inside != progress:
-            _remove(inside)
 
     def close(self) -> None:
         """Nothing to release: each run's child has ended."""
@@ -495,6 +462,25 @@ class NotebookGrader:
         return ""
 
 
+class _Progress:
+    """Runs jobs like ``runner``, each child telling which cell it starts (on its status
+    pipe, never in a file); remembers the last cell the latest child announced."""
+
+    def __init__(self, runner: Runner, cells: int) -> None:
+        self.runner = runner
+        self.cells = cells
+        #: the last cell a child started and did not finish every cell after (None: none)
+        self.last: int | None = None
+
+    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+        """Run ``job`` with one progress note per cell allowed, and note how far it got."""
+        result = self.runner.run({**job, "progress": self.cells + 1}, blobs, limits)
+        last, completed = last_cell(result.messages)
+        if last is not None or completed:
+            self.last = last
+        return result
+
+
 def _keep(
     parts: dict[str, dict[frozenset[int], RunResult]],
     found: dict[str, tuple[frozenset[int], RunResult]],
@@ -516,8 +502,3 @@ def _survey_answer(result: RunResult) -> object:
 def _number(notebook: Notebook, name: str) -> int | None:
     cell = notebook.defining(name)
     return cell.number if cell is not None else None
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)

@@ -544,26 +544,54 @@ def test_notebook_notes_appear_in_every_report(run_grade, tmp_path, fmt):
     assert "`!pip install numpy` was not run" in html.unescape(out.read_text(encoding="utf-8"))
 
 
-@pytest.mark.skipif(
-    sys.platform != "linux" or shutil.which("bwrap") is None, reason="needs secure mode"
-)
 @pytest.mark.slow
-def test_notebook_runs_leave_nothing_in_a_long_lived_sandbox(tmp_path):
-    """A batch's sandbox serves every notebook: the progress files children write in its
-    ``/tmp`` are removed after each run, so they never fill it."""
-    from grader.grading import grade_submission, locate_submission
-    from grader.rubric import load_rubrics
-    from grader.sandbox import secure
-
-    rubrics = load_rubrics(RUBRICS, use_cache=False)
-    template = secure.settle(secure.start("secure", None), "secure")
-    try:
-        for name in ("hang.ipynb", "vscode.ipynb"):
-            notebook = tmp_path / name
-            shutil.copy(NOTEBOOKS / name, notebook)
-            grade_submission(locate_submission(notebook, rubrics), rubrics, SOLUTIONS, template)
-        # (a checkout under /tmp also shows there, as the folders its .venv is bound under)
-        left = [n for n in os.listdir(template.outside("/tmp")) if n.startswith("ml-lectures-")]
-    finally:
-        template.close()
-    assert [] == left
+@pytest.mark.parametrize("mode", ["local", "secure"])
+def test_the_grader_opens_no_file_a_notebook_cell_could_replace(
+    tmp_path: Path, mode: str, secure_mode: str
+) -> None:
+    """A cell that turns every file in /tmp it can into a FIFO, then hangs: the grader reads
+    which cell ran from the status pipe, so it neither blocks nor reads another file, and
+    names the cell that hung."""
+    if mode == "secure" and secure_mode:
+        pytest.skip(secure_mode)
+    solution = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    trap = (
+        "import os\n"
+        "for name in os.listdir('/tmp'):\n"
+        "    path = os.path.join('/tmp', name)\n"
+        "    try:\n"
+        "        if os.path.isfile(path) and not os.path.islink(path):\n"
+        "            os.unlink(path)\n"
+        "            os.mkfifo(path)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "while True:\n"
+        "    pass\n"
+    )
+    (tmp_path / "submission").mkdir()
+    notebook = _notebook(tmp_path / "submission" / "fifo.ipynb", solution, trap)
+    out = tmp_path / "report.json"
+    argv = [
+        sys.executable,
+        "-m",
+        "grader",
+        str(notebook),
+        "--rubrics",
+        str(_short_rubrics(tmp_path)),
+    ]
+    argv += [
+        "--solutions",
+        str(SOLUTIONS),
+        "--sandbox",
+        mode,
+        "--format",
+        "json",
+        "--output",
+        str(out),
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert 1 == done.returncode, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    softmax = next(e for e in report["exercises"] if e["id"] == "softmax")
+    assert softmax["score"] == softmax["max_score"]
+    assert any("cell 2" in str(note) for note in report["meta"]["notes"]), report["meta"]

@@ -68,12 +68,16 @@ def run_source(module: Any, source: str, path: str) -> None:
     exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - this is the sandbox
 
 
-def import_file(name: str, path: str, source: str | None) -> Any:
-    """Import the student's file at ``path`` as module ``name``, or run ``source`` as it."""
+def import_file(
+    name: str, path: str, source: str | None, given: dict[str, Any] | None = None
+) -> Any:
+    """Import the student's file at ``path`` as module ``name``, or run ``source`` as it
+    (with the names in ``given`` already defined: a notebook driver's progress hook)."""
     import types
 
     if source is not None:  # code the job carried: a notebook's, or a file a detached view hides
         module = types.ModuleType(name)
+        module.__dict__.update(given or {})
         module.__file__ = path
         sys.modules[name] = module
         run_source(module, source, path)

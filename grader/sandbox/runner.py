@@ -241,17 +241,6 @@ class Template:
     def _check_ready(self, info: dict[str, Any]) -> str:
         return check_ready(info, self.python, self._secure)
 
-    def outside(self, path: str) -> str:
-        """Where the grader can read a file the children wrote at ``path`` (their view).
-
-        In secure mode the children's ``/tmp`` is the sandbox's own tmpfs: the grader reads
-        it through the template's root, ``/proc/PID/root``.
-        """
-        if self._secure is None:
-            return path
-        host = self.host_pid()
-        return path if host is None else f"/proc/{host}/root{path}"
-
     def host_pid(self) -> int | None:
         """The template process's pid as this process sees it (in secure mode it runs two
         bubblewrap processes down); None if it cannot be found."""

@@ -331,8 +331,9 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
         sys.path.insert(0, directory)
         chdir(directory)
     status.send({"event": "import"})
+    given = {PROGRESS_NAME: _progress(status)} if job.get("progress") else {}
     try:
-        module = import_file(job["module"], path, job.get("source"))
+        module = import_file(job["module"], path, job.get("source"), given)
     except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
         status.send({"event": "import_error", **_describe(exc, directory)})
         return
@@ -351,6 +352,26 @@ def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
     target = getattr(module, names[0]) if names else None
     _run_cases(target, module, job["cases"], blobs, status, directory, cpu_seconds)
     status.send({"event": "done"})
+
+
+#: the name under which a notebook's driver finds `_progress` (`grader.notebook_driver`)
+PROGRESS_NAME = "__ml_lectures_progress__"
+
+
+def _progress(status: _Status) -> Any:
+    """What a notebook's driver calls before each cell, and with None after the last: the
+    grader learns on the status pipe which cell a child that hangs or dies was running."""
+
+    def note(number: int | None) -> None:
+        try:
+            if number is None:
+                status.send({"event": "cells_done"})
+            else:
+                status.send({"event": "cell", "n": number})
+        except (OSError, ValueError, TypeError):
+            pass
+
+    return note
 
 
 def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
