@@ -22,9 +22,11 @@ process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
+import re
 import sys
 from typing import Any
 
@@ -35,6 +37,7 @@ __all__ = [
     "available",
     "become",
     "install_filter",
+    "isolate",
     "next_child_uid",
     "no_new_privs",
     "prepare",
@@ -125,6 +128,34 @@ _DENIED = (
     "iopl",
     "ioperm",
     "personality",
+    # memory outside the address space (and so outside RLIMIT_AS), and places that children
+    # of one sandbox would share: System V and POSIX IPC objects, file locks, file events
+    "memfd_create",
+    "memfd_secret",
+    "shmget",
+    "shmat",
+    "shmctl",
+    "shmdt",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+    "flock",
+    "inotify_init",
+    "inotify_init1",
+    "fanotify_init",
+    "name_to_handle_at",
+    "open_by_handle_at",
 )
 #: signal calls allowed only when their first argument is the child's own pid
 _SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
@@ -195,16 +226,132 @@ def status() -> dict[str, Any]:
     if _next_uid is not None:
         info["child_uids"] = [CHILD_UIDS.start, CHILD_UIDS.stop]
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                key, _, value = line.partition(":")
-                if key in _STATUS_KEYS:
-                    info[key] = value.strip()
-                elif key in ("Uid", "Gid", "Groups"):
-                    info[key] = value.split()
+        text = _proc_self("status")
     except OSError:
-        pass
+        return info
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in _STATUS_KEYS:
+            info[key] = value.strip()
+        elif key in ("Uid", "Gid", "Groups"):
+            info[key] = value.split()
     return info
+
+
+#: /proc/self files opened before `isolate` covered /proc, by name
+_kept: dict[str, int] = {}
+
+
+def _proc_self(name: str) -> str:
+    """``/proc/self/NAME``, read through the descriptor `isolate` kept, if it did."""
+    fd = _kept.get(name)
+    if fd is None:
+        with open(f"/proc/self/{name}", encoding="ascii", errors="surrogateescape") as fh:
+            return fh.read()
+    return os.pread(fd, 1 << 20, 0).decode("ascii", errors="surrogateescape")
+
+
+def memory_pages() -> int:
+    """This process's size in pages (``/proc/self/statm``), the base of its memory limit."""
+    return int(_proc_self("statm").split()[0])
+
+
+def release() -> None:
+    """Close what `isolate` kept open (before student code runs)."""
+    for fd in _kept.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _kept.clear()
+
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUSER = 0x10000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+_MS_BIND, _MS_REC = 4096, 16384
+_OCTAL = re.compile(r"\\([0-7]{3})")  # how mountinfo writes a space, a tab, a backslash
+#: bytes of the private tmpfs each child of a sandbox gets on /tmp
+CHILD_TMP_BYTES = 16 << 20
+_TMP = "/tmp"  # noqa: S108 - the child's own tmpfs, mounted here
+
+
+def isolate(tmp_bytes: int = CHILD_TMP_BYTES) -> dict[str, bool]:
+    """In a fresh fork of a secure template, before it reads its job: share no writable place
+    and no process entry with any other child.
+
+    The child makes a user and mount namespace of its own (mapping only its own uid and
+    gid), mounts a private tmpfs of ``tmp_bytes`` on ``/tmp`` (so nothing it writes there is
+    seen by another child, and it is gone when the child ends) and an empty read-only tmpfs
+    on ``/proc`` (other children's names, command lines and states disappear with it), then
+    keeps no capability in any set. Where the kernel refuses nested user namespaces, the
+    child keeps the sandbox's read-only ``/tmp`` and its ``/proc`` (the template finds this
+    out once: `worker.main`). Returns what worked.
+    """
+    found = {"private_tmp": False, "proc_hidden": False}
+    if sys.platform != "linux":
+        return found
+    libc = _libc()
+    for name in ("status", "statm", "mountinfo"):
+        _kept[name] = os.open(f"/proc/self/{name}", os.O_RDONLY | os.O_CLOEXEC)
+    uid, gid = os.geteuid(), os.getegid()
+    # A non-dumpable process's /proc files belong to root: the child can write its maps only
+    # if it is dumpable for a moment. No student code can open its memory meanwhile: every
+    # child that runs any has covered /proc first (and run as root, has another uid too).
+    libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
+    try:
+        if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS) != 0:
+            return found
+        try:
+            for name, text in (
+                ("setgroups", "deny"),
+                ("uid_map", f"{uid} {uid} 1"),
+                ("gid_map", f"{gid} {gid} 1"),
+            ):
+                fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+                try:
+                    os.write(fd, text.encode())
+                finally:
+                    os.close(fd)
+            data = f"size={tmp_bytes},nr_inodes=4096,mode=0700,uid={uid},gid={gid}"
+            found["private_tmp"] = _private_tmp(libc, data)
+            flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+            found["proc_hidden"] = _mount(libc, "/proc", flags, "size=4096,nr_inodes=16,mode=0555")
+        except OSError:
+            pass
+        finally:
+            _keep_only(libc, 0)  # the namespace gave every capability (over itself)
+    finally:
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    return found
+
+
+def _private_tmp(libc: Any, data: str) -> bool:
+    """A fresh tmpfs on /tmp that still shows the folders the sandbox bound below /tmp (a
+    submission or an interpreter there): each is bound again, with what lies inside it,
+    from a descriptor taken before the tmpfs covered it."""
+    below: list[str] = []
+    for line in _proc_self("mountinfo").splitlines():
+        fields = line.split()
+        point = _OCTAL.sub(lambda m: chr(int(m[1], 8)), fields[4]) if len(fields) > 4 else ""
+        if point.startswith(_TMP + "/") and not any(point.startswith(p + "/") for p in below):
+            below = [p for p in below if not p.startswith(point + "/")] + [point]
+    kept = [(point, os.open(point, os.O_PATH | os.O_CLOEXEC)) for point in below]
+    try:
+        if not _mount(libc, _TMP, _MS_NOSUID | _MS_NODEV, data):
+            return False
+        os.chdir(_TMP)
+        for point, fd in kept:
+            os.makedirs(point, mode=0o755, exist_ok=True)
+            source = f"/proc/self/fd/{fd}".encode()
+            if libc.mount(source, point.encode(), None, _MS_BIND | _MS_REC, None) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot show {point} again")
+        return True
+    finally:
+        for _point, fd in kept:
+            os.close(fd)
+
+
+def _mount(libc: Any, target: str, flags: int, data: str) -> bool:
+    return bool(libc.mount(b"tmpfs", target.encode(), b"tmpfs", flags, data.encode()) == 0)
 
 
 #: the index in `CHILD_UIDS` of the next child's uid; None: children keep the template's uid
@@ -219,9 +366,14 @@ def serve_own_uids() -> None:
     template ever executed could inherit a capability.
     """
     global _next_uid  # noqa: PLW0603 - one counter per template
-    libc = _libc()
+    _keep_only(_libc(), TEMPLATE_CAPS)
+    _next_uid = 0
+
+
+def _keep_only(libc: Any, mask: int) -> None:
+    """Bounding, permitted and effective sets to ``mask``; inheritable and ambient emptied."""
     for cap in range(64):
-        if TEMPLATE_CAPS >> cap & 1:
+        if mask >> cap & 1:
             continue
         if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             if ctypes.get_errno() == errno.EINVAL:
@@ -229,8 +381,7 @@ def serve_own_uids() -> None:
             raise OSError(ctypes.get_errno(), f"cannot drop capability {cap} from the bounding set")
     if libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "cannot clear the ambient capabilities")
-    _capset(libc, TEMPLATE_CAPS)
-    _next_uid = 0
+    _capset(libc, mask)
 
 
 def next_child_uid() -> int | None:

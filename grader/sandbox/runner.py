@@ -48,7 +48,7 @@ _BOOT = "import sys; sys.path.insert(0, {root!r}); from grader.sandbox.worker im
 _BOOT_SECURE = (
     "import sys; sys.path.insert(0, {root!r}); from grader.sandbox import confine; "
     "{own_uids} and confine.serve_own_uids(); confine.no_new_privs(); "
-    "from grader.sandbox.worker import main; main()"
+    "from grader.sandbox.worker import main; main(isolate=True)"
 )
 
 

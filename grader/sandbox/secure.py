@@ -45,8 +45,9 @@ __all__ = [
 ]
 
 MODES = ("auto", "local", "secure")
-#: bytes of the tmpfs mounted on /tmp inside the sandbox
-TMP_BYTES = 64 << 20
+#: bytes of the (read-only) tmpfs on /tmp inside the sandbox, which holds only mount points
+TMP_BYTES = 1 << 20
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 #: bytes of a submission copied when the sandbox uid cannot read the folder itself
 STAGE_BYTES = 256 << 20
 _TMP = "/tmp"  # noqa: S108 - the sandbox's own private tmpfs, not the host's /tmp
@@ -144,7 +145,7 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
         for name in confine.TEMPLATE_CAP_NAMES:
             args += ["--cap-add", name]
     else:
-        args += ["--unshare-user"]
+        args += ["--unshare-user", "--cap-drop", "ALL"]
     args += ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         host = Path("/") / name
@@ -153,8 +154,13 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
         elif host.is_dir():
             args += ["--ro-bind", str(host), str(host)]
     args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", _TMP]
+    args += ["--proc", "/proc", "--perms", "0755", "--tmpfs", "/dev"]
+    for device in _DEVICES:  # no /dev/shm, no pseudo-terminals: nothing children could share
+        args += ["--dev-bind", device, device]
+    args += ["--symlink", "/proc/self/fd", "/dev/fd"]
+    # /tmp holds only the folders that binds below it need: each child mounts a private tmpfs
+    # of its own there (`confine.isolate`)
+    args += ["--perms", "0755", "--size", str(TMP_BYTES), "--tmpfs", _TMP]
     made = {Path("/"), Path(_TMP)}
     bound = [Path("/usr"), Path("/proc"), Path("/dev")]
     prefixes = view.prefixes or _prefixes(python)
@@ -170,6 +176,8 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
             continue
         if any(resolved.is_relative_to(b) and resolved != b for b in bound):
             args += ["--perms", "0000", "--tmpfs", str(resolved)]
+    for writable in ("/dev", _TMP, "/"):  # what bwrap made: read-only for the children
+        args += ["--remount-ro", writable]
     args += ["--chdir", _TMP, "--", python, "-I", "-c", boot, str(fd)]
     return args
 

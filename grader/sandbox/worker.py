@@ -38,12 +38,17 @@ from grader.sandbox.loader import (
 CONTROL_SIZE = 65536
 
 
-def main() -> None:
-    """Serve jobs on the socket whose descriptor is the first argument."""
+def main(*, isolate: bool = False) -> None:
+    """Serve jobs on the socket whose descriptor is the first argument; with ``isolate``
+    (secure mode), each child shares no writable place with another (`confine.isolate`),
+    if a first child shows that the kernel allows it."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     _die_with_parent()
     _not_dumpable()
     import numpy.linalg  # noqa: F401 - warm what the exercises use, before any fork
+
+    if isolate:
+        isolate = _isolation_works()
 
     sock.send(
         json.dumps(
@@ -54,6 +59,7 @@ def main() -> None:
                 "numpy": np.__version__,
                 "pid": os.getpid(),
                 "confine": confine.status(),
+                "isolated": isolate,
             }
         ).encode()
     )
@@ -106,7 +112,7 @@ def main() -> None:
                 os.close(wake_r)
                 os.close(wake_w)
                 sock.close()
-                code = _child(fds[0], fds[1], fds[2], uid, template)
+                code = _child(fds[0], fds[1], fds[2], uid, template, isolate)
             finally:
                 os._exit(code)
         for fd in fds:
@@ -195,12 +201,39 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def _child(job_fd: int, status_fd: int, out_fd: int, uid: int | None, template: int) -> int:
+def _isolation_works() -> bool:
+    """Whether a child can make a namespace of its own (`confine.isolate`): one fork finds out."""
+    uid = confine.next_child_uid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            if uid is not None:
+                confine.become(uid)
+            found = confine.isolate()
+            code = 0 if all(found.values()) else 1
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _child(  # noqa: PLR0917 - private, one call site
+    job_fd: int,
+    status_fd: int,
+    out_fd: int,
+    uid: int | None,
+    template: int,
+    isolate: bool,
+) -> int:
     status = _Status(status_fd)
     try:
         if uid is not None:  # first of all: a uid of its own, no capability (confine.become)
             confine.become(uid)
-        status.send({"event": "confined", **confine.status()})  # the grader checks it
+        found = confine.isolate() if isolate else {}
+        if not all(found.values()):  # the template's first child could: this one must too
+            raise OSError(f"could not isolate the child: {found}")
+        status.send({"event": "confined", **confine.status(), **found})  # the grader checks it
     except OSError as exc:
         status.send({"event": "grader_error", "error": f"confine: {exc}"})
         return 0
@@ -271,12 +304,11 @@ def _apply_limits(limits: dict[str, Any]) -> None:
         cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
     if "memory_bytes" in limits and sys.platform == "linux":
         try:
-            with open("/proc/self/statm") as fh:
-                pages = int(fh.read().split()[0])
-            baseline = pages * os.sysconf("SC_PAGE_SIZE")
+            baseline = confine.memory_pages() * os.sysconf("SC_PAGE_SIZE")
             cap(resource.RLIMIT_AS, baseline + int(limits["memory_bytes"]))
-        except (OSError, ValueError):
+        except (OSError, ValueError, IndexError):
             pass
+    confine.release()
 
 
 def _cpu_phase(seconds: int) -> None:
