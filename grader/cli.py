@@ -199,10 +199,13 @@ def guarded(
 
 
 def print_error(text: str) -> None:
-    """Print ``error: TEXT`` on stderr (in red on a terminal, unless NO_COLOR is set)."""
+    """Print ``error: TEXT`` on stderr (in red on a terminal, unless NO_COLOR is set); the
+    text may quote a student's file or entry name, so its control characters are escaped."""
+    from grader.untrusted import printable
+
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     prefix = "\x1b[31merror:\x1b[0m" if colour else "error:"
-    print(f"{prefix} {text}", file=sys.stderr)
+    print(f"{prefix} {printable(text)}", file=sys.stderr)
 
 
 def rubrics_option(option: str | None, path: Path | None = None) -> Path:

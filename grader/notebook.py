@@ -143,12 +143,18 @@ def read_notebook(path: Path, raw: bytes | None = None) -> Notebook:
         raise UsageError(msg.t("nb_invalid", file=shown, problem=f"not UTF-8 ({exc})")) from None
     try:
         data = json.loads(text)
+        if "\\ud" in text.lower():  # lone surrogates, which no UTF-8 report could hold
+            from grader.untrusted import storable_data
+
+            data = storable_data(data)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) - 1
         problem = msg.t("nb_bad_json", line=exc.lineno, column=exc.colno, error=exc.msg) + (
             msg.t("nb_truncated") if truncated else ""
         )
         raise UsageError(msg.t("nb_invalid", file=shown, problem=problem)) from None
+    except RecursionError:
+        raise UsageError(msg.t("nb_invalid", file=shown, problem=msg.t("nb_too_deep"))) from None
     if not isinstance(data, dict):
         raise UsageError(msg.t("nb_invalid", file=shown, problem=msg.t("nb_not_object")))
     version = data.get("nbformat")

@@ -727,3 +727,52 @@ def test_regrade_prints_who_changed_and_keeps_the_history(tmp_path: Path, capsys
     assert ["1", "2"] == [line[2] for line in bob]
     assert "Lecture 1" == read_csv(out / "canvas.csv")[0][-1]
     assert "合計" in (out / "reports" / "bob" / "report.txt").read_text(encoding="utf-8")
+
+
+HOSTILE_TEXT = (
+    "def cross_entropy(y_true, y_pred, eps=1e-12):\n"
+    "    raise ValueError('\\ud800 \\x1b[2J\\x1b]52;c;ZXZpbA==\\x07\\ntotal 63/63')\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["local", "secure"])
+def test_what_students_name_and_write_reaches_no_terminal_spreadsheet_or_folder_raw(
+    tmp_path: Path, capsys, mode: str
+) -> None:
+    """Control sequences, lone surrogates, formulas and look-alike names cost nobody: every
+    submission is graded (none a grader error), the exports escape control characters and
+    formulas, stderr carries no escape sequence, and every student has a report folder."""
+    if mode == "secure" and unavailable():
+        pytest.skip(unavailable())
+    subs = tmp_path / "subs"
+    names = ["alice", "alice.", "=HYPERLINK(x)", "esc\x1b[2Jname", "+1"]
+    for name in names:
+        make_folder(subs / name, cross_entropy=HOSTILE_TEXT)
+    with zipfile.ZipFile(subs / "zippy.zip", "w") as archive:
+        archive.writestr("softmax.py", "x = 1\n")
+        archive.writestr("softmax.py/inner.py", "x = 2\n")
+    out = tmp_path / "results"
+
+    code = batch(str(subs), "--output", str(out), "--sandbox", mode)
+
+    err = capsys.readouterr().err
+    assert 0 == code, err
+    stored = rows(out)
+    assert {"graded"} == {r["outcome"] for s, r in stored.items() if s != "zippy"}
+    assert "refused" == stored["zippy"]["outcome"]
+    assert "as a file and a folder" in str(stored["zippy"]["message"])
+    assert "\x1b" not in err
+    for name in ("grades.csv", "canvas.csv", "moodle.csv"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "\x1b" not in text, name
+        cells = [cell for line in read_csv(out / name) for cell in line]
+        assert not [c for c in cells if c.startswith(("=", "+", "@", "-"))], name
+    assert "'=HYPERLINK(x)" in (out / "grades.csv").read_text(encoding="utf-8")
+    folders = sorted(p.name for p in (out / "reports").iterdir())
+    assert len(names) + 1 == len(folders)
+    for folder in (out / "reports").iterdir():
+        text = (folder / "report.txt").read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text, folder.name
+    alice = (out / "reports" / "alice" / "report.txt").read_text(encoding="utf-8")
+    assert "\\x1b[2J" in alice

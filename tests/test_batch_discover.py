@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,9 @@ def _symlink_zip(path: Path) -> Entry:
         pytest.param({f"f{i}.py": b"x" for i in range(201)}, "more than 200 files", id="many"),
         pytest.param({"softmax.py": b"0" * (4 << 20)}, "expands far more", id="zip bomb"),
         pytest.param({"big.py": os.urandom(9 << 20)}, "larger than 8 MiB", id="large file"),
+        pytest.param({"x.py": b"x", "x.py/y.py": b"y"}, "as a file and a folder", id="file+dir"),
+        pytest.param({"d/y.py": b"y", "d": b"x"}, "as a file and a folder", id="dir+file"),
+        pytest.param({"a" * 300 + ".py": b"x"}, "longer than 255 bytes", id="long name"),
     ],
 )
 @pytest.mark.slow
@@ -150,3 +154,52 @@ def test_fingerprint_follows_content(tmp_path: Path) -> None:
 
     assert first == same
     assert first != fingerprint(entry)
+
+
+def _in_time(call: Callable[[], object], seconds: float = 10.0) -> object:
+    """``call()``'s result (or its exception), or fail if it does not end within ``seconds``."""
+    import threading
+
+    box: list[object] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if errors:
+        raise errors[0]
+    assert box, f"still running after {seconds} s"
+    return box[0]
+
+
+def test_a_fifo_never_blocks_discovery_hashing_or_loading(tmp_path: Path) -> None:
+    """A FIFO in a student's folder, or as an entry, is refused or ignored without reading it."""
+    folder = tmp_path / "subs"
+    student = folder / "alice"
+    student.mkdir(parents=True)
+    (student / "softmax.py").write_text("def softmax(z):\n    return z\n")
+    os.mkfifo(student / "sgd_step.py")
+    os.mkfifo(folder / "bob.ipynb")
+    entries, warnings = _in_time(lambda: discover(folder))  # type: ignore[misc]
+    assert ["alice"] == [e.student for e in entries]
+    assert any("bob.ipynb" in w for w in warnings)
+    _in_time(lambda: fingerprint(entries[0]))
+    with pytest.raises(Refused) as caught:
+        _in_time(lambda: load_bundle(entries[0], WANTED))
+    assert "sgd_step.py" in caught.value.message
+
+
+def test_an_entry_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
+    """A name with bytes that are not UTF-8 becomes an id that any file or database holds."""
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    os.mkdir(os.fsencode(folder) + b"/caf\xe9")
+    entries, _warnings = discover(folder)
+    assert ["caf\\xe9"] == [e.student for e in entries]
+    entries[0].student.encode("utf-8")

@@ -595,3 +595,21 @@ def test_the_grader_opens_no_file_a_notebook_cell_could_replace(
     softmax = next(e for e in report["exercises"] if e["id"] == "softmax")
     assert softmax["score"] == softmax["max_score"]
     assert any("cell 2" in str(note) for note in report["meta"]["notes"]), report["meta"]
+
+
+def test_a_notebook_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
+    """JSON nested 100000 levels deep (RecursionError in the parser) is the student's error."""
+    path = tmp_path / "deep.ipynb"
+    path.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(UsageError, match="nested too deeply"):
+        read_notebook(path)
+
+
+def test_lone_surrogates_in_a_notebook_reach_no_report_raw(tmp_path: Path, run_grade) -> None:
+    """A cell whose first line holds a lone surrogate (valid JSON) is named in the report,
+    which still encodes as UTF-8."""
+    notebook = _notebook(tmp_path / "nb.ipynb", "# caf\ud800\nraise ValueError('boom')\n")
+    assert "\\ud800" in notebook.read_text(encoding="utf-8")  # a JSON escape, not a character
+    result = run_grade(str(notebook), "--format", "terminal", json_report=False)
+    assert 1 == result.code, result.stderr
+    result.stdout.encode("utf-8")

@@ -10,7 +10,9 @@ costs that student only.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import io
 import os
 import stat
 import zipfile
@@ -19,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from grader import messages as msg
 from grader.errors import UsageError
+from grader.untrusted import printable
 
 __all__ = [
     "ArchiveLimits",
@@ -34,6 +37,8 @@ __all__ = [
 #: a student release's fingerprint (`grader.release.fingerprint`), relative to the fork's root
 _RELEASE = "rubrics/release.json"
 _SKIPPED_PARTS = {"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints", ".venv"}
+#: the longest name (one path component) a file system takes, in bytes
+_NAME_BYTES = 255
 
 
 @dataclass(frozen=True)
@@ -94,18 +99,23 @@ def discover(
     warnings: list[str] = []
     ignored: list[str] = []
     for path in sorted(folder.iterdir()):
-        name = path.name
+        # a name that is not UTF-8 is shown (and stored) with its bytes escaped
+        name = os.fsencode(path.name).decode("utf-8", errors="backslashreplace")
         if name.startswith(".") or name in _SKIPPED_PARTS:
             continue
-        if path.is_symlink():
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            kind, stem = "folder", name
+        elif not stat.S_ISREG(mode):  # links, FIFOs, sockets, devices
             ignored.append(name)
             continue
-        if path.is_dir():
-            kind, stem = "folder", name
         elif path.suffix.lower() == ".zip":
-            kind, stem = "zip", path.stem
+            kind, stem = "zip", name[: -len(path.suffix)]
         elif path.suffix.lower() == ".ipynb":
-            kind, stem = "ipynb", path.stem
+            kind, stem = "ipynb", name[: -len(path.suffix)]
         else:
             ignored.append(name)
             continue
@@ -117,7 +127,8 @@ def discover(
         student = row["id"] if row else stem
         entries.append(Entry(student, name, path, kind, dict(row or {})))
     if ignored:
-        shown = ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else "")
+        shown = ", ".join(printable(n, lines=False) for n in ignored[:5])
+        shown += " ..." if len(ignored) > 5 else ""
         warnings.append(
             f"ignored {len(ignored)} entr{'y' if len(ignored) == 1 else 'ies'} that "
             f"{'is' if len(ignored) == 1 else 'are'} not a folder, .zip or .ipynb: {shown}"
@@ -179,7 +190,7 @@ def fingerprint(entry: Entry, limits: ArchiveLimits | None = None) -> str:
     digest = hashlib.sha256(entry.kind.encode())
     if entry.kind != "folder":
         try:
-            with entry.path.open("rb") as fh:
+            with _open_regular(entry.path) as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(block)
         except OSError as exc:
@@ -189,16 +200,21 @@ def fingerprint(entry: Entry, limits: ArchiveLimits | None = None) -> str:
         if count > limits.max_files:
             digest.update(b"too many files")
             break
-        digest.update(rel.encode() + b"\0")
+        digest.update(os.fsencode(rel) + b"\0")
         try:
-            if path.is_symlink():
-                digest.update(b"link " + os.readlink(path).encode(errors="replace"))
-            elif path.stat().st_size <= limits.max_file_bytes:
-                digest.update(path.read_bytes())
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                digest.update(b"link " + os.fsencode(os.readlink(path)))
+            elif not stat.S_ISREG(info.st_mode):
+                digest.update(b"special %o" % stat.S_IFMT(info.st_mode))
+            elif info.st_size <= limits.max_file_bytes:
+                digest.update(_read_file(path, limits))
             else:
-                digest.update(b"large %d" % path.stat().st_size)
+                digest.update(b"large %d" % info.st_size)
         except OSError as exc:
             digest.update(f"unreadable {exc.errno}".encode())
+        except Refused as exc:
+            digest.update(exc.message.encode(errors="backslashreplace"))
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -232,25 +248,46 @@ def _walk(folder: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading if it is a regular file: never through a link, and never
+    blocking on a FIFO or a device (which a student can leave in a submission)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_file(path: Path, limits: ArchiveLimits) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
-        return path.read_bytes()
+        with _open_regular(path) as fh:
+            if os.fstat(fh.fileno()).st_size > limits.max_file_bytes:
+                raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
+            data = fh.read(limits.max_file_bytes + 1)
     except OSError as exc:
+        if exc.errno in (errno.EINVAL, errno.ELOOP):
+            raise Refused(msg.t("batch_link", name=printable(path.name, lines=False))) from None
         raise Refused(msg.t("batch_unreadable", error=exc.strerror or str(exc))) from None
+    if len(data) > limits.max_file_bytes:
+        raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
+    return data
 
 
 def _read_folder(folder: Path, limits: ArchiveLimits) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
     for rel, path in _walk(folder):
-        if path.is_symlink():
-            raise Refused(msg.t("batch_link", name=rel))
+        mode = path.lstat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a link, FIFO, socket, device
+            raise Refused(msg.t("batch_link", name=printable(rel, lines=False)[:200]))
         if len(files) >= limits.max_files:
             raise Refused(msg.t("batch_too_many_files", limit=limits.max_files))
-        if not path.is_file():
+        if not stat.S_ISREG(mode):
             continue
         data = _read_file(path, limits)
         total += len(data)
@@ -276,21 +313,29 @@ def _read_zip(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
         if declared > (1 << 20) and declared > limits.max_ratio * max(packed, 1):
             raise Refused(msg.t("batch_zip_bomb", ratio=f"{declared / max(packed, 1):.0f}"))
         files: dict[str, bytes] = {}
+        folders: set[str] = set()
         total = 0
         for member in members:
             name = member.filename
+            shown = printable(name, lines=False)[:200]
             mode = member.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise Refused(msg.t("batch_link", name=name))
+                raise Refused(msg.t("batch_link", name=shown))
             if member.flag_bits & 0x1:
-                raise Refused(msg.t("batch_encrypted", name=name))
+                raise Refused(msg.t("batch_encrypted", name=shown))
             rel = _safe_name(name)
             if rel is None:
-                raise Refused(msg.t("batch_unsafe_path", name=name[:200]))
+                raise Refused(msg.t("batch_unsafe_path", name=shown))
+            if any(len(part.encode()) > _NAME_BYTES for part in rel.split("/")):
+                raise Refused(msg.t("batch_name_too_long", limit=_NAME_BYTES, name=shown))
             if member.is_dir() or not rel or any(p in _SKIPPED_PARTS for p in rel.split("/")):
                 continue
             if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
-                raise Refused(msg.t("batch_link", name=name))
+                raise Refused(msg.t("batch_link", name=shown))
+            parents = {rel.rsplit("/", depth)[0] for depth in range(1, rel.count("/") + 1)}
+            if rel in files or rel in folders or parents & files.keys():
+                raise Refused(msg.t("batch_name_conflict", name=shown))
+            folders |= parents
             if member.file_size > limits.max_file_bytes:
                 raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
             # never trust the declared sizes: read at most the limit plus one byte

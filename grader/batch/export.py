@@ -18,14 +18,14 @@ Nothing here grades; the gradebook is the single source.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-import io
+import hashlib
 import re
 import sys
 from pathlib import Path
 
 from grader.batch.gradebook import Gradebook, HistoryRow, Row
+from grader.untrusted import csv_text
 
 __all__ = ["MISSING", "add_arguments", "exercise_scores", "export", "run", "safe_name"]
 
@@ -127,9 +127,13 @@ def _missing(student: str, name: str, columns: dict[str, str]) -> Row:
 
 
 def safe_name(student: str) -> str:
-    """A file name for a student id."""
-    name = re.sub(r"[^\w.@-]", "_", student).strip(".") or "_"
-    return name[:120]
+    """A file name for a student id: the id itself where it is a plain name, else its plain
+    characters and a hash of the id (so ``alice`` and ``alice.`` never share a folder)."""
+    name = re.sub(r"[^\w.@-]", "_", student).strip(".")[:100] or "_"
+    if name == student and not name.startswith(("-", "@")):
+        return name
+    digest = hashlib.sha256(student.encode(errors="backslashreplace")).hexdigest()[:12]
+    return f"{name}-{digest}"
 
 
 def _reports(folder: Path, rows: list[Row]) -> list[Path]:
@@ -163,13 +167,11 @@ def grades_csv(rows: list[Row], course: dict[str, object]) -> str:
     ``on_roster`` is ``yes`` or ``no`` when the batch has a roster, else empty.
     """
     exercises = [e["id"] for e in course.get("exercises", [])]  # type: ignore[attr-defined]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "entry", *exercises, "total", "status", "on_roster"])
+    lines: list[list[object]] = [["student", "entry", *exercises, "total", "status", "on_roster"]]
     for row in rows:
         scores = exercise_scores(row)
         graded = row.outcome not in ("grader_error", MISSING)
-        writer.writerow(
+        lines.append(
             [
                 row.student,
                 row.entry,
@@ -179,16 +181,14 @@ def grades_csv(rows: list[Row], course: dict[str, object]) -> str:
                 {True: "yes", False: "no", None: ""}[row.on_roster],
             ]
         )
-    return buffer.getvalue()
+    return csv_text(lines)
 
 
 def history_csv(history: list[HistoryRow]) -> str:
     """One line per grading: student, when, run, command, grader, rubrics, outcome, change."""
     import datetime
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
+    lines: list[list[object]] = [
         [
             "student",
             "graded_at",
@@ -202,13 +202,13 @@ def history_csv(history: list[HistoryRow]) -> str:
             "previous_score",
             "change",
         ]
-    )
+    ]
     for item in history:
         when = datetime.datetime.fromtimestamp(item.graded, tz=datetime.UTC)
         change = ""
         if item.score is not None and item.previous is not None:
             change = f"{item.score - item.previous:+g}"
-        writer.writerow(
+        lines.append(
             [
                 item.student,
                 when.isoformat(timespec="seconds"),
@@ -223,7 +223,7 @@ def history_csv(history: list[HistoryRow]) -> str:
                 change,
             ]
         )
-    return buffer.getvalue()
+    return csv_text(lines)
 
 
 def _num(value: float | None) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
+from grader.untrusted import storable_data
 
 __all__ = ["FILENAME", "Gradebook", "HistoryRow", "Row", "Stored"]
 
@@ -307,7 +308,9 @@ class Gradebook:
         )
 
     def record(self, result: dict[str, Any], run_id: int | None = None) -> None:
-        """Store one submission's result, its cases and a history line, in one transaction."""
+        """Store one submission's result, its cases and a history line, in one transaction
+        (every text encodable: a lone surrogate from a submission would fail the write)."""
+        result = storable_data(result)
         report = result.get("report")
         with self._transaction():
             before = self._db.execute(

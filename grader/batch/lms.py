@@ -15,15 +15,14 @@ Submissions the grader failed on are left blank, so an import never writes them 
 Roster students without a submission (outcome ``missing``) are listed with a blank grade,
 which both LMSs read as "no grade yet" (Canvas then applies its missing-submission policy);
 `grader.batch.export` leaves entries that are not on the roster out of these files.
+Every cell is formula-safe and on one printable line (`grader.untrusted.csv_cell`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from grader import messages as msg
 from grader.batch.gradebook import Row
+from grader.untrusted import csv_text
 
 __all__ = ["canvas_csv", "feedback", "moodle_csv"]
 
@@ -38,14 +37,14 @@ def _score(row: Row) -> str:
 
 def canvas_csv(rows: list[Row], assignment: str) -> str:
     """The Canvas gradebook import file: one assignment column holding the total."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
+    lines: list[list[str]] = [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment]
+    ]
     possible = max((r.max_score or 0.0 for r in rows), default=0.0)
-    writer.writerow(["    Points Possible", "", "", "", "", _num(possible)])
+    lines.append(["    Points Possible", "", "", "", "", _num(possible)])
     for row in rows:
         roster = row.roster
-        writer.writerow(
+        lines.append(
             [
                 roster.get("display_name") or roster.get("name_display") or row.student,
                 roster.get("canvas_id", ""),
@@ -55,18 +54,16 @@ def canvas_csv(rows: list[Row], assignment: str) -> str:
                 _score(row),
             ]
         )
-    return buffer.getvalue()
+    return csv_text(lines)
 
 
 def moodle_csv(rows: list[Row], assignment: str) -> str:
     """The Moodle grade import file: ID number, email (when known), grade and feedback."""
     with_email = any(r.roster.get("email") for r in rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     header = ["ID number", *(["Email address"] if with_email else []), assignment, "Feedback"]
-    writer.writerow(header)
+    lines: list[list[str]] = [header]
     for row in rows:
-        writer.writerow(
+        lines.append(
             [
                 row.student,
                 *([row.roster.get("email", "")] if with_email else []),
@@ -74,7 +71,7 @@ def moodle_csv(rows: list[Row], assignment: str) -> str:
                 feedback(row),
             ]
         )
-    return buffer.getvalue()
+    return csv_text(lines)
 
 
 def feedback(row: Row) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from grader import __version__
 from grader.batch.discover import Entry
+from grader.untrusted import printable
 
 __all__ = ["Interrupted", "add_arguments", "run", "run_local"]
 
@@ -150,10 +151,11 @@ def run(args: argparse.Namespace) -> int:
         lang = _remember(book, "lang", args.lang, messages.language_from_env(os.environ))
         assignment = _remember(book, "assignment", args.assignment, DEFAULT_ASSIGNMENT)
         entries, warnings = discover(Path(args.submissions), roster)
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+        for warning in warnings:  # entry names are the students': control characters escaped
+            print(f"warning: {printable(warning)}", file=sys.stderr)
         for old, new in book.rekey([(e.student, e.name) for e in entries]):
-            print(f"note: {old} is now student {new} (roster); kept its grade", file=sys.stderr)
+            note = f"note: {old} is now student {new} (roster); kept its grade"
+            print(printable(note), file=sys.stderr)
             from grader.batch.export import safe_name
 
             shutil.rmtree(out / "reports" / safe_name(old), ignore_errors=True)
@@ -225,13 +227,14 @@ def run(args: argparse.Namespace) -> int:
         counts = book.count()
     if args.dask_scheduler and args.sandbox != "local":  # a local run said so when it began
         for reason, count in unconfined.items():
+            why = printable(reason) or "secure mode could not start"
             print(
                 f"warning: {count} submissions were graded in local mode on the cluster, where "
-                f"student code is not confined: {reason or 'secure mode could not start'}",
+                f"student code is not confined: {why}",
                 file=sys.stderr,
             )
     if args.regrade or changes:
-        print(changes_text(changes, regrade=args.regrade), file=sys.stderr, end="")
+        print(printable(changes_text(changes, regrade=args.regrade)), file=sys.stderr, end="")
     if not args.no_export:
         from grader.batch.export import export
 

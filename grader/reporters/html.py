@@ -26,6 +26,7 @@ from grader.reporters.markdown import (
     percent,
     unconfined_line,
 )
+from grader.untrusted import shown_report
 
 __all__ = ["HtmlReporter", "clean_mathml", "diff_tokens"]
 
@@ -402,7 +403,9 @@ class HtmlReporter:
         )
 
     def render(self, report: GradeReport) -> str:
-        """The report as one HTML document."""
+        """The report as one HTML document (control characters of what a student wrote
+        escaped, as in the text reports)."""
+        report = shown_report(report)
         title = f"{msg.t('report_heading')} · {report.submission}"
         cards = "\n".join(_card(e) for e in report.exercises)
         footer = msg.t("generated_by", version=report.grader_version)

@@ -13,6 +13,7 @@ from typing import Any
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
+from grader.untrusted import shown_report
 
 __all__ = [
     "MarkdownReporter",
@@ -172,7 +173,9 @@ class MarkdownReporter:
     default_filename = "report.md"
 
     def render(self, report: GradeReport) -> str:
-        """The whole report as Markdown with a trailing newline."""
+        """The whole report as Markdown with a trailing newline (control characters of what
+        a student wrote escaped)."""
+        report = shown_report(report)
         score = msg.t(
             "score_line",
             score=fmt_points(report.score),

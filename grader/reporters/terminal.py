@@ -5,6 +5,7 @@ from __future__ import annotations
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
 from grader.reporters.markdown import input_lines, unconfined_line
+from grader.untrusted import shown_report
 
 __all__ = ["TerminalReporter", "text_table"]
 
@@ -64,7 +65,8 @@ class TerminalReporter:
         return f"{code}{text}{_RESET}" if self.color else text
 
     def render(self, report: GradeReport) -> str:
-        """The whole report."""
+        """The whole report (what a student wrote, with its control characters escaped)."""
+        report = shown_report(report)
         lines: list[str] = []
         unconfined = unconfined_line(report)
         if unconfined:

@@ -1,0 +1,121 @@
+"""Text that students wrote, made harmless where the grader shows or stores it.
+
+Anything a submission controls (exception text, printed output, file and entry names, a
+notebook's cells) can hold control sequences (clear the screen, print a fake "total 63/63",
+write the clipboard with OSC 52), bidirectional overrides, lone surrogates (which no UTF-8
+file or database can hold) and, in a spreadsheet, formulas. One rule each:
+
+- `printable`: every control character, bidirectional control and lone surrogate is shown
+  as an escape (``\\x1b``, ``\\u202e``, ``\\udcff``); newlines and tabs stay in multi-line
+  text. `shown_report` applies it to every string of a report (the text reporters do).
+- `csv_cell`: a cell that a spreadsheet would read as a formula (OWASP's CSV-injection rule:
+  it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
+  ``'``, and its text is `printable` on one line.
+- `storable`: lone surrogates as escapes, so that the text encodes as UTF-8 (the gradebook).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from grader.model import CaseResult, ExerciseResult, GradeReport
+
+__all__ = ["csv_cell", "csv_text", "printable", "shown_report", "storable", "storable_data"]
+
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_SHOWN_MULTILINE = re.compile(f"[{_CONTROL}\ud800-\udfff]")
+_SHOWN_ONE_LINE = re.compile(f"[\t\n{_CONTROL}\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, lines: bool = True) -> str:
+    """``text`` with control characters shown as escapes (newlines and tabs kept if ``lines``)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return (_SHOWN_MULTILINE if lines else _SHOWN_ONE_LINE).sub(_escape, text)
+
+
+def storable(text: str) -> str:
+    """``text`` with lone surrogates as escapes: it then encodes as UTF-8."""
+    return text if text.isascii() else _SURROGATE.sub(_escape, text)
+
+
+def storable_data(value: Any) -> Any:
+    """JSON-like data with `storable` applied to every string, keys included."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [storable_data(item) for item in value]
+    if isinstance(value, dict):
+        return {storable_data(k): storable_data(v) for k, v in value.items()}
+    return value
+
+
+def csv_cell(value: object) -> str:
+    """One CSV cell: one printable line, and never read as a formula by a spreadsheet (a
+    plain number such as ``-2`` or ``+1.5`` stays a number)."""
+    text = str(value)
+    if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text):
+        text = "'" + text
+    return printable(text, lines=False)
+
+
+def csv_text(rows: Iterable[Iterable[object]]) -> str:
+    """CSV (``\\n`` line ends) whose every cell went through `csv_cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list | tuple):
+        return [_shown(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    return value
+
+
+def shown_report(report: GradeReport) -> GradeReport:
+    """``report`` with every string `printable` (for reporters that print text)."""
+
+    def case(item: CaseResult) -> CaseResult:
+        return replace(
+            item,
+            name=printable(item.name),
+            message=printable(item.message),
+            hint=printable(item.hint),
+            title=printable(item.title),
+            details=_shown(item.details),
+        )
+
+    def exercise(item: ExerciseResult) -> ExerciseResult:
+        return replace(
+            item,
+            title=printable(item.title),
+            file=printable(item.file),
+            message=printable(item.message),
+            cases=tuple(case(c) for c in item.cases),
+        )
+
+    return replace(
+        report,
+        submission=printable(report.submission),
+        exercises=tuple(exercise(e) for e in report.exercises),
+        meta=_shown(report.meta),
+    )
