@@ -355,6 +355,11 @@ CATALOGUE: dict[str, str] = {
     "nb_mode_kernel": "graded in a Jupyter kernel (ipykernel)",
     "nb_kernel_died": "stopped the kernel (exit or crash); the cell was left out",
     "nb_kernel_failed": "the Jupyter kernel could not start: {error}",
+    "kernel_unconfined": (
+        "--kernel runs the notebook in a Jupyter kernel, which the sandbox cannot confine;"
+        " grade without --kernel (the cells then run as plain Python in the sandbox), or add"
+        " --sandbox local to run the kernel unconfined (for your own notebook only)"
+    ),
     "nb_graded_stub": "{file} is still the stub: graded what {notebook} defines instead",
     "nb_py_wins": "graded {files}; {notebook} also defines them (when both are worked on, the"
     " .py file is graded)",

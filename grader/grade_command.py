@@ -179,6 +179,15 @@ def _check_options(args: argparse.Namespace, path: Path) -> None:
             f"--kernel runs notebooks (.ipynb) in a Jupyter kernel; {path} is not a notebook "
             "(drop --kernel to grade it)"
         )
+    if args.kernel:
+        from grader.sandbox import secure
+
+        if args.sandbox == "secure" or (args.sandbox == "auto" and not secure.unavailable()):
+            # a Jupyter kernel needs its sockets: it cannot run in the sandbox
+            from grader import messages
+
+            messages.set_language(args.lang or messages.language_from_env(os.environ))
+            raise UsageError(messages.t("kernel_unconfined"))
 
 
 def run(args: argparse.Namespace) -> int:

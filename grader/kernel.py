@@ -1,9 +1,12 @@
 """Grade a notebook in a real Jupyter kernel (``grade --kernel``), for IPython-dependent code.
 
 nbclient starts an ``ipykernel`` as a child process of the grader, with resource limits
-(address space, file size, no core dumps) applied to it, its working directory the
-notebook's folder and ``MPLBACKEND=Agg``. Shell escapes (``!cmd``, ``%sx``, ``%pip``, ...)
-are replaced by no-ops before the first cell; other magics run as in Jupyter. Every code
+(address space, file size, CPU time, no core dumps) applied to it, its working directory the
+notebook's folder and ``MPLBACKEND=Agg``. The kernel is not in the sandbox (it needs its
+sockets), so `grader.cli` runs it only in local mode. Before the first cell it installs a
+seccomp filter (no new process, no signal to another; `confine.confine_kernel`) and dies
+with the grader, so nothing the cells start outlives the grading. Shell escapes (``!cmd``,
+``%sx``, ``%pip``, ...) are replaced by no-ops then too; other magics run as in Jupyter. Every code
 cell then runs in order with a per-cell timeout and errors allowed, so later definitions
 still exist. A cell that times out or kills the kernel is named, left out, and the kernel
 restarts without it. Each exercise's cases then run in one more cell
@@ -41,6 +44,10 @@ _IPYTHON_FILE = re.compile(r" \(\d+\.py, line \d+\)$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _SETUP = """\
 def __ml_lectures_setup():
+    import sys
+    sys.path.insert(0, {root!r})
+    from grader.sandbox import confine
+    confine.confine_kernel()  # no new process, and the kernel dies with the grader
     shell = get_ipython()
     shell.system = shell.system_raw = shell.system_piped = lambda *a, **k: None
     shell.getoutput = lambda *a, **k: []
@@ -125,7 +132,8 @@ class KernelGrader:
         cells = [c for c in self.notebook.cells if c.number not in self.dead]
         new_cell = nbformat.v4.new_code_cell
         node = nbformat.v4.new_notebook(  # type: ignore[no-untyped-call]
-            cells=[new_cell(_SETUP)] + [new_cell(c.source) for c in cells]  # type: ignore[no-untyped-call]
+            cells=[new_cell(_SETUP.format(root=_ROOT))]  # type: ignore[no-untyped-call]
+            + [new_cell(c.source) for c in cells]  # type: ignore[no-untyped-call]
         )
         client = NotebookClient(
             node,
@@ -148,6 +156,7 @@ class KernelGrader:
                 msg.t("nb_kernel_failed", error=f"{type(exc).__name__}: {exc}")
             ) from None
         _limit(client, limits)
+        _cpu_budget(client, limits.wall_seconds * (len(cells) + 1))
         _cap_output(client, limits.output_kept)
         client.execute_cell(node.cells[0], 0, store_history=False)
         self.problems = {}
@@ -189,6 +198,7 @@ class KernelGrader:
         )
         cell = nbformat.v4.new_code_cell(code)  # type: ignore[no-untyped-call]
         client.timeout = int(limits.wall_seconds * (len(job.get("cases", [])) + 1)) + 5
+        _cpu_budget(client, limits.wall_seconds * (len(job.get("cases", [])) + 1))
         client.nb.cells.append(cell)
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
@@ -326,6 +336,28 @@ def _limit(client: Any, limits: Limits) -> None:
     ):
         with contextlib.suppress(OSError, ValueError):
             resource.prlimit(pid, which, (value, value))
+
+
+def _cpu_budget(client: Any, seconds: float) -> None:
+    """Let the kernel use ``seconds`` more CPU time before SIGXCPU stops it (``RLIMIT_CPU``):
+    threads can burn CPU faster than the cells' wall-clock time limits run out."""
+    if sys.platform != "linux":
+        return
+    import math
+    import resource
+
+    try:
+        pid = client.km.provisioner.process.pid
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        _soft, hard = resource.prlimit(pid, resource.RLIMIT_CPU)
+        soft = math.ceil(used + seconds) + 1
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.prlimit(pid, resource.RLIMIT_CPU, (soft, hard))
+    except (AttributeError, OSError, ValueError, IndexError):
+        return
 
 
 def _shutdown(client: Any) -> None:

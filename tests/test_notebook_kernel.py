@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
+from grader.sandbox import confine, secure
 from tests.conftest import ROOT, SOLUTIONS
-from tests.test_notebook import NOTEBOOKS, _full, _scores, _short_rubrics
+from tests.test_notebook import NOTEBOOKS, _full, _notebook, _scores, _short_rubrics
 
 pytestmark = pytest.mark.slow  # every test here starts processes
 
 
 def test_solution_notebook_scores_full_marks_in_a_kernel(run_grade):
     """The pack's solution notebook earns every point in kernel mode, and the report says so."""
-    run = run_grade(str(SOLUTIONS / "lecture01.ipynb"), "--kernel")
+    run = run_grade(str(SOLUTIONS / "lecture01.ipynb"), "--kernel", "--sandbox", "local")
     assert 0 == run.code
     assert run.report["max_score"] == run.report["score"]
     assert "kernel" == run.report["meta"]["notebook_mode"]
@@ -23,7 +27,7 @@ def test_solution_notebook_scores_full_marks_in_a_kernel(run_grade):
 
 def test_stub_notebook_scores_zero_in_a_kernel(run_grade):
     """The pack's stub notebook scores 0 in kernel mode with the friendly message."""
-    run = run_grade(str(ROOT / "exercises" / "lecture01.ipynb"), "--kernel")
+    run = run_grade(str(ROOT / "exercises" / "lecture01.ipynb"), "--kernel", "--sandbox", "local")
     assert 1 == run.code
     assert 0 == run.report["score"]
     softmax = run.exercise("softmax")
@@ -35,7 +39,7 @@ def test_stub_notebook_scores_zero_in_a_kernel(run_grade):
 
 def test_kernel_mode_names_cells_and_lines(run_grade):
     """Errors in kernel mode read as in the default mode: cell, first line, line in the cell."""
-    run = run_grade(str(NOTEBOOKS / "errors.ipynb"), "--kernel")
+    run = run_grade(str(NOTEBOOKS / "errors.ipynb"), "--kernel", "--sandbox", "local")
     _full(run, "softmax")
     assert (
         "cell 4 (defines `cross_entropy`): raised ZeroDivisionError: division by zero"
@@ -57,6 +61,8 @@ def test_kernel_hang_and_exit_cost_only_their_cells(run_grade, tmp_path):
     run = run_grade(
         str(NOTEBOOKS / "hang.ipynb"),
         "--kernel",
+        "--sandbox",
+        "local",
         "--rubrics",
         str(rubrics),
         "--solutions",
@@ -75,7 +81,53 @@ def test_kernel_never_runs_shell_commands(run_grade, tmp_path):
     """In kernel mode too, `!cmd`, %%bash and %%writefile do nothing."""
     copy = tmp_path / "magics.ipynb"
     shutil.copy(NOTEBOOKS / "magics.ipynb", copy)
-    run = run_grade(str(copy), "--kernel")
+    run = run_grade(str(copy), "--kernel", "--sandbox", "local")
     _full(run, "softmax", "sgd_step")
     assert [] == sorted(p.name for p in tmp_path.glob("ran_*"))
     assert 0 == _scores(run.report)["cross_entropy"][0]
+
+
+@pytest.mark.parametrize("mode", ["secure", "auto"])
+def test_kernel_mode_is_refused_where_secure_mode_is_asked_for_or_the_default(run_grade, mode: str):
+    """A Jupyter kernel cannot run in the sandbox: --kernel with --sandbox secure, or with
+    the default where secure mode works, exits 2 and says what to do instead."""
+    if mode == "auto" and secure.unavailable():
+        pytest.skip(f"auto runs locally here: {secure.unavailable()}")
+    run = run_grade(str(SOLUTIONS / "lecture01.ipynb"), "--kernel", "--sandbox", mode)
+    assert (2, None) == (run.code, run.report)
+    assert "--kernel runs the notebook in a Jupyter kernel, which the sandbox cannot" in run.stderr
+    assert "--sandbox local" in run.stderr
+
+
+def test_nothing_a_kernel_cell_starts_outlives_the_grading(run_grade, tmp_path: Path):
+    """A cell that starts a daemon (fork, setsid, loop) cannot: the kernel makes no process;
+    after grading no process of the notebook is left, and the report says --kernel ran
+    unconfined."""
+    if not confine.available():
+        pytest.skip("libseccomp is not available here")
+    marker = tmp_path / "daemon-alive"
+    daemon = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    while True:\n"
+        f"        open({str(marker)!r}, 'w').close()\n"
+        "        time.sleep(0.1)\n"
+    )
+    solution = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    notebook = _notebook(tmp_path / "daemon.ipynb", solution, daemon)
+    run = run_grade(str(notebook), "--kernel", "--sandbox", "local")
+    assert 1 == run.code
+    assert "kernel" == run.report["sandbox"]
+    problems = run.report["meta"]["notebooks"][0]["cell_problems"]
+    assert any("PermissionError" in p for p in problems), problems
+    time.sleep(0.5)
+    assert not marker.exists()
+    left = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                left.append(pid)
+        except OSError:
+            continue
+    assert [] == left

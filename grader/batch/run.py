@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--kernel: a batch grades notebooks as plain Python in the sandbox (a Jupyter "
             "kernel would run every student's code unconfined); grade one notebook in a "
-            "kernel with `grade --kernel NOTEBOOK --include-hidden`"
+            "kernel with `grade --kernel --sandbox local NOTEBOOK --include-hidden`"
         )
     rubrics_dir = Path(args.rubrics)
     course = load_course(

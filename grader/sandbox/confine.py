@@ -36,6 +36,7 @@ __all__ = [
     "TEMPLATE_CAP_NAMES",
     "available",
     "become",
+    "confine_kernel",
     "install_filter",
     "isolate",
     "next_child_uid",
@@ -157,6 +158,11 @@ _DENIED = (
     "name_to_handle_at",
     "open_by_handle_at",
 )
+_SOCKETS = frozenset(
+    {"socket", "socketpair", "connect", "bind", "listen", "accept", "accept4"}
+    | {"sendto", "sendmsg", "sendmmsg"}
+)
+_ATTR_TSYNC = 4  # SCMP_FLTATR_CTL_TSYNC
 #: signal calls allowed only when their first argument is the child's own pid
 _SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 
@@ -370,6 +376,20 @@ def serve_own_uids() -> None:
     _next_uid = 0
 
 
+def confine_kernel() -> None:
+    """In a Jupyter kernel (``grade --kernel``, local mode), before the notebook's cells: die
+    with the grader, and no new process, signal to another process, memfd, IPC object or
+    mount (sockets stay: the kernel needs them). Nothing the cells do can then outlive the
+    kernel, which the grader stops."""
+    if sys.platform != "linux":
+        return
+    import signal
+
+    _libc().prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if available():
+        install_filter(sockets=True)
+
+
 def _keep_only(libc: Any, mask: int) -> None:
     """Bounding, permitted and effective sets to ``mask``; inheritable and ambient emptied."""
     for cap in range(64):
@@ -503,19 +523,27 @@ def prepare() -> None:
     _base = ctx
 
 
-def install_filter() -> None:
-    """Install the filter in this process (irreversible); raises `OSError` if it cannot."""
+def install_filter(*, sockets: bool = False) -> None:
+    """Install the filter in this process (irreversible); raises `OSError` if it cannot.
+
+    ``sockets`` (a Jupyter kernel, which talks to the grader over ZeroMQ): sockets stay
+    allowed, and the filter covers every thread the process already has.
+    """
     lib = _load()
     if lib is None:
         raise OSError(errno.ENOSYS, _lib_error)
     if not no_new_privs():
         raise OSError(errno.EPERM, "cannot set no_new_privs")
-    ctx = _base  # this process's copy-on-write copy of the template's prepared filter
+    ctx = None if sockets else _base  # a copy-on-write copy of the template's prepared filter
     if ctx is None:
         ctx = lib.seccomp_init(_ACT_ALLOW)
         if not ctx:
             raise OSError(errno.ENOMEM, "seccomp_init failed")
-        _static_rules(lib, ctx)
+        _static_rules(lib, ctx, sockets=sockets)
+    if sockets:
+        lib.seccomp_attr_set.argtypes = (ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32)
+        if lib.seccomp_attr_set(ctx, _ATTR_TSYNC, 1) != 0:
+            raise OSError(errno.EPERM, "cannot filter every thread")
     deny = 0x00050000 | errno.EPERM  # SCMP_ACT_ERRNO(EPERM)
     other = (_ArgCmp * 1)(_ArgCmp(0, _CMP_NE, os.getpid(), 0))
     for name in _SELF_ONLY:
@@ -525,11 +553,12 @@ def install_filter() -> None:
         raise OSError(-result, f"seccomp_load failed: {os.strerror(-result)}")
 
 
-def _static_rules(lib: Any, ctx: Any) -> None:
+def _static_rules(lib: Any, ctx: Any, *, sockets: bool = False) -> None:
     deny = 0x00050000 | errno.EPERM  # SCMP_ACT_ERRNO(EPERM)
     none = ctypes.POINTER(_ArgCmp)()
     for name in _DENIED:
-        _rule(lib, ctx, deny, name, 0, none)
+        if not (sockets and name in _SOCKETS):
+            _rule(lib, ctx, deny, name, 0, none)
     # clone3 hides its flags in memory a filter cannot read: ENOSYS makes the C library
     # fall back to clone, whose flags it can (threads pass, processes do not).
     _rule(lib, ctx, 0x00050000 | errno.ENOSYS, "clone3", 0, none)
