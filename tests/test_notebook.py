@@ -555,10 +555,12 @@ def test_the_grader_opens_no_file_a_notebook_cell_could_replace(
     if mode == "secure" and secure_mode:
         pytest.skip(secure_mode)
     solution = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    # the trap scrubs the child's temporary folder: in secure mode the sandbox's own /tmp, in
+    # local mode (no confinement) a TMPDIR of this test's, never the machine's shared /tmp
     trap = (
-        "import os\n"
-        "for name in os.listdir('/tmp'):\n"
-        "    path = os.path.join('/tmp', name)\n"
+        "import os, tempfile\n"
+        "for name in os.listdir(tempfile.gettempdir()):\n"
+        "    path = os.path.join(tempfile.gettempdir(), name)\n"
         "    try:\n"
         "        if os.path.isfile(path) and not os.path.islink(path):\n"
         "            os.unlink(path)\n"
@@ -589,7 +591,12 @@ def test_the_grader_opens_no_file_a_notebook_cell_could_replace(
         "--output",
         str(out),
     ]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run(
+        argv, capture_output=True, text=True, timeout=120, check=False, env=env
+    )
     assert 1 == done.returncode, done.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     softmax = next(e for e in report["exercises"] if e["id"] == "softmax")
