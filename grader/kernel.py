@@ -35,6 +35,7 @@ from grader.plan import ExercisePlan
 from grader.sandbox import transport
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.scoring import score_exercise
+from grader.untrusted import open_regular
 
 __all__ = ["KernelGrader"]
 
@@ -214,8 +215,11 @@ class KernelGrader:
         if result.killed or result.signal is not None:
             self._stop_kernel()  # the next job starts a fresh kernel
         try:
-            with open(out_path, "rb") as fh:
-                data = fh.read()
+            # the kernel could have replaced its output file (a FIFO, a link to a host file)
+            with open_regular(out_path) as fh:
+                data = fh.read(transport.MAX_FRAME * 8)
+        except OSError:
+            data = b""
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(out_path)

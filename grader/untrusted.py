@@ -12,20 +12,34 @@ file or database can hold) and, in a spreadsheet, formulas. One rule each:
   it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
   ``'``, and its text is `printable` on one line.
 - `storable`: lone surrogates as escapes, so that the text encodes as UTF-8 (the gradebook).
+
+And one rule for files a student could have replaced: `open_regular` opens a path only as
+a regular file, never through a link and never blocking on a FIFO or a device.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from grader.model import CaseResult, ExerciseResult, GradeReport
 
-__all__ = ["csv_cell", "csv_text", "printable", "shown_report", "storable", "storable_data"]
+__all__ = [
+    "csv_cell",
+    "csv_text",
+    "open_regular",
+    "printable",
+    "shown_report",
+    "storable",
+    "storable_data",
+]
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _SHOWN_MULTILINE = re.compile(f"[{_CONTROL}\ud800-\udfff]")
@@ -119,3 +133,18 @@ def shown_report(report: GradeReport) -> GradeReport:
         exercises=tuple(exercise(e) for e in report.exercises),
         meta=_shown(report.meta),
     )
+
+
+def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
+    """``path`` opened for reading if it is a regular file (else `OSError`, ``EINVAL`` or
+    ``ELOOP``): never through a link, never blocking on a FIFO or a device."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

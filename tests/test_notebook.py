@@ -594,9 +594,7 @@ def test_the_grader_opens_no_file_a_notebook_cell_could_replace(
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    done = subprocess.run(
-        argv, capture_output=True, text=True, timeout=120, check=False, env=env
-    )
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False, env=env)
     assert 1 == done.returncode, done.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     softmax = next(e for e in report["exercises"] if e["id"] == "softmax")

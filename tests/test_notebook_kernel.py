@@ -131,3 +131,35 @@ def test_nothing_a_kernel_cell_starts_outlives_the_grading(run_grade, tmp_path: 
         except OSError:
             continue
     assert [] == left
+
+
+def test_the_grader_does_not_block_on_a_kernel_output_file_replaced_by_a_fifo(tmp_path: Path):
+    """A function that turns the kernel's output file into a FIFO (in a temporary folder of
+    this test's own) costs its exercise; the grader never opens it blocking."""
+    import json
+    import subprocess
+    import sys
+
+    trap = (
+        "import os, tempfile\n"
+        "def softmax(z, axis=-1):\n"
+        "    folder = tempfile.gettempdir()\n"
+        "    for name in os.listdir(folder):\n"
+        "        if name.startswith('ml-lectures-out-'):\n"
+        "            os.unlink(os.path.join(folder, name))\n"
+        "            os.mkfifo(os.path.join(folder, name))\n"
+        "    return z\n"
+    )
+    (tmp_path / "submission").mkdir()
+    notebook = _notebook(tmp_path / "submission" / "fifo.ipynb", trap)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "report.json"
+    argv = [sys.executable, "-m", "grader", str(notebook), "--kernel", "--sandbox", "local"]
+    argv += ["--rubrics", str(ROOT / "rubrics"), "--format", "json", "--output", str(out)]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False, env=env)
+    assert 1 == done.returncode, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    softmax = next(e for e in report["exercises"] if e["id"] == "softmax")
+    assert 0 == softmax["score"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import errno
 import hashlib
-import io
 import os
 import stat
 import zipfile
@@ -21,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from grader import messages as msg
 from grader.errors import UsageError
-from grader.untrusted import printable
+from grader.untrusted import open_regular, printable
 
 __all__ = [
     "ArchiveLimits",
@@ -190,7 +189,7 @@ def fingerprint(entry: Entry, limits: ArchiveLimits | None = None) -> str:
     digest = hashlib.sha256(entry.kind.encode())
     if entry.kind != "folder":
         try:
-            with _open_regular(entry.path) as fh:
+            with open_regular(entry.path) as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(block)
         except OSError as exc:
@@ -248,24 +247,9 @@ def _walk(folder: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def _open_regular(path: Path) -> io.BufferedReader:
-    """``path`` opened for reading if it is a regular file: never through a link, and never
-    blocking on a FIFO or a device (which a student can leave in a submission)."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
 def _read_file(path: Path, limits: ArchiveLimits) -> bytes:
     try:
-        with _open_regular(path) as fh:
+        with open_regular(path) as fh:
             if os.fstat(fh.fileno()).st_size > limits.max_file_bytes:
                 raise Refused(msg.t("batch_too_large", limit=_mib(limits.max_file_bytes)))
             data = fh.read(limits.max_file_bytes + 1)
