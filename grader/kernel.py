@@ -4,7 +4,7 @@ nbclient starts an ``ipykernel`` as a child process of the grader, with resource
 (address space, file size, CPU time, no core dumps) applied to it, its working directory the
 notebook's folder and ``MPLBACKEND=Agg``. The kernel is not in the sandbox (it needs its
 sockets), so `grader.cli` runs it only in local mode. Before the first cell it installs a
-seccomp filter (no new process, no signal to another; `confine.confine_kernel`) and dies
+seccomp filter (no new process, no signal to another; `seccomp.confine_kernel`) and dies
 with the grader, so nothing the cells start outlives the grading. Shell escapes (``!cmd``,
 ``%sx``, ``%pip``, ...) are replaced by no-ops then too; other magics run as in Jupyter. Every code
 cell then runs in order with a per-cell timeout and errors allowed, so later definitions
@@ -47,8 +47,8 @@ _SETUP = """\
 def __ml_lectures_setup():
     import sys
     sys.path.insert(0, {root!r})
-    from grader.sandbox import confine
-    confine.confine_kernel()  # no new process, and the kernel dies with the grader
+    from grader.sandbox import seccomp
+    seccomp.confine_kernel()  # no new process, and the kernel dies with the grader
     shell = get_ipython()
     shell.system = shell.system_raw = shell.system_piped = lambda *a, **k: None
     shell.getoutput = lambda *a, **k: []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import confine, secure
+from grader.sandbox import seccomp, secure
 from tests.conftest import ROOT, SOLUTIONS
 from tests.test_notebook import NOTEBOOKS, _full, _notebook, _scores, _short_rubrics
 
@@ -103,7 +103,7 @@ def test_nothing_a_kernel_cell_starts_outlives_the_grading(run_grade, tmp_path: 
     """A cell that starts a daemon (fork, setsid, loop) cannot: the kernel makes no process;
     after grading no process of the notebook is left, and the report says --kernel ran
     unconfined."""
-    if not confine.available():
+    if not seccomp.available():
         pytest.skip("libseccomp is not available here")
     marker = tmp_path / "daemon-alive"
     daemon = (

@@ -21,7 +21,7 @@ from grader.errors import InternalError
 from grader.execute import ExerciseRun, run_exercise
 from grader.plan import plan_exercise
 from grader.rubric import load_rubric
-from grader.sandbox import confine, secure, transport
+from grader.sandbox import confine, seccomp, secure, transport
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.sandbox.verify import check_child, check_ready
 from grader.scoring import score_exercise
@@ -574,7 +574,7 @@ def test_seccomp_filter_refuses_processes_sockets_and_signals_but_not_threads() 
     """After the filter: fork, exec, sockets, killing others, memfds (memory outside
     RLIMIT_AS), IPC objects and file locks (places children would share) fail; threads and
     NumPy work."""
-    if not confine.available():
+    if not seccomp.available():
         pytest.skip("libseccomp is not available here")
     script = textwrap.dedent(
         f"""
@@ -587,8 +587,8 @@ def test_seccomp_filter_refuses_processes_sockets_and_signals_but_not_threads() 
                 raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
 
         import numpy as np
-        from grader.sandbox import confine
-        confine.install_filter()
+        from grader.sandbox import seccomp
+        seccomp.install_filter()
         out = []
         for name, fn in [
             ("fork", os.fork),

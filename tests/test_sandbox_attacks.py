@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import confine
+from grader.sandbox import seccomp
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = Path(__file__).with_name("attacks")
@@ -190,7 +190,7 @@ def test_attack(
     """The attacked cases score zero with the named reason; everything else is untouched."""
     if mode == "secure" and secure_mode:
         pytest.skip(f"secure mode cannot run here: {secure_mode}")
-    if mode == "local" and attack.needs_seccomp and not confine.available():
+    if mode == "local" and attack.needs_seccomp and not seccomp.available():
         pytest.skip("local mode survives this attack only with a seccomp filter")
     port, received = listener
     outside = tmp_path / "outside"

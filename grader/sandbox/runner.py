@@ -35,6 +35,7 @@ from typing import Any
 
 from grader.errors import InternalError
 from grader.sandbox.case_output import CaseOutput
+from grader.sandbox.clock import Budget, Clock
 from grader.sandbox.secure import CHILD_THREADS, SecureView
 from grader.sandbox.verify import check_child, check_ready
 
@@ -392,7 +393,7 @@ class Template:
         try:
             cases = job.get("cases", [])
             split = CaseOutput(limits.case_output_kept, frozenset(c["i"] for c in cases))
-            budget = _Budget.of(job, limits, reply.get("uid"))
+            budget = Budget.of(job, limits, reply.get("uid"))
             return self._collect(pid, pending, status_r, out_r, limits, budget, split=split)
         except BaseException:
             self.kill(pid)
@@ -409,7 +410,7 @@ class Template:
         status_r: int,
         out_r: int,
         limits: Limits,
-        budget: _Budget,
+        budget: Budget,
         *,
         split: CaseOutput,
     ) -> RunResult:
@@ -422,7 +423,7 @@ class Template:
         output_seen = 0
         phase_output = 0  # output_seen when the running phase (import, or a case) began
         started = time.monotonic()
-        clock = _Clock(started, budget, limits.wall_seconds)
+        clock = Clock(started, budget, limits.wall_seconds)
         selector = selectors.DefaultSelector()
         selector.register(status_r, selectors.EVENT_READ, "status")
         selector.register(out_r, selectors.EVENT_READ, "out")
@@ -523,116 +524,6 @@ class Template:
         result.output_seen = output_seen
         result.seconds = time.monotonic() - started
         return result
-
-
-@dataclass(frozen=True)
-class _Budget:
-    """What the grader allows one job, from the job alone (never from the child)."""
-
-    #: the most messages the job can need; anything beyond is spam
-    messages: int
-    #: each case's own wall limit, by index (the others have the default)
-    own: dict[int, float]
-    #: the cases the job has
-    cases: frozenset[int]
-    #: files the child imports in turn (a shared child), each a phase with a time limit
-    imports: int
-    #: sections the child answers in turn
-    sections: int
-    #: every phase's time limit added up: the child's whole life, whatever it sends
-    total: float
-    #: the uid the template gave the child, if its own
-    uid: Any = None
-
-    @classmethod
-    def of(cls, job: dict[str, Any], limits: Limits, uid: Any = None) -> _Budget:
-        """The budget of ``job`` run with ``limits``."""
-        cases = job.get("cases", [])
-        sections = len(job.get("sections") or [])
-        imports = sections if job.get("files") else 0
-        own = {int(c["i"]): float(c["time_limit"]) for c in cases if "time_limit" in c}
-        wall = limits.wall_seconds
-        total = wall * max(1, imports) + sum(own.get(int(c["i"]), wall) for c in cases)
-        # confined, import, imported, done, and per case its announcement and answer; per
-        # section its announcement, its import and its imported, missing or import error; and
-        # per notebook cell its progress note (`grader.notebook_driver`)
-        messages = 3 * len(cases) + 3 * sections + int(job.get("progress", 0)) + 9
-        return cls(
-            messages,
-            own,
-            frozenset(int(c["i"]) for c in cases),
-            imports,
-            sections,
-            total,
-            uid,
-        )
-
-
-class _Clock:
-    """The deadline of a running child, on the grader's clock.
-
-    A phase (a file's import, or one case) has its time limit from the moment the child
-    announces it, but no message extends a phase that is running: a case is announced once,
-    only when no other runs, and a shared child's next file only after its section. And
-    whatever the child announces, it never lives longer than the job's phases added up.
-    """
-
-    def __init__(self, started: float, budget: _Budget, wall: float) -> None:
-        self.budget = budget
-        self.wall = wall
-        self.end = started + budget.total + 1.0
-        #: the time limit of the phase running
-        self.limit = wall
-        self.deadline = min(started + wall, self.end)
-        self.announced: set[int] = set()
-        self.section = -1
-        self.imports = budget.imports
-        self.awaiting_import = False
-        #: when the phase began that the last message started (0.0: no phase began)
-        self.phase_began = 0.0
-        self._case_started = started
-
-    def _begin(self, limit: float) -> None:
-        now = time.monotonic()
-        self.limit = limit
-        self.deadline = min(now + limit, self.end)
-        self.phase_began = now
-
-    def step(self, msg: dict[str, Any], result: RunResult) -> str:
-        """Follow one message from the child; a protocol violation's description, or ""."""
-        self.phase_began = 0.0
-        event = msg.get("event")
-        running = result.running_case
-        if event == "case":
-            index = msg.get("i")
-            if not isinstance(index, int) or index not in self.budget.cases:
-                return f"announced an unknown case {str(index)[:20]}"
-            if index in self.announced:  # it would buy the child more time
-                return f"case {index} announced twice"
-            if running is not None:
-                return f"case {index} announced while case {running} runs"
-            self.announced.add(index)
-            result.running_case = index
-            self._case_started = time.monotonic()
-            self._begin(self.budget.own.get(index, self.wall))
-        elif event == "section":
-            number = msg.get("s")
-            if running is not None or number != self.section + 1 or number >= self.budget.sections:
-                return f"section {str(number)[:20]} announced out of turn"
-            self.section = number
-            self.awaiting_import = self.imports > 0
-        elif event == "import":
-            if running is not None:
-                return f"an import announced while case {running} runs"
-            if self.awaiting_import:  # the next file of a shared child: a phase of its own
-                self.awaiting_import = False
-                self.imports -= 1
-                result.running_case = None
-                self._begin(self.wall)
-        elif event in ("result", "exception") and running is not None and msg.get("i") == running:
-            result.case_seconds[running] = time.monotonic() - self._case_started
-            result.running_case = None
-        return ""
 
 
 class _Pending:

@@ -159,7 +159,7 @@ def command(python: str, boot: str, fd: int, view: SecureView, package: Path) ->
         args += ["--dev-bind", device, device]
     args += ["--symlink", "/proc/self/fd", "/dev/fd"]
     # /tmp holds only the folders that binds below it need: each child mounts a private tmpfs
-    # of its own there (`confine.isolate`)
+    # of its own there (`isolate.isolate`)
     args += ["--perms", "0755", "--size", str(TMP_BYTES), "--tmpfs", _TMP]
     made = {Path("/"), Path(_TMP)}
     bound = [Path("/usr"), Path("/proc"), Path("/dev")]

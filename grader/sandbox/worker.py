@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import confine, transport
+from grader.sandbox import confine, seccomp, transport
 from grader.sandbox.callables import CALLABLES
 from grader.sandbox.case_output import mark
+from grader.sandbox.isolate import isolate as isolate_child
 from grader.sandbox.loader import (
     chdir,
     import_file,
@@ -40,7 +41,7 @@ CONTROL_SIZE = 65536
 
 def main(*, isolate: bool = False) -> None:
     """Serve jobs on the socket whose descriptor is the first argument; with ``isolate``
-    (secure mode), each child shares no writable place with another (`confine.isolate`),
+    (secure mode), each child shares no writable place with another (`isolate.isolate`),
     if a first child shows that the kernel allows it."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     _die_with_parent()
@@ -69,7 +70,7 @@ def main(*, isolate: bool = False) -> None:
 
     with contextlib.suppress(ImportError):
         import resource  # noqa: F401 - every child sets its limits with it
-    confine.prepare()
+    seccomp.prepare()
     gc.collect()
     gc.freeze()
     wake_r, wake_w = os.pipe()
@@ -202,7 +203,7 @@ def _read_all(fd: int) -> bytes:
 
 
 def _isolation_works() -> bool:
-    """Whether a child can make a namespace of its own (`confine.isolate`): one fork finds out."""
+    """Whether a child can make a namespace of its own (`isolate.isolate`): one fork finds out."""
     uid = confine.next_child_uid()
     pid = os.fork()
     if pid == 0:
@@ -210,7 +211,7 @@ def _isolation_works() -> bool:
         try:
             if uid is not None:
                 confine.become(uid)
-            found = confine.isolate()
+            found = isolate_child()
             code = 0 if all(found.values()) else 1
         finally:
             os._exit(code)
@@ -230,7 +231,7 @@ def _child(  # noqa: PLR0917 - private, one call site
     try:
         if uid is not None:  # first of all: a uid of its own, no capability (confine.become)
             confine.become(uid)
-        found = confine.isolate() if isolate else {}
+        found = isolate_child() if isolate else {}
         if not all(found.values()):  # the template's first child could: this one must too
             raise OSError(f"could not isolate the child: {found}")
         status.send({"event": "confined", **confine.status(), **found})  # the grader checks it
@@ -261,10 +262,10 @@ def _child(  # noqa: PLR0917 - private, one call site
     job, blobs = messages[0]
     _apply_limits(job.get("limits", {}))
     if job.get("seccomp") in ("require", "try") and (
-        job["seccomp"] == "require" or confine.available()
+        job["seccomp"] == "require" or seccomp.available()
     ):
         try:
-            confine.install_filter()
+            seccomp.install_filter()
         except OSError as exc:
             status.send({"event": "grader_error", "error": f"seccomp: {exc}"})
             return 0
