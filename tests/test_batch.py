@@ -723,7 +723,8 @@ def test_regrade_prints_who_changed_and_keeps_the_history(tmp_path: Path, capsys
     assert "alice" not in err
     history = read_csv(out / "history.csv")
     bob = [line for line in history[1:] if line[0] == "bob"]
-    assert [["", ""], [f"{wrong:g}", f"+{FULL - wrong:g}"]] == [line[-2:] for line in bob]
+    # a cell starting with + is quoted (OWASP's CSV-injection rule: grader/untrusted.py)
+    assert [["", ""], [f"{wrong:g}", f"'+{FULL - wrong:g}"]] == [line[-2:] for line in bob]
     assert ["1", "2"] == [line[2] for line in bob]
     assert "Lecture 1" == read_csv(out / "canvas.csv")[0][-1]
     assert "合計" in (out / "reports" / "bob" / "report.txt").read_text(encoding="utf-8")
