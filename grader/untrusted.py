@@ -46,7 +46,7 @@ _SHOWN_MULTILINE = re.compile(f"[{_CONTROL}\ud800-\udfff]")
 _SHOWN_ONE_LINE = re.compile(f"[\t\n{_CONTROL}\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _escape(found: re.Match[str]) -> str:
@@ -79,8 +79,7 @@ def storable_data(value: Any) -> Any:
 
 def csv_cell(value: object) -> str:
     """One CSV cell: one printable line, and never read as a formula by a spreadsheet (a
-    negative number such as ``-2`` stays a number; ``+1``, which a spreadsheet would turn
-    into 1, does not)."""
+    plain signed number such as ``-2`` or ``+2``, which runs nothing, stays as it is)."""
     text = str(value)
     if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text):
         text = "'" + text

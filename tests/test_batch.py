@@ -723,8 +723,7 @@ def test_regrade_prints_who_changed_and_keeps_the_history(tmp_path: Path, capsys
     assert "alice" not in err
     history = read_csv(out / "history.csv")
     bob = [line for line in history[1:] if line[0] == "bob"]
-    # a cell starting with + is quoted (OWASP's CSV-injection rule: grader/untrusted.py)
-    assert [["", ""], [f"{wrong:g}", f"'+{FULL - wrong:g}"]] == [line[-2:] for line in bob]
+    assert [["", ""], [f"{wrong:g}", f"+{FULL - wrong:g}"]] == [line[-2:] for line in bob]
     assert ["1", "2"] == [line[2] for line in bob]
     assert "Lecture 1" == read_csv(out / "canvas.csv")[0][-1]
     assert "合計" in (out / "reports" / "bob" / "report.txt").read_text(encoding="utf-8")
@@ -747,7 +746,7 @@ def test_what_students_name_and_write_reaches_no_terminal_spreadsheet_or_folder_
     if mode == "secure" and unavailable():
         pytest.skip(unavailable())
     subs = tmp_path / "subs"
-    names = ["alice", "alice.", "=HYPERLINK(x)", "esc\x1b[2Jname", "+1"]
+    names = ["alice", "alice.", "=HYPERLINK(x)", "esc\x1b[2Jname", "+SUM(1,2)", "-2+3", "@x"]
     for name in names:
         make_folder(subs / name, cross_entropy=HOSTILE_TEXT)
     with zipfile.ZipFile(subs / "zippy.zip", "w") as archive:
