@@ -188,24 +188,26 @@ def _named(exc: Failure, name: str, *, top: bool) -> Failure:
 
 
 def as_array(value: Any) -> np.ndarray[Any, Any] | None:
-    """A list or tuple of numbers (nested, rectangular) as a float64 array; else None."""
+    """A list or tuple of numbers or arrays (nested, rectangular) as a float64 array; else
+    None (as a list of numbers travelled before structured answers existed)."""
+    plain = _plain_numbers(value, 0)
+    if plain is None:
+        return None
     try:
-        array = np.array(value, dtype=np.float64)
+        return np.array(plain, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
         return None
-    if not _numbers_only(value):
-        return None
-    return array
 
 
-def _numbers_only(value: Any, depth: int = 0) -> bool:
+def _plain_numbers(value: Any, depth: int) -> Any:
     if depth > 32:
-        return False
+        return None
     if isinstance(value, Received):
-        return True
+        return value.array
     if type(value) in (list, tuple):
-        return all(_numbers_only(v, depth + 1) for v in value)
-    return type(value) in (int, float, bool)
+        items = [_plain_numbers(v, depth + 1) for v in value]
+        return None if any(i is None for i in items) else items
+    return value if type(value) in (int, float, bool) else None
 
 
 def kind_of(value: Any) -> str:

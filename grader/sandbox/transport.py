@@ -249,16 +249,45 @@ def decode_npy(blob: bytes, max_elements: int = MAX_ELEMENTS) -> np.ndarray[Any,
 # -- tagged values -------------------------------------------------------------------------------
 
 
+#: how deep tuples, lists and dicts may nest in one value (a message's JSON nests about three
+#: levels per dict level, and `MAX_DEPTH` bounds the whole message)
+MAX_NESTING = 4
+#: items in all the tuples, lists and dicts of one value
+MAX_ITEMS = 10_000
+
+
 def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
     """Tag a value for transport, appending `.npy` bytes to ``blobs``.
 
-    Numbers and arrays of bool/int/float become `.npy`; strings travel as text; anything else
-    (objects, complex numbers, callables) is described by its type name only.
+    Numbers, arrays of bool/int/float and lists of numbers become `.npy`; strings travel as
+    text; tuples, dicts and other lists travel as tagged items, nested at most `MAX_NESTING`
+    deep with at most `MAX_ITEMS` items in all; anything else (objects, complex numbers,
+    callables, subclasses of the containers) is described by its type name only.
     """
+    return _encode(value, blobs, 0, [MAX_ITEMS])
+
+
+def _encode(value: Any, blobs: list[bytes], depth: int, budget: list[int]) -> dict[str, Any]:
     if value is None:
         return {"t": "none"}
     if isinstance(value, str):
         return {"t": "str", "v": str.__str__(value)[:100_000], "len": len(value)}
+    kind = type(value)
+    if kind is tuple or kind is dict or (kind is list and not _numbers(value, 0)):
+        if depth >= MAX_NESTING:
+            return {"t": "unsupported", "type": _type_name(value), "error": "nested too deeply"}
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            return {"t": "unsupported", "type": _type_name(value), "error": "too many items"}
+        if kind is dict:
+            items = []
+            for key, item in dict.items(value):
+                if type(key) is not str and type(key) is not int:
+                    return {"t": "unsupported", "type": "dict", "error": "keys must be str"}
+                items.append([key, _encode(item, blobs, depth + 1, budget)])
+            return {"t": "dict", "items": items}
+        tag = "tuple" if kind is tuple else "list"
+        return {"t": tag, "items": [_encode(v, blobs, depth + 1, budget) for v in value]}
     origin = _origin(value)
     if origin == "unsupported":
         return {"t": "unsupported", "type": _type_name(value)}
@@ -274,8 +303,23 @@ def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
     return {"t": "array", "npy": len(blobs) - 1, "origin": origin}
 
 
+def _numbers(value: Any, depth: int) -> bool:
+    """Whether a list holds only numbers (nested lists of them too): it travels as an array."""
+    if depth > 32:
+        return False
+    if type(value) is list:
+        return all(_numbers(v, depth + 1) for v in list.__iter__(value))
+    return type(value) in (int, float, bool) or isinstance(value, np.number | np.bool_)
+
+
 def decode_value(tagged: Any, blobs: list[bytes]) -> Any:
-    """Turn a tagged value back into plain data: None, str, numeric ndarray or `Unsupported`."""
+    """Turn a tagged value back into plain data: None, str, numeric ndarray (`Received`),
+    `Unsupported`, or tuples, lists and dicts of these (checked against `MAX_NESTING` and
+    `MAX_ITEMS`: a child may send anything)."""
+    return _decode(tagged, blobs, 0, [MAX_ITEMS])
+
+
+def _decode(tagged: Any, blobs: list[bytes], depth: int, budget: list[int]) -> Any:
     if not isinstance(tagged, dict):
         raise TransportError("a value must be a tagged object")
     kind = tagged.get("t")
@@ -294,6 +338,22 @@ def decode_value(tagged: Any, blobs: list[bytes]) -> Any:
         return Received(decode_npy(blobs[index]), origin if isinstance(origin, str) else "")
     if kind == "unsupported":
         return Unsupported(str(tagged.get("type", "?"))[:200], str(tagged.get("dtype", ""))[:50])
+    if kind in ("tuple", "list", "dict"):
+        items = tagged.get("items")
+        if not isinstance(items, list) or depth >= MAX_NESTING:
+            raise TransportError(f"bad {kind} value")
+        budget[0] -= len(items)
+        if budget[0] < 0:
+            raise TransportError("a value with too many items")
+        if kind != "dict":
+            decoded = [_decode(item, blobs, depth + 1, budget) for item in items]
+            return tuple(decoded) if kind == "tuple" else decoded
+        out: dict[Any, Any] = {}
+        for pair in items:
+            if not isinstance(pair, list) or len(pair) != 2 or type(pair[0]) not in (str, int):
+                raise TransportError("bad dict item")
+            out[pair[0]] = _decode(pair[1], blobs, depth + 1, budget)
+        return out
     raise TransportError(f"unknown value tag {kind!r}")
 
 

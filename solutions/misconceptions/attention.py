@@ -1,0 +1,36 @@
+"""Known-wrong attention implementations, named by `rubrics/attention.yaml`."""
+
+import numpy as np
+
+
+def _arrays(Q, K, V):  # noqa: N803
+    return (np.asarray(a, dtype=np.float64) for a in (Q, K, V))
+
+
+def _softmax(x, axis=-1):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def no_scaling(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = _softmax(Q @ K.T)
+    return weights @ V, weights
+
+
+def divides_by_d_k(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = _softmax(Q @ K.T / Q.shape[-1])
+    return weights @ V, weights
+
+
+def softmax_over_queries(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = _softmax(Q @ K.T / np.sqrt(Q.shape[-1]), axis=0)
+    return weights @ V, weights
+
+
+def scores_not_softmaxed(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = Q @ K.T / np.sqrt(Q.shape[-1])
+    return weights @ V, weights
