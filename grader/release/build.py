@@ -127,7 +127,8 @@ def frozen_rubric(plan: ExercisePlan) -> dict[str, Any]:
     cases = []
     for planned in plan.cases:
         written = raw["cases"][planned.spec.index]
-        case = {k: v for k, v in written.items() if k not in ("args", "kwargs", "expected")}
+        # inputs and the expected value are frozen below; a data function made them
+        case = {k: v for k, v in written.items() if k not in ("args", "kwargs", "expected", "data")}
         if "depends_on" in case:  # a hidden case is not graded here: as in the course
             case["depends_on"] = [d for d in case["depends_on"] if d in visible]
         if not planned.spec.attribute:

@@ -127,7 +127,7 @@ def course_secrets(course: Course, rubrics: list[Rubric]) -> list[Secret]:
     secrets.extend(_hidden_secrets(course, rubrics))
     # a pattern the public files hold already (a case named "hidden", a common number) tells
     # nothing: the release would hold it anyway
-    corpus = _public_bytes(course.exercises, _GRADER)
+    corpus = _public_bytes(course.exercises, _GRADER) + _visible_text(rubrics)
     return [s for s in secrets if s.pattern not in corpus]
 
 
@@ -138,6 +138,22 @@ def _public_bytes(*folders: Path) -> bytes:
             if path.is_file() and "__pycache__" not in path.parts:
                 chunks.append(path.read_bytes())
     return b"\n".join(chunks)
+
+
+def _visible_text(rubrics: list[Rubric]) -> bytes:
+    """What a release shows of its rubrics by design: titles, hints, descriptions (a hint may
+    quote a line such as ``w -= lr * grad_w`` on purpose)."""
+    texts: list[str] = []
+    for rubric in rubrics:
+        for text in (rubric.title, rubric.hint, rubric.description):
+            texts.extend(text.values())
+        for case in rubric.cases:
+            if not case.hidden:
+                texts.extend((*case.title.values(), *case.hint.values()))
+        for item in rubric.misconceptions:
+            hint = item.get("hint", {})
+            texts.extend(hint.values() if isinstance(hint, dict) else [str(hint)])
+    return "\n".join(texts).encode()
 
 
 def _secret_line(line: str) -> bool:
