@@ -5,7 +5,12 @@ English
 -------
 Read the first page, the abstract, the figures and the results table of Ho, Jain and
 Abbeel, "Denoising Diffusion Probabilistic Models" (arXiv 2006.11239), and fill in the
-Pass-1 template: return a dict with these keys.
+Pass-1 template: return a dict with these keys. The paper starts from a forward process that
+adds Gaussian noise step by step,
+
+    $$q(\mathbf{x}_t \mid \mathbf{x}_{t-1}) = \mathcal{N}(\mathbf{x}_t; \sqrt{1 - \beta_t}\,\mathbf{x}_{t-1}, \beta_t \mathbf{I})$$
+
+and learns to reverse it.
 
 - ``title``, ``authors`` (one string, names separated by commas), ``year`` (a number),
   ``arxiv_id`` (the identifier alone, e.g. ``"1706.03762"``);
@@ -23,7 +28,11 @@ length; the formula for rendering and the rules, not for being one particular fo
 ------
 Ho、Jain、Abbeel の「Denoising Diffusion Probabilistic Models」（arXiv 2006.11239）の 1 ページ目・
 要旨・図・結果の表を読み、1 回目の読みのテンプレートを埋めてください。次のキーを持つ dict を
-返します。
+返します。論文は、ガウスノイズを少しずつ加える順過程
+
+    $$q(\mathbf{x}_t \mid \mathbf{x}_{t-1}) = \mathcal{N}(\mathbf{x}_t; \sqrt{1 - \beta_t}\,\mathbf{x}_{t-1}, \beta_t \mathbf{I})$$
+
+から始め、その逆をたどる過程を学習します。
 
 - ``title``、``authors``（1 つの文字列で、名前をコンマで区切ります）、``year``（数値）、
   ``arxiv_id``（ID だけ。例：``"1706.03762"``）

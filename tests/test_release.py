@@ -68,6 +68,21 @@ def _grade(*argv: str, cwd: Path | None = None) -> tuple[int, dict[str, Any], st
     return code, report, ""
 
 
+def _bits(value: Any) -> Any:
+    """A value as comparable plain data that keeps every bit (arrays by dtype, shape, bytes)."""
+    if isinstance(value, np.ndarray):
+        return ("array", str(value.dtype), value.shape, value.tobytes())
+    if isinstance(value, float):
+        return ("float", value.hex())
+    if isinstance(value, tuple | list):
+        return (type(value).__name__, [_bits(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", sorted((k, _bits(v)) for k, v in value.items()))
+    if callable(value):
+        return ("callable", value.__name__)
+    return (type(value).__name__, value)
+
+
 def _visible_cases(report: dict[str, Any]) -> dict[tuple[str, str], tuple[Any, ...]]:
     return {
         (e["id"], c["name"]): (
@@ -187,12 +202,7 @@ def test_frozen_inputs_and_expected_values_are_bit_exact(release: Path) -> None:
             pairs = [*zip(mine.args, other.args, strict=True), (mine.expected, other.expected)]
             pairs += [(mine.kwargs[k], other.kwargs[k]) for k in mine.kwargs]
             for a, b in pairs:
-                if isinstance(a, np.ndarray):
-                    assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes())
-                elif isinstance(a, float):
-                    assert a.hex() == b.hex()
-                else:
-                    assert a == b
+                assert _bits(a) == _bits(b)
 
 
 def test_notebooks_ship_without_outputs_or_metadata(release: Path) -> None:
