@@ -154,6 +154,9 @@ def _leaf(actual: Any, expected: Any, part: Part, name: str, *, top: bool) -> No
 
 def _sequence(actual: Any, expected: tuple[Any, ...] | list[Any], name: str, *, top: bool) -> Any:
     wanted = "tuple" if isinstance(expected, tuple) else "list"
+    if isinstance(actual, Received) and actual.origin == "list" and actual.array.ndim >= 1:
+        # a list of numbers travels as one array: [w, b] for (w, b) is the same answer
+        actual = [Received(item, "float") for item in actual.array]
     if not isinstance(actual, tuple | list):
         raise _structure(
             msg.t("want_sequence", kind=wanted, count=len(expected), got=kind_of(actual)),
@@ -232,6 +235,8 @@ def describe(value: Any, limit: int = 120) -> str:
         text = describe_array(value.array)
     elif isinstance(value, np.ndarray):
         text = describe_array(value)
+    elif type(value) in (int, float):
+        text = describe_array(np.asarray(value))
     elif isinstance(value, Unsupported):
         text = value.describe()
     elif isinstance(value, tuple | list):

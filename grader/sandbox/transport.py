@@ -273,7 +273,7 @@ def _encode(value: Any, blobs: list[bytes], depth: int, budget: list[int]) -> di
     if isinstance(value, str):
         return {"t": "str", "v": str.__str__(value)[:100_000], "len": len(value)}
     kind = type(value)
-    if kind is tuple or kind is dict or (kind is list and not _numbers(value, 0)):
+    if kind is tuple or kind is dict or (kind is list and not _rectangular(value)):
         if depth >= MAX_NESTING:
             return {"t": "unsupported", "type": _type_name(value), "error": "nested too deeply"}
         budget[0] -= len(value)
@@ -301,6 +301,18 @@ def _encode(value: Any, blobs: list[bytes], depth: int, budget: list[int]) -> di
         return {"t": "unsupported", "type": _type_name(value), "size": int(array.size)}
     blobs.append(encode_npy(array))
     return {"t": "array", "npy": len(blobs) - 1, "origin": origin}
+
+
+def _rectangular(value: list[Any]) -> bool:
+    """Whether a list is numbers only, nested in lists of equal lengths: it travels as one
+    array (a ragged one travels as items)."""
+    if not _numbers(value, 0):
+        return False
+    try:
+        np.array(value, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def _numbers(value: Any, depth: int) -> bool:
