@@ -157,14 +157,7 @@ def check_variants(rubric: Rubric, solutions: Path) -> Path:
     function the rubric names (a `RubricError` naming the rubric's line otherwise), so that a
     misspelt variant fails ``grade solutions/`` rather than a student's report later. The file
     is parsed, not imported: a passing submission never pays for the variants."""
-    path = variant_file(rubric, solutions)
-    if not path.is_file():
-        raise RubricError(
-            display_path(rubric.source),
-            "misconceptions",
-            f"the known-wrong variants {display_path(path)} were not found",
-            locate(rubric.source, ["misconceptions"]),
-        )
+    path = _existing_variants(rubric, solutions)
     defined = _top_level_names(path)
     for index, item in enumerate(rubric.misconceptions):
         function = item["function"]
@@ -177,6 +170,18 @@ def check_variants(rubric: Rubric, solutions: Path) -> Path:
                     f"{display_path(path)} does not define {name!r}",
                     locate(rubric.source, where),
                 )
+    return path
+
+
+def _existing_variants(rubric: Rubric, solutions: Path) -> Path:
+    path = variant_file(rubric, solutions)
+    if not path.is_file():
+        raise RubricError(
+            display_path(rubric.source),
+            "misconceptions",
+            f"the known-wrong variants {display_path(path)} were not found",
+            locate(rubric.source, ["misconceptions"]),
+        )
     return path
 
 
@@ -202,14 +207,7 @@ _variant_lock = threading.Lock()
 
 def variants_module(rubric: Rubric, solutions: Path) -> ModuleType:
     """The rubric's known-wrong variants, imported once per process (trusted course code)."""
-    path = variant_file(rubric, solutions)
-    if not path.is_file():
-        raise RubricError(
-            display_path(rubric.source),
-            "misconceptions",
-            f"the known-wrong variants {display_path(path)} were not found",
-            locate(rubric.source, ["misconceptions"]),
-        )
+    path = _existing_variants(rubric, solutions)
     return _cached(path, f"_ml_lectures_misconceptions_{rubric.id}", "the known-wrong variants")
 
 

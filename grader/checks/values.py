@@ -99,31 +99,13 @@ def _compare(actual: Any, expected: Any, layout: Layout, name: str, *, top: bool
         return
     if isinstance(expected, str) or expected is None:
         if actual != expected or type(actual) is not type(expected):
-            raise _named(
-                Mismatch(
-                    msg.t("value_differs"),
-                    expected=describe(expected),
-                    actual=describe(actual),
-                    reason="wrong",
-                ),
-                name,
-                top=top,
-            )
+            raise _differs("value_differs", expected, actual, name, top=top)
         return
     if isinstance(expected, tuple | list):
         items = _sequence(actual, expected, name, top=top)
         if part.order == "any":
             if sorted(map(_sort_key, items)) != sorted(map(_sort_key, expected)):
-                raise _named(
-                    Mismatch(
-                        msg.t("items_differ_any_order"),
-                        expected=describe(expected),
-                        actual=describe(items),
-                        reason="wrong",
-                    ),
-                    name,
-                    top=top,
-                )
+                raise _differs("items_differ_any_order", expected, items, name, top=top)
             return
         for index, (got, want) in enumerate(zip(items, expected, strict=True)):
             _compare(got, want, layout, child_name(name, index, layout, top=top), top=False)
@@ -174,6 +156,13 @@ def _sequence(actual: Any, expected: tuple[Any, ...] | list[Any], name: str, *, 
 
 def _sort_key(value: Any) -> tuple[str, str]:
     return (type(value).__name__, describe(value))
+
+
+def _differs(key: str, expected: Any, actual: Any, name: str, *, top: bool) -> Failure:
+    mismatch = Mismatch(
+        msg.t(key), expected=describe(expected), actual=describe(actual), reason="wrong"
+    )
+    return _named(mismatch, name, top=top)
 
 
 def _structure(rationale: str, name: str, *, top: bool) -> Failure:
