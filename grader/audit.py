@@ -217,25 +217,20 @@ def _quoted_numbers(path: Path) -> Iterator[Finding]:
 
 def main(argv: Sequence[str]) -> int:
     """``grade check-rubrics [--rubrics DIR] [--solutions DIR]``."""
-    from grader.cli import ExitCode, print_error, rubrics_option, solutions_folder
+    from grader.cli import (
+        ExitCode,
+        add_course_options,
+        print_error,
+        rubrics_option,
+        solutions_folder,
+    )
 
     parser = argparse.ArgumentParser(
         prog="grade check-rubrics",
         description="Report every problem of the course's rubrics with file and line: schema, "
         "inputs, references, literal expected values, known-wrong variants, duplicates.",
     )
-    parser.add_argument(
-        "--rubrics",
-        metavar="DIR",
-        default=None,
-        help="the rubric folder (default: found from the current folder upward)",
-    )
-    parser.add_argument(
-        "--solutions",
-        metavar="DIR",
-        default=None,
-        help="the reference solutions (default: solutions/ beside the rubrics)",
-    )
+    add_course_options(parser)
     args = parser.parse_args(argv)
     try:
         rubrics_dir = rubrics_option(args.rubrics)

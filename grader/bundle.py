@@ -186,7 +186,7 @@ def run_autograder(root: Path, lang: str | None = None) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grade gradescope-bundle``."""
-    from grader.cli import add_output_option
+    from grader.cli import add_course_options, add_output_option
     from grader.grade_command import add_lang_option
 
     add_output_option(
@@ -195,21 +195,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="autograder.zip",
         help="where to write the zip (default: autograder.zip)",
     )
-    parser.add_argument(
-        "--rubrics", metavar="DIR", default="rubrics", help="rubric folder (default: rubrics/)"
-    )
-    parser.add_argument(
-        "--solutions",
-        metavar="DIR",
-        default=None,
-        help="reference solutions to bundle (default: solutions/ beside the rubrics)",
-    )
+    add_course_options(parser)
     add_lang_option(parser, "the students' results on Gradescope", "en")
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the zip; returns the exit code."""
-    rubrics = Path(args.rubrics)
+    from grader.cli import rubrics_option
+
+    rubrics = rubrics_option(args.rubrics)
     solutions = Path(args.solutions) if args.solutions else rubrics.resolve().parent / "solutions"
     names = build_bundle(Path(args.output), rubrics, solutions, lang=args.lang)
     print(f"{args.output}: {len(names)} files")

@@ -448,8 +448,10 @@ CATALOGUE: dict[str, str] = {
     "cli_batch_title": "grade batch: grade a folder of submissions into a gradebook (resumable)",
     "cli_batch_submissions": "folder with one entry per student",
     "cli_batch_output": "results folder: gradebook.sqlite, reports, CSVs, summary (required)",
-    "cli_batch_rubrics": "rubric folder (default: rubrics/)",
-    "cli_batch_solutions": "reference solutions (default: beside the rubrics)",
+    "cli_course_rubrics": (
+        "folder of rubric YAML files (default: the rubrics/ folder found from the current"
+        " folder upward)"
+    ),
     "cli_batch_roster": (
         "CSV with columns name (the entry's name) and id, plus LMS columns; kept in the"
         " gradebook for later runs (default: the roster of an earlier run, if any)"
@@ -484,9 +486,6 @@ CATALOGUE: dict[str, str] = {
     "cli_export_lang": "language of the reports and the summary (default: the batch's language)",
     "cli_bundle_title": "grade gradescope-bundle: build the Gradescope autograder zip",
     "cli_bundle_output": "where to write the zip (default: autograder.zip)",
-    "cli_bundle_solutions": (
-        "reference solutions to bundle (default: solutions/ beside the rubrics)"
-    ),
     "cli_bundle_lang": "language of the students' results on Gradescope (default: en)",
     # -- instructors: command line, batch exports, Gradescope (issue 17) ---------------
     "list_hidden_points": "{points} hidden",

@@ -30,6 +30,7 @@ __all__ = [
     "COMMANDS",
     "Command",
     "ExitCode",
+    "add_course_options",
     "add_output_option",
     "guarded",
     "main",
@@ -90,6 +91,23 @@ def add_output_option(
     """``--output`` (every command spells it so), with ``--out`` kept as a hidden alias."""
     parser.add_argument("--output", metavar=metavar, default=default, help=help)
     parser.add_argument("--out", dest="output", help=argparse.SUPPRESS)
+
+
+def add_course_options(
+    parser: argparse.ArgumentParser,
+    *,
+    rubrics_help: str = "folder of rubric YAML files (default: the rubrics/ folder found from the"
+    " current folder upward)",
+) -> None:
+    """``--rubrics`` and ``--solutions``, as every command that reads the course spells them;
+    `rubrics_option` and `solutions_folder` resolve them."""
+    parser.add_argument("--rubrics", metavar="DIR", default=None, help=rubrics_help)
+    parser.add_argument(
+        "--solutions",
+        metavar="DIR",
+        default=None,
+        help="reference solutions (default: solutions/ beside the rubrics)",
+    )
 
 
 def _grade_parser(*, for_help: bool = False) -> argparse.ArgumentParser:

@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.cli import ExitCode, add_output_option, rubrics_option, solutions_folder
+from grader.cli import (
+    ExitCode,
+    add_course_options,
+    add_output_option,
+    rubrics_option,
+    solutions_folder,
+)
 from grader.errors import UsageError
 
 if TYPE_CHECKING:
@@ -75,18 +81,10 @@ def add_arguments(parser: argparse.ArgumentParser, *, for_help: bool = False) ->
         default="exercises",
         help="a folder of exercise files, or one exercise file (default: exercises/)",
     )
-    parser.add_argument(
-        "--rubrics",
-        metavar="DIR",
-        default=None,
-        help="folder of rubric YAML files (default: the rubrics/ folder found from the "
+    add_course_options(
+        parser,
+        rubrics_help="folder of rubric YAML files (default: the rubrics/ folder found from the "
         "current folder upward, else from PATH upward)",
-    )
-    parser.add_argument(
-        "--solutions",
-        metavar="DIR",
-        default=None,
-        help="reference solutions (default: solutions/ beside the rubrics)",
     )
     parser.add_argument(
         "--list",

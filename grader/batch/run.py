@@ -38,7 +38,7 @@ class Interrupted(Exception):  # noqa: N818 - the user's Ctrl-C, not a programmi
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grade batch``."""
-    from grader.cli import add_output_option
+    from grader.cli import add_course_options, add_output_option
     from grader.grade_command import add_lang_option
 
     parser.add_argument("submissions", help="folder with one entry per student")
@@ -47,12 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="RESULTS",
         help="results folder: gradebook.sqlite, reports, CSVs, summary (required)",
     )
-    parser.add_argument(
-        "--rubrics", metavar="DIR", default="rubrics", help="rubric folder (default: rubrics/)"
-    )
-    parser.add_argument(
-        "--solutions", metavar="DIR", help="reference solutions (default: beside the rubrics)"
-    )
+    add_course_options(parser)
     parser.add_argument(
         "--roster",
         metavar="CSV",
@@ -119,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from grader.batch.gradebook import FILENAME, Gradebook
     from grader.batch.progress import Progress, StopOnInterrupt, changes_text
     from grader.batch.work import GRADER_ERROR, load_course
-    from grader.cli import ExitCode, solutions_folder
+    from grader.cli import ExitCode, rubrics_option, solutions_folder
     from grader.errors import UsageError
 
     if args.output is None:
@@ -134,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             "kernel would run every student's code unconfined); grade one notebook in a "
             "kernel with `grade --kernel --sandbox local NOTEBOOK --include-hidden`"
         )
-    rubrics_dir = Path(args.rubrics)
+    rubrics_dir = rubrics_option(args.rubrics)
     course = load_course(
         rubrics_dir, solutions_folder(args.solutions, rubrics_dir), use_cache=not args.no_cache
     )

@@ -16,6 +16,8 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from grader.cli import add_course_options
+
     parser = argparse.ArgumentParser(
         prog="grade release",
         description="Build the student repository of this course (exercises, visible cases "
@@ -31,18 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         help="prove OUT against the course: fingerprint, no leaks, references full, stubs zero, "
         "every known-wrong variant named as in the course",
     )
-    parser.add_argument(
-        "--rubrics",
-        metavar="DIR",
-        default=None,
-        help="the course's rubric folder (default: found from the current folder upward)",
-    )
-    parser.add_argument(
-        "--solutions",
-        metavar="DIR",
-        default=None,
-        help="the reference solutions (default: solutions/ beside the rubrics)",
-    )
+    add_course_options(parser)
     parser.add_argument(
         "--force",
         action="store_true",
@@ -64,15 +55,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     """Run ``grade release``; returns the exit code."""
-    from grader.cli import ExitCode, print_error
+    from grader.cli import ExitCode, print_error, rubrics_option
     from grader.errors import GraderError
-    from grader.rubric import display_path, find_rubrics
+    from grader.rubric import display_path
 
     args = _parser().parse_args(argv)
     try:
         from grader.release.build import Course, build_release
 
-        rubrics = Path(args.rubrics) if args.rubrics else find_rubrics(Path.cwd())
+        rubrics = rubrics_option(args.rubrics)
         solutions = Path(args.solutions) if args.solutions else None
         course = Course.beside(rubrics, solutions)
         out = Path(args.out)
