@@ -23,7 +23,6 @@ __all__ = [
     "Rubric",
     "display_path",
     "field_name",
-    "find_rubrics",
     "load_rubric",
     "load_rubrics",
     "locate",
@@ -127,26 +126,6 @@ def _text(value: Any) -> dict[str, str]:
 
 
 # -- loading -----------------------------------------------------------------------------------
-
-
-def find_rubrics(*starts: Path) -> Path:
-    """The ``rubrics/`` folder (one with YAML files) in the first start folder or its parents
-    that has one, as git and pytest find their root: grading works from any folder of a
-    course repository or of a student release."""
-    for start in starts:
-        folder = start.resolve()
-        if not folder.is_dir():
-            folder = folder.parent
-        for parent in (folder, *folder.parents):
-            candidate = parent / "rubrics"
-            if candidate.is_dir() and any(
-                p.suffix in (".yaml", ".yml") for p in candidate.iterdir()
-            ):
-                return candidate
-    where = ", ".join(display_path(s) for s in starts)
-    raise UsageError(
-        f"rubrics: no rubrics/ folder in {where} or any folder above (use --rubrics DIR)"
-    )
 
 
 def load_rubrics(directory: Path, *, use_cache: bool = True) -> list[Rubric]:
