@@ -15,7 +15,7 @@ from grader import __version__
 from grader.errors import InternalError, UsageError
 from grader.execute import in_threads, run_exercise
 from grader.model import ExerciseResult, GradeReport, Outcome
-from grader.plan import ExercisePlan, plan_exercise
+from grader.plan import ExercisePlan
 from grader.rubric import Rubric
 from grader.sandbox.runner import Limits, Template
 from grader.scoring import score_exercise
@@ -89,7 +89,9 @@ def grade_submission(
     started = time.perf_counter()
     selected = [r for r in rubrics if submission.only is None or r.id in submission.only]
     if plans is None:
-        plans = [plan_exercise(r, solutions, include_hidden=include_hidden) for r in selected]
+        from grader.plan_cache import cached_plans
+
+        plans = cached_plans(selected, solutions, include_hidden=include_hidden)
     else:
         plans = [p for p in plans if submission.only is None or p.rubric.id in submission.only]
     meta: dict[str, Any] = {}

@@ -21,6 +21,7 @@ from grader.errors import RubricError, UsageError
 __all__ = [
     "CaseSpec",
     "Rubric",
+    "cache_root",
     "display_path",
     "field_name",
     "load_rubric",
@@ -471,9 +472,14 @@ def _schema_bytes() -> bytes:
     return _schema_cache
 
 
-def _cache_dir() -> Path:
+def cache_root() -> Path:
+    """Where the grader keeps what it can compute again (``$XDG_CACHE_HOME/ml-lectures``)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ml-lectures" / "rubrics"
+    return Path(base) / "ml-lectures"
+
+
+def _cache_dir() -> Path:
+    return cache_root() / "rubrics"
 
 
 def _cache_get(digest: str) -> dict[str, Any] | None:
