@@ -126,11 +126,17 @@ def _tree_rss(root: int) -> int:
 
 
 def run_once(
-    submissions: Path, results: Path, workers: int | None, sandbox: str | None = None
+    submissions: Path,
+    results: Path,
+    workers: int | None,
+    sandbox: str | None = None,
+    rubrics: Path | None = None,
 ) -> tuple[float, int, str]:
     """One `grade batch` run: wall seconds, peak tree memory, and its last stderr line."""
     command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(results)]
     command += ["--regrade", "--no-export", "--no-progress"]
+    if rubrics is not None:
+        command += ["--rubrics", str(rubrics), "--solutions", str(SOLUTIONS)]
     if workers:
         command += ["--workers", str(workers)]
     if sandbox:
@@ -168,8 +174,19 @@ def main() -> int:
         help="passed to grade batch (default: its default, auto: secure where it works)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
+    parser.add_argument(
+        "--exercises",
+        metavar="ID,ID",
+        help="grade only these exercises (e.g. the pack a target was set for; default: all)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    rubrics = None
+    if args.exercises:
+        rubrics = work / "rubrics"
+        rubrics.mkdir()
+        for name in args.exercises.split(","):
+            shutil.copyfile(ROOT / "rubrics" / f"{name}.yaml", rubrics / f"{name}.yaml")
     try:
         submissions = work / "submissions"
         submissions.mkdir()
@@ -180,7 +197,7 @@ def main() -> int:
         last = ""
         for run in range(args.runs):
             seconds, peak, last = run_once(
-                submissions, work / "results", args.workers, args.sandbox
+                submissions, work / "results", args.workers, args.sandbox, rubrics
             )
             times.append(seconds)
             peaks.append(peak)
