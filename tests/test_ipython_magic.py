@@ -172,6 +172,7 @@ def _uv() -> str:
     return uv
 
 
+@pytest.mark.slow
 def test_grade_magic_in_a_student_release(tmp_path):
     """In an installed student release (no solutions/, frozen expected values), the release's
     own kernel grades with its own grader and rubrics: a right softmax scores every visible
