@@ -506,6 +506,29 @@ CATALOGUE: dict[str, str] = {
     "summary_per_student": "Students",
     "summary_no_submission": "no submission",
     "summary_not_graded": "not graded (grader failure; run grade batch again)",
+    "summary_title": "Batch summary",
+    "summary_counts": (
+        "{submitted} submissions: {graded} graded, {refused} refused (unsafe or unreadable;"
+        " scored 0), {failed} not graded (grader failures)."
+    ),
+    "summary_scores": "Scores",
+    "summary_mean": "mean",
+    "summary_median": "median",
+    "summary_min": "min",
+    "summary_max": "max",
+    "summary_out_of": "out of",
+    "summary_distribution": "Distribution",
+    "summary_score": "score",
+    "summary_students_column": "students",
+    "summary_exercises": "Exercises",
+    "summary_exercise": "exercise",
+    "summary_full_marks": "full marks",
+    "summary_hardest": "Hardest cases",
+    "summary_case": "case",
+    "summary_passed": "passed",
+    "summary_hidden": " (hidden)",
+    "summary_failed": "Not graded (grader failures; run `grade batch` again to retry)",
+    "summary_refused": "Refused submissions",
     "lms_no_submission": "no submission received",
     "gs_hidden_pending": "Hidden cases: {points} more points, shown once grades are published.",
     "gs_sandbox": "Your code ran in the grader's {mode} sandbox mode.",
@@ -521,6 +544,28 @@ CATALOGUE: dict[str, str] = {
     "batch_zip_bomb": "the archive expands far more than ordinary files do (ratio {ratio})",
     "batch_bad_zip": "the archive cannot be read ({error})",
     "batch_unreadable": "the submission cannot be read ({error})",
+    "batch_warning": "warning: {text}",
+    "batch_rekeyed": "note: {old} is now student {new} (roster); kept its grade",
+    "batch_found": "{count} submissions in {folder}: {todo} to grade",
+    "batch_kept": ", {count} unchanged since the last run (kept)",
+    "batch_interrupted": (
+        "interrupted: {done} of {total} graded this run and saved in {path}; run the same"
+        " command again to grade the rest"
+    ),
+    "batch_unconfined": "warning: grading in local mode, where student code is not confined: {why}",
+    "batch_unconfined_cluster": (
+        "warning: {count} submissions were graded in local mode on the cluster, where student"
+        " code is not confined: {why}"
+    ),
+    "batch_no_secure": "secure mode could not start",
+    "batch_wrote": "wrote {count} files to {folder}",
+    "batch_done": "{graded} graded, {refused} refused, {failed} grader errors",
+    "batch_retry": " (not the students' fault; run the same command again to retry them)",
+    "batch_no_change": "regrade: no score changed",
+    "batch_changes": "score changes ({count} students):",
+    "batch_progress_errors": "{count} grader errors",
+    "batch_progress_refused": "{count} refused",
+    "batch_list_separator": ", ",
 }
 
 

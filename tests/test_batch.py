@@ -719,7 +719,8 @@ def test_regrade_prints_who_changed_and_keeps_the_history(tmp_path: Path, capsys
 
     err = capsys.readouterr().err
     assert 0 == code
-    assert f"score changes (1 students):\n  bob: {wrong:g} -> {FULL:g} (+{FULL - wrong:g})" in err
+    # the batch's language (--lang ja, kept from the first run) is the console's too
+    assert f"得点の変わった学生（1 名）：\n  bob: {wrong:g} -> {FULL:g} (+{FULL - wrong:g})" in err
     assert "alice" not in err
     history = read_csv(out / "history.csv")
     bob = [line for line in history[1:] if line[0] == "bob"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -199,11 +200,49 @@ def test_named_misconceptions_come_first() -> None:
     assert ["misconception no_max_shift" in lines[0], "values differ" in lines[1]] == [True] * 2
 
 
-def test_summary_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The summary's roster sections follow the batch's language."""
+#: words of the summary's own headings, table heads and counts in English
+ENGLISH_SUMMARY = re.compile(
+    r"\b(?:Batch|Scores|Distribution|Exercises|Hardest|Refused|Not graded|mean|median|min|max"
+    r"|out of|full marks|score|students|exercise|case|passed|hidden|submissions|graded)\b"
+)
+
+
+def test_summary_in_japanese() -> None:
+    """In Japanese, every heading, table head and count of the summary is Japanese: what is
+    left in Latin letters is the students' ids, the exercise ids and case names."""
+    hidden = {**COURSE["exercises"][0], "cases": [{"name": "c0", "points": 1, "hidden": True}]}
+    course = {"exercises": [hidden, COURSE["exercises"][1]]}
+    broken = Row(
+        **result("e5", outcome="grader_error", score=None, message="template died"), roster={}
+    )
+    refused = row("d4", [case("c0", False, "x")], [case("d0", False, "x")], outcome="refused")
+    wrong = row("w1", [case("c0", False, "values differ from the reference")], [case("d0", True)])
+    rows = students(
+        [full("s012", entry="lina", roster=ROSTER["lina"]), broken, refused, wrong], ROSTER
+    )
+    english = summary.markdown(rows, course)
     messages.set_language("ja")
-    rows = students([full("s012", entry="lina", roster=ROSTER["lina"])], ROSTER)
-    assert "## 名簿にあり、提出物なし" in summary.markdown(rows, COURSE)
+
+    text = summary.markdown(rows, course)
+
+    assert "## 名簿にあり、提出物なし" in text
+    kept = re.sub(r"\b(?:softmax|sgd_step|c0|d0|s012|e5|d4|w1|lina|carol|s014)\b", "", text)
+    assert [] == ENGLISH_SUMMARY.findall(kept)
+    assert len(ENGLISH_SUMMARY.findall(english)) > 20  # the check above can fail
+
+
+def test_batch_console_lines_in_japanese() -> None:
+    """The lines a batch prints while it runs follow its language too."""
+    from grader.batch.progress import Progress, changes_text
+
+    messages.set_language("ja")
+    progress = Progress(3, enabled=False)
+    for outcome in ("grader_error", "refused"):
+        progress.update(outcome)
+
+    assert progress.line().endswith("採点プログラムのエラー 1 件、受け付けなかったもの 1 件")
+    assert changes_text([], regrade=True).startswith("採点し直し")
+    assert changes_text([("bob", 1.0, 2.0)], regrade=True).startswith("得点の変わった学生（1 名）")
 
 
 def test_history_shows_each_grading_and_the_change() -> None:

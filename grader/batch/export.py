@@ -50,7 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run `grade export`; returns the exit code."""
     written = export(Path(args.results), assignment=args.assignment, lang=args.lang)
-    print(f"wrote {len(written)} files to {args.results}", file=sys.stderr)
+    from grader.messages import t
+
+    print(t("batch_wrote", count=len(written), folder=args.results), file=sys.stderr)
     return 0
 
 

@@ -13,6 +13,8 @@ import threading
 import time
 from typing import Any, TextIO
 
+from grader.messages import t
+
 __all__ = ["Progress", "StopOnInterrupt", "changes_text"]
 
 _WIDTH = 24
@@ -49,12 +51,13 @@ class Progress:
         left = (self.total - self.done) / rate if rate > 0 else 0.0
         problems = []
         if self.counts.get("grader_error"):
-            problems.append(f"{self.counts['grader_error']} grader errors")
+            problems.append(t("batch_progress_errors", count=self.counts["grader_error"]))
         if self.counts.get("refused"):
-            problems.append(f"{self.counts['refused']} refused")
+            problems.append(t("batch_progress_refused", count=self.counts["refused"]))
+        shown = f" · {t('batch_list_separator').join(problems)}" if problems else ""
         return (
             f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {self.done}/{self.total} "
-            f"{rate:.1f}/s ETA {_clock(left)}" + (f" · {', '.join(problems)}" if problems else "")
+            f"{rate:.1f}/s ETA {_clock(left)}{shown}"
         )
 
     def close(self) -> None:
@@ -76,13 +79,13 @@ def _points(value: float | None) -> str:
 def changes_text(changes: list[tuple[str, float | None, float | None]], *, regrade: bool) -> str:
     """Who changed and by how much (the largest changes first); one line per student."""
     if not changes:
-        return "regrade: no score changed\n" if regrade else ""
+        return t("batch_no_change") + "\n" if regrade else ""
 
     def size(item: tuple[str, float | None, float | None]) -> float:
         _, before, after = item
         return -abs((after or 0.0) - (before or 0.0))
 
-    lines = [f"score changes ({len(changes)} students):"]
+    lines = [t("batch_changes", count=len(changes))]
     for student, before, after in sorted(changes, key=lambda c: (size(c), c[0])):
         delta = ""
         if before is not None and after is not None:

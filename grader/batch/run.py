@@ -144,13 +144,13 @@ def run(args: argparse.Namespace) -> int:
         else:
             roster = book.roster()
         lang = _remember(book, "lang", args.lang, messages.language_from_env(os.environ))
+        messages.set_language(lang)  # what this run prints, the summary and the children's text
         assignment = _remember(book, "assignment", args.assignment, DEFAULT_ASSIGNMENT)
         entries, warnings = discover(Path(args.submissions), roster)
         for warning in warnings:  # entry names are the students': control characters escaped
-            print(f"warning: {printable(warning)}", file=sys.stderr)
+            print(messages.t("batch_warning", text=printable(warning)), file=sys.stderr)
         for old, new in book.rekey([(e.student, e.name) for e in entries]):
-            note = f"note: {old} is now student {new} (roster); kept its grade"
-            print(printable(note), file=sys.stderr)
+            print(printable(messages.t("batch_rekeyed", old=old, new=new)), file=sys.stderr)
             from grader.batch.export import safe_name
 
             shutil.rmtree(out / "reports" / safe_name(old), ignore_errors=True)
@@ -164,11 +164,11 @@ def run(args: argparse.Namespace) -> int:
             if book.needs_grading(kept, content_hash, course.rubric_hash):
                 todo.append((entry, content_hash))
         skipped = len(entries) - len(todo)
-        print(
-            f"{len(entries)} submissions in {args.submissions}: {len(todo)} to grade"
-            + (f", {skipped} unchanged since the last run (kept)" if resuming else ""),
-            file=sys.stderr,
+        found = messages.t(
+            "batch_found", count=len(entries), folder=printable(args.submissions), todo=len(todo)
         )
+        kept_note = messages.t("batch_kept", count=skipped) if resuming else ""
+        print(found + kept_note, file=sys.stderr)
         command = getattr(args, "command_line", None) or ["grade", "batch"]
         run_id = book.start_run(__version__, course.rubric_hash, shlex.join(command))
         show = args.progress if args.progress is not None else sys.stderr.isatty()
@@ -188,7 +188,6 @@ def run(args: argparse.Namespace) -> int:
                 reason = str(report.get("meta", {}).get("sandbox_fallback", ""))
                 unconfined[reason] = unconfined.get(reason, 0) + 1
 
-        messages.set_language(lang)  # the children's messages are written in it
         try:
             if args.dask_scheduler:
                 from grader.batch.dask import run_on_cluster
@@ -212,8 +211,9 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
             book.finish_run(run_id, "interrupted")
             print(
-                f"interrupted: {progress.done} of {len(todo)} graded this run and saved in "
-                f"{out / FILENAME}; run the same command again to grade the rest",
+                messages.t(
+                    "batch_interrupted", done=progress.done, total=len(todo), path=out / FILENAME
+                ),
                 file=sys.stderr,
             )
             return int(ExitCode.INTERRUPTED)
@@ -222,28 +222,23 @@ def run(args: argparse.Namespace) -> int:
         counts = book.count()
     if args.dask_scheduler and args.sandbox != "local":  # a local run said so when it began
         for reason, count in unconfined.items():
-            why = printable(reason) or "secure mode could not start"
-            print(
-                f"warning: {count} submissions were graded in local mode on the cluster, where "
-                f"student code is not confined: {why}",
-                file=sys.stderr,
-            )
+            why = printable(reason) or messages.t("batch_no_secure")
+            print(messages.t("batch_unconfined_cluster", count=count, why=why), file=sys.stderr)
     if args.regrade or changes:
         print(printable(changes_text(changes, regrade=args.regrade)), file=sys.stderr, end="")
     if not args.no_export:
         from grader.batch.export import export
 
         written = export(out, assignment=assignment, lang=lang)
-        print(f"wrote {len(written)} files to {out}", file=sys.stderr)
+        print(messages.t("batch_wrote", count=len(written), folder=out), file=sys.stderr)
     failed = counts.get(GRADER_ERROR, 0)
-    print(
-        f"{counts.get('graded', 0)} graded, {counts.get('refused', 0)} refused, "
-        f"{failed} grader errors"
-        + (
-            " (not the students' fault; run the same command again to retry them)" if failed else ""
-        ),
-        file=sys.stderr,
+    done = messages.t(
+        "batch_done",
+        graded=counts.get("graded", 0),
+        refused=counts.get("refused", 0),
+        failed=failed,
     )
+    print(done + (messages.t("batch_retry") if failed else ""), file=sys.stderr)
     return int(ExitCode.INCOMPLETE if failed else ExitCode.OK)
 
 
@@ -305,11 +300,9 @@ def run_local(
             grader.close()
             raise
         if grader.fallback:
-            print(
-                f"warning: grading in local mode, where student code is not confined: "
-                f"{grader.fallback}",
-                file=sys.stderr,
-            )
+            from grader.messages import t
+
+            print(t("batch_unconfined", why=grader.fallback), file=sys.stderr)
     # Threads only wait on children; several per core keep the cores busy even while some
     # wait out a hostile submission's time limits.
     threads = max(1, workers * threads_per_worker)

@@ -74,10 +74,16 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
     missing = [r for r in rows if r.outcome == "missing"]
     strangers = [r for r in rows if r.on_roster is False]
     submitted = len(rows) - len(missing)
-    out = ["# Batch summary", ""]
+    out = [f"# {msg.t('summary_title')}", ""]
+    graded = len(counted) - len(refused)
     out.append(
-        f"{submitted} submissions: {len(counted) - len(refused)} graded, {len(refused)} refused "
-        f"(unsafe or unreadable; scored 0), {len(failed)} not graded (grader failures)."
+        msg.t(
+            "summary_counts",
+            submitted=submitted,
+            graded=graded,
+            refused=len(refused),
+            failed=len(failed),
+        )
     )
     if missing or strangers:
         out.append(msg.t("summary_roster", missing=len(missing), strangers=len(strangers)))
@@ -85,17 +91,18 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
     if counted:
         totals = [float(r.score or 0.0) for r in counted]
         possible = max((r.max_score or 0.0) for r in counted) or 1.0
+        heads = ("summary_mean", "summary_median", "summary_min", "summary_max", "summary_out_of")
         out += [
-            "## Scores",
+            f"## {msg.t('summary_scores')}",
             "",
-            "| mean | median | min | max | out of |",
+            _row(*(msg.t(key) for key in heads)),
             "| ---: | ---: | ---: | ---: | ---: |",
             f"| {_num(statistics.fmean(totals))} | {_num(statistics.median(totals))} | "
             f"{_num(min(totals))} | {_num(max(totals))} | {_num(possible)} |",
             "",
-            "## Distribution",
+            f"## {msg.t('summary_distribution')}",
             "",
-            "| score | students | |",
+            _row(msg.t("summary_score"), msg.t("summary_students_column"), ""),
             "| --- | ---: | --- |",
         ]
         bins = [0] * 10
@@ -109,9 +116,14 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
         out += _exercise_table(counted, course)
     stats = [s for s in case_stats(rows, course) if s["total"]]
     if stats:
-        out += ["## Hardest cases", "", "| exercise | case | passed |", "| --- | --- | ---: |"]
+        out += [
+            f"## {msg.t('summary_hardest')}",
+            "",
+            _row(msg.t("summary_exercise"), msg.t("summary_case"), msg.t("summary_passed")),
+            "| --- | --- | ---: |",
+        ]
         for item in sorted(stats, key=lambda s: (s["passed"] / s["total"], s["exercise"]))[:10]:
-            hidden = " (hidden)" if item["hidden"] else ""
+            hidden = msg.t("summary_hidden") if item["hidden"] else ""
             rate = 100 * item["passed"] / item["total"]
             out.append(
                 f"| {item['exercise']} | {_cell(item['case'])}{hidden} | "
@@ -121,11 +133,11 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
     out += _common_failures(counted, course)
     out += _students(rows)
     if failed:
-        out += ["## Not graded (grader failures; run `grade batch` again to retry)", ""]
+        out += [f"## {msg.t('summary_failed')}", ""]
         out += [f"- {r.student} ({r.entry}): {_cell(r.message[:200])}" for r in failed]
         out.append("")
     if refused:
-        out += ["## Refused submissions", ""]
+        out += [f"## {msg.t('summary_refused')}", ""]
         out += [f"- {r.student} ({r.entry}): {_cell(r.message[:200])}" for r in refused]
         out.append("")
     if missing:
@@ -222,10 +234,11 @@ def _students(rows: list[Row]) -> list[str]:
 
 
 def _exercise_table(counted: list[Row], course: dict[str, Any]) -> list[str]:
+    keys = ("summary_exercise", "summary_mean", "summary_out_of", "summary_full_marks")
     out = [
-        "## Exercises",
+        f"## {msg.t('summary_exercises')}",
         "",
-        "| exercise | mean | out of | full marks |",
+        _row(*(msg.t(key) for key in keys)),
         "| --- | ---: | ---: | ---: |",
     ]
     for exercise in course.get("exercises", []):
@@ -245,6 +258,11 @@ def _exercise_table(counted: list[Row], course: dict[str, Any]) -> list[str]:
         )
     out.append("")
     return out
+
+
+def _row(*cells: str) -> str:
+    """A Markdown table row of ``cells``."""
+    return "| " + " | ".join(cells) + " |"
 
 
 def _cell(text: str) -> str:
