@@ -532,6 +532,34 @@ CATALOGUE: dict[str, str] = {
     "lms_no_submission": "no submission received",
     "gs_hidden_pending": "Hidden cases: {points} more points, shown once grades are published.",
     "gs_sandbox": "Your code ran in the grader's {mode} sandbox mode.",
+    # -- usage errors: what a command line asks that cannot be done (grader/cli.py) -----
+    "usage_error_prefix": "error:",
+    "usage_interrupted": "interrupted",
+    "usage_internal": "internal error: {error} (re-run with --traceback and report it)",
+    "usage_no_command": "help: no command {name} (commands: {commands})",
+    "usage_no_path": "{path}: no such file or folder",
+    "usage_no_rubrics_above": (
+        "rubrics: no rubrics/ folder in {where} or any folder above (use --rubrics DIR)"
+    ),
+    "usage_no_rubric_folder": "{path}: rubric folder not found (use --rubrics DIR)",
+    "usage_no_rubric_files": "{path}: no *.yaml rubrics in this folder",
+    "usage_no_solutions": "{path}: solutions folder not found",
+    "usage_kernel_not_notebook": (
+        "--kernel runs notebooks (.ipynb) in a Jupyter kernel; {path} is not a notebook"
+        " (drop --kernel to grade it)"
+    ),
+    "usage_cannot_write": "{path}: cannot write the report: {error}",
+    "usage_watch_list": "--watch grades PATH again on every save; it cannot be used with --list",
+    "usage_watch_package": (
+        "--watch needs the watchfiles package: uv sync --extra watch (or pip install watchfiles)"
+    ),
+    "usage_cannot_read_notebook": "{path}: cannot read the notebook: {error}",
+    "usage_no_notebook_folder": "{path}: the notebook's folder was not found",
+    "usage_cells_too_long": "{name}: the cells run so far are too long to grade",
+    "usage_unknown_exercise": "no exercise {names}; known: {known}",
+    "usage_no_rubric_for_file": "{path}: no rubric grades a file named {name} (known: {known})",
+    "usage_unknown_sandbox": "--sandbox: unknown mode {mode}; use one of {modes}",
+    "usage_no_secure": "--sandbox secure cannot run here: {reason}",
     # -- batch grading (grader/batch/) -----------------------------------------------------
     "batch_refused": "your submission was not graded: {reason}",
     "batch_unsafe_path": "the archive holds a path that leaves its folder ({name})",

@@ -183,7 +183,8 @@ def _subcommand(name: str, rest: list[str]) -> int:
             parser.print_help()
             return int(ExitCode.OK)
         if topic not in COMMANDS:
-            print_error(f"help: no command {topic!r} (commands: {', '.join(COMMANDS)})")
+            known = ", ".join(COMMANDS)
+            print_error(messages.t("usage_no_command", name=repr(topic), commands=known))
             return int(ExitCode.USAGE_ERROR)
         name, rest = topic, ["--help"]
     module: ModuleType = importlib.import_module(COMMANDS[name].module)
@@ -211,14 +212,12 @@ def guarded(
     except KeyboardInterrupt:
         if not interrupt:
             raise
-        print_error("interrupted")
+        print_error(messages.t("usage_interrupted"))
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:
         if getattr(args, "traceback", False):
             raise
-        print_error(
-            f"internal error: {type(exc).__name__}: {exc} (re-run with --traceback and report it)"
-        )
+        print_error(messages.t("usage_internal", error=f"{type(exc).__name__}: {exc}"))
         return int(ExitCode.INTERNAL_ERROR)
 
 
@@ -228,8 +227,10 @@ def print_error(text: str) -> None:
     from grader.untrusted import printable
 
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
-    prefix = "\x1b[31merror:\x1b[0m" if colour else "error:"
-    print(f"{prefix} {printable(text)}", file=sys.stderr)
+    word = messages.t("usage_error_prefix")
+    prefix = f"\x1b[31m{word}\x1b[0m" if colour else word
+    space = "" if word.endswith("：") else " "  # a full-width colon carries its own space
+    print(f"{prefix}{space}{printable(text)}", file=sys.stderr)
 
 
 def rubrics_option(option: str | None, path: Path | None = None) -> Path:
@@ -250,9 +251,7 @@ def rubrics_option(option: str | None, path: Path | None = None) -> Path:
             ):
                 return candidate
     where = ", ".join(os.path.relpath(s) for s in starts)
-    raise UsageError(
-        f"rubrics: no rubrics/ folder in {where} or any folder above (use --rubrics DIR)"
-    )
+    raise UsageError(messages.t("usage_no_rubrics_above", where=where))
 
 
 def solutions_folder(option: str | None, rubrics_dir: Path) -> Path | None:
@@ -260,7 +259,7 @@ def solutions_folder(option: str | None, rubrics_dir: Path) -> Path | None:
     if option is not None:
         path = Path(option)
         if not path.is_dir():
-            raise UsageError(f"{path}: solutions folder not found")
+            raise UsageError(messages.t("usage_no_solutions", path=path))
         return path.resolve()
     default = rubrics_dir.resolve().parent / "solutions"
     return default if default.is_dir() else None

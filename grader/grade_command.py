@@ -173,10 +173,9 @@ def _check_options(args: argparse.Namespace, path: Path) -> None:
     if args.list:
         return
     if args.kernel and path.is_file() and path.suffix.lower() != ".ipynb":
-        raise UsageError(
-            f"--kernel runs notebooks (.ipynb) in a Jupyter kernel; {path} is not a notebook "
-            "(drop --kernel to grade it)"
-        )
+        from grader.messages import t
+
+        raise UsageError(t("usage_kernel_not_notebook", path=path))
     if args.kernel:
         from grader.sandbox import secure
 
@@ -203,7 +202,9 @@ def grade_once(args: argparse.Namespace, template: Template | None = None) -> Ex
     ``grade --watch`` keeps between runs), in its children, else in a template of its own."""
     path = Path(args.path)
     if not args.list and not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
+        from grader.messages import t
+
+        raise UsageError(t("usage_no_path", path=path))
     rubrics_dir = rubrics_option(args.rubrics, path)
     owned = None
     if not args.list:
@@ -300,7 +301,9 @@ def _write(path: Path, text: str, *, append: bool = False) -> None:
         with path.open("a" if append else "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
+        from grader.messages import t
+
+        raise UsageError(t("usage_cannot_write", path=path, error=exc.strerror)) from None
 
 
 def list_rows(rubrics: list[Rubric], lang: str) -> list[list[str]]:

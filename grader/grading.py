@@ -14,6 +14,7 @@ from typing import Any
 from grader import __version__
 from grader.errors import InternalError, UsageError
 from grader.execute import in_threads, run_exercise
+from grader.messages import t
 from grader.model import ExerciseResult, GradeReport, Outcome
 from grader.plan import ExercisePlan
 from grader.rubric import Rubric
@@ -58,10 +59,10 @@ def locate_submission(path: Path, rubrics: list[Rubric]) -> Submission:
         if not matching:
             known = ", ".join(sorted(r.file for r in rubrics))
             raise UsageError(
-                f"{path}: no rubric grades a file named {path.name!r} (known: {known})"
+                t("usage_no_rubric_for_file", path=path, name=repr(path.name), known=known)
             )
         return Submission(path, path.resolve().parent, matching)
-    raise UsageError(f"{path}: no such file or folder")
+    raise UsageError(t("usage_no_path", path=path))
 
 
 def grade_submission(

@@ -73,7 +73,7 @@ def _grade(args: argparse.Namespace) -> ExitCode:
 
     folder = Path(args.folder).resolve()
     if not folder.is_dir():
-        raise UsageError(f"{folder}: the notebook's folder was not found")
+        raise UsageError(msg.t("usage_no_notebook_folder", path=folder))
     rubrics_dir = rubrics_option(None, folder)
     path = folder / Path(args.name).name
     template = start_template(args.sandbox, folder, rubrics_dir, None)
@@ -86,14 +86,13 @@ def _grade(args: argparse.Namespace) -> ExitCode:
         msg.set_language(lang)
         raw = sys.stdin.buffer.read(_MAX_NOTEBOOK + 1)
         if len(raw) > _MAX_NOTEBOOK:
-            raise UsageError(f"{args.name}: the cells run so far are too long to grade")
+            raise UsageError(msg.t("usage_cells_too_long", name=args.name))
         rubrics = load_rubrics(rubrics_dir)
         known = {r.id for r in rubrics}
         unknown = [e for e in args.exercises if e not in known]
         if unknown:
-            raise UsageError(
-                f"no exercise {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
-            )
+            names, known_ids = ", ".join(map(repr, unknown)), ", ".join(sorted(known))
+            raise UsageError(msg.t("usage_unknown_exercise", names=names, known=known_ids))
         submission = Submission(
             path,
             folder,

@@ -136,7 +136,9 @@ def read_notebook(path: Path, raw: bytes | None = None) -> Notebook:
     try:
         raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
-        raise UsageError(f"{shown}: cannot read the notebook: {exc.strerror}") from None
+        raise UsageError(
+            msg.t("usage_cannot_read_notebook", path=shown, error=exc.strerror)
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

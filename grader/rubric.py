@@ -17,6 +17,7 @@ from typing import Any
 
 from grader import __version__
 from grader.errors import RubricError, UsageError
+from grader.messages import t
 
 __all__ = [
     "CaseSpec",
@@ -132,10 +133,10 @@ def _text(value: Any) -> dict[str, str]:
 def load_rubrics(directory: Path, *, use_cache: bool = True) -> list[Rubric]:
     """Every ``*.yaml`` rubric in ``directory``, sorted by file name."""
     if not directory.is_dir():
-        raise UsageError(f"{directory}: rubric folder not found (use --rubrics DIR)")
+        raise UsageError(t("usage_no_rubric_folder", path=directory))
     files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
     if not files:
-        raise UsageError(f"{directory}: no *.yaml rubrics in this folder")
+        raise UsageError(t("usage_no_rubric_files", path=directory))
     rubrics = sorted(
         (load_rubric(p, use_cache=use_cache) for p in files), key=lambda r: (r.order, r.id)
     )

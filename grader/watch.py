@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from grader.errors import GraderError, UsageError
+from grader.messages import t
 
 if TYPE_CHECKING:
     from grader.cli import ExitCode
@@ -80,16 +81,13 @@ def _saves(args: argparse.Namespace) -> Iterator[object]:
     """The saves under ``args.path``: one item per save (or burst of saves)."""
     path = Path(args.path)
     if args.list:
-        raise UsageError("--watch grades PATH again on every save; it cannot be used with --list")
+        raise UsageError(t("usage_watch_list"))
     if not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
+        raise UsageError(t("usage_no_path", path=path))
     try:
         import watchfiles
     except ImportError:
-        raise UsageError(
-            "--watch needs the watchfiles package: uv sync --extra watch"
-            " (or pip install watchfiles)"
-        ) from None
+        raise UsageError(t("usage_watch_package")) from None
     folder = path if path.is_dir() else path.parent
     only = None if path.is_dir() else path.resolve()
     ignore = (*watchfiles.DefaultFilter.ignore_dirs, ".ipynb_checkpoints")

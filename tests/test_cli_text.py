@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -123,3 +124,45 @@ def test_language_of_the_command_line(
     """--lang decides before the parser is built; otherwise the locale does."""
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     assert expected == cli_text.language_of(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["no-such-file.py"],
+        ["exercises/", "--rubrics", "no-such-folder"],
+        ["exercises/", "--solutions", "no-such-folder"],
+        ["exercises/softmax.py", "--kernel", "--sandbox", "local"],
+        ["exercises/unknown_name.py"],
+        ["help", "no-such-command"],
+    ],
+)
+def test_the_graders_own_errors_under_a_japanese_locale(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    argv: list[str],
+) -> None:
+    """What `grade` itself refuses (not only argparse) is said in Japanese, with the same
+    exit code as in English."""
+    from tests.conftest import ROOT
+
+    folder = tmp_path_factory.mktemp("cwd")
+    (folder / "exercises").mkdir()
+    for name in ("softmax.py", "unknown_name.py"):
+        (folder / "exercises" / name).write_text("x = 1\n", encoding="utf-8")
+    (folder / "rubrics").symlink_to(ROOT / "rubrics")
+    monkeypatch.chdir(folder)
+    english_code = cli.main(argv)
+    english = capsys.readouterr().err
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+
+    code = cli.main(argv)
+
+    err = capsys.readouterr().err.strip()
+    assert (english_code, code) == (2, 2)
+    assert english.startswith("error: ")
+    assert err.startswith("エラー：")
+    english_prose = r"[A-Za-z][a-z]+(?: [a-z]+){2,}"  # three words or more: a sentence
+    assert english.strip() != err
+    assert [] == re.findall(english_prose, re.sub(r"'[^']*'", "", err))

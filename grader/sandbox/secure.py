@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.messages import t
 from grader.sandbox import confine
 
 if TYPE_CHECKING:
@@ -323,13 +324,13 @@ def start(mode: str, submission: Path | None, hidden: Iterable[Path] = ()) -> Te
     from grader.sandbox.runner import Template
 
     if mode not in MODES:
-        raise UsageError(f"--sandbox: unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        raise UsageError(t("usage_unknown_sandbox", mode=repr(mode), modes=", ".join(MODES)))
     if mode == "local":
         return Template()
     reason = unavailable()
     if reason:
         if mode == "secure":
-            raise UsageError(f"--sandbox secure cannot run here: {reason}")
+            raise UsageError(t("usage_no_secure", reason=reason))
         template = Template()
         template.fallback = reason
         return template
@@ -340,7 +341,7 @@ def start(mode: str, submission: Path | None, hidden: Iterable[Path] = ()) -> Te
         return Template(secure=SecureView(folder, tuple(hidden)))
     except InternalError as exc:
         if mode == "secure":
-            raise UsageError(f"--sandbox secure cannot run here: {exc}") from None
+            raise UsageError(t("usage_no_secure", reason=exc)) from None
         template = Template()
         template.fallback = str(exc)
         return template
@@ -358,7 +359,7 @@ def settle(template: Template, mode: str) -> Template:
             raise
         template.close()
         if mode == "secure":
-            raise UsageError(f"--sandbox secure cannot run here: {exc}") from None
+            raise UsageError(t("usage_no_secure", reason=exc)) from None
         local = Template()
         local.fallback = str(exc)
         try:
