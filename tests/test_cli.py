@@ -384,3 +384,18 @@ def test_a_loop_out_of_time_is_a_print_loop_only_if_it_printed(
     run = run_grade(file, "--rubrics", str(fast_rubrics), "--solutions", str(SOLUTIONS))
     graded = run.exercise("cosine_similarity")
     assert {reason} == {c["reason"] for c in graded["cases"]}
+
+
+def test_the_grader_itself_runs_one_blas_thread_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`grade` sets one BLAS thread before NumPy loads (its pool would take the core the child
+    template needs); a value the user set is kept."""
+    import os
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+
+    cli.main(["help"])
+
+    assert ("1", "3") == (os.environ["OPENBLAS_NUM_THREADS"], os.environ["OMP_NUM_THREADS"])
