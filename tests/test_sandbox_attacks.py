@@ -94,6 +94,7 @@ TABLE = [
     Attack("complex_output", {V: "bad_output_type"}),
     Attack("huge_output", {V: "bad_output_type"}),
     Attack("string_output", {V: "bad_output_type"}),
+    Attack("bidi_report", {V: "exception"}),
     Attack("segfault", {V: "crashed"}),
     Attack("abort", {V: "crashed"}),
     Attack("fill_disk", {V: "exception"}, modes="secure"),
