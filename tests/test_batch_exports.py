@@ -180,6 +180,21 @@ def test_most_common_failures_count_students_not_cases() -> None:
     assert "8" not in section
 
 
+def test_failures_that_differ_only_in_numbers_count_their_student_once() -> None:
+    """ "a list of 3 items, got 1" and "a list of 4 items, got 1" in one student's cases are
+    one failure of one student (they read as "9 of 3 students" in a batch of three)."""
+    cases = [case("c0", False, "expected a list of 3 items, got 1")]
+    cases += [case("c1", False, "expected a list of 4 items, got 1"), case("c2", True)]
+    student = row("s1", cases, [case("d0", True)] * 2)
+
+    text = summary.markdown([student], COURSE)
+
+    section = text.split("### softmax")[1].split("###")[0]
+    assert ["- 1 of 1 students: expected a list of 3 items, got 1"] == [
+        line for line in section.splitlines() if line.startswith("- ")
+    ]
+
+
 #: an exception's text as a student can write it: controls, HTML, an image, a link, a column
 HOSTILE = (
     "fine\u202eexcellent\x00\x1b[2J</script><script>alert(1)</script>"

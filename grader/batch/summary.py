@@ -197,10 +197,12 @@ def _common_failures(counted: list[Row], course: dict[str, Any]) -> list[str]:
         students: Counter[tuple[str, str]] = Counter()
         examples: dict[tuple[str, str], str] = {}
         for row in graded:
+            keys: dict[tuple[str, str], None] = {}  # once per student, whatever the numbers
             for kind, text in failures(row).get(exercise["id"], []):
                 key = (kind, _NUMBER.sub("#", text))
-                students[key] += 1
+                keys[key] = None
                 examples.setdefault(key, text)
+            students.update(keys.keys())
         out += [f"### {exercise['id']}", ""]
         if not students:
             out += [msg.t("summary_all_passed"), ""]
