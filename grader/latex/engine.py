@@ -80,6 +80,7 @@ _RENDER_JS = r"""
                                          return "ignore"; },
       trust: function (ctx) { trusted.push(String(ctx.command)); return false; }
     });
+    if (spent.over) { return {ok: false, parse: false, budget: true}; }
     return {ok: true, mathml: out, warnings: warnings, trusted: trusted};
   } catch (e) {
     if (spent.over) { return {ok: false, parse: false, budget: true}; }
