@@ -138,6 +138,10 @@ CATALOGUE: dict[str, str] = {
     "latex_too_long": (
         "the formula is {length} characters long; the limit is {limit}. is something pasted twice?"
     ),
+    "latex_too_large": (
+        "the formula expands to more than {limit} symbols (do its macros repeat each other?);"
+        " write it out in full"
+    ),
     "latex_too_deep": (
         "the formula nests groups {depth} levels deep; the limit is {limit}."
         " check for unbalanced braces"

@@ -3,7 +3,9 @@
 A notebook is one program, so its cells run once per child, in one namespace. One child runs
 the cells and answers the visible cases of every exercise the notebook grades; it also learns
 which cells raise, and names a cell that hangs, exits or crashes (that cell is then left out,
-and the child runs again), so such a cell costs one timeout for the whole notebook. Another
+and the child runs again), so such a cell costs one timeout for the whole notebook; after
+`MAX_LEFT_OUT` such cells, the notebook as a whole takes the verdict (cells that each take a
+little, together past the limit, would otherwise cost one run per cell). Another
 child answers every hidden case (a child that answers visible cases never holds a hidden
 input). Their answers are split by exercise and read by `grader.execute.run_exercise` as if
 from the exercise's own child: a case that stops a shared child costs that case only, the
@@ -52,6 +54,11 @@ __all__ = [
 _DEATHS = frozenset(
     {"import_timeout", "timeout", "exited", "crashed", "cpu_limit", "output_limit", "protocol"}
 )
+#: cells left out at most for stopping the child (a hang, an exit, a crash): each one costs a
+#: run of every cell before it, up to a time limit. Past it the notebook as a whole stops the
+#: child, and every exercise it grades gets that verdict without running again (cells that
+#: each sleep a little, together past the limit, otherwise cost one run per cell: hours)
+MAX_LEFT_OUT = 4
 
 
 class Grader(Protocol):
@@ -207,6 +214,9 @@ class NotebookGrader:
         self.problems: list[CellProblem] = []
         #: cells left out because they stopped the child, by number
         self.dead: dict[int, CellProblem] = {}
+        #: how the child last ended once `MAX_LEFT_OUT` cells were left out: (reason, info,
+        #: the cell it was in); every exercise then takes that verdict without running
+        self._gave_up: tuple[str, dict[str, Any], int] | None = None
         self._driver = str(path.resolve().with_name(path.name + ".grader"))
         self._surveyed = False
         self._lock = threading.Lock()
@@ -257,6 +267,9 @@ class NotebookGrader:
             if cell is None or cell.number in self.dead:
                 return
             kind, info = death_reason(result, limits)
+            if len(self.dead) >= MAX_LEFT_OUT:
+                self._gave_up = (kind, info, cell.number)
+                return
             self.dead[cell.number] = CellProblem(cell, kind, info=info)
 
     def expect(self, plans: list[tuple[ExercisePlan, Limits]]) -> None:
@@ -282,6 +295,10 @@ class NotebookGrader:
         if replay is None:
             self.survey(limits)
         needed = needed_names(plan)
+        if self._gave_up is not None:
+            kind, info, last = self._gave_up
+            kind = "import_timeout" if kind == "timeout" else kind
+            return self._score(plan, ExerciseRun({}, error=kind, info=info), needed, last, lang)
         source = driver_source(self.notebook, needed=needed, skip=frozenset(self.dead))
         runner = _Progress(replay or self.template, len(self.notebook.cells))
         run = run_exercise(runner, plan, Path(self._driver), limits, source=source)
@@ -323,6 +340,10 @@ class NotebookGrader:
             if cell is None or cell.number in self.dead:
                 return
             kind, info = death_reason(result, limits)
+            if len(self.dead) >= MAX_LEFT_OUT:
+                self._gave_up = (kind, info, cell.number)
+                self._surveyed = True
+                return
             self.dead[cell.number] = CellProblem(cell, kind, info=info)
         else:
             return

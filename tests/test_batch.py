@@ -777,3 +777,24 @@ def test_what_students_name_and_write_reaches_no_terminal_spreadsheet_or_folder_
         assert "\x1b" not in text and "\x07" not in text, folder.name
     alice = (out / "reports" / "alice" / "report.txt").read_text(encoding="utf-8")
     assert "\\x1b[2J" in alice
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["local", "secure"])
+def test_the_class_summary_shows_what_a_student_raised_as_text(tmp_path: Path, mode: str) -> None:
+    """tests/attacks/bidi_report.py raises and prints a bidi override, NUL, ESC, HTML and a
+    Markdown image: summary.md, where the most common failures quote it, shows it escaped."""
+    if mode == "secure" and unavailable():
+        pytest.skip(unavailable())
+    attack = (ROOT / "tests" / "attacks" / "bidi_report.py").read_text(encoding="utf-8")
+    subs = tmp_path / "subs"
+    for name in ("bob", "carol"):
+        make_folder(subs / name, cosine_similarity=attack)
+    out = tmp_path / "results"
+
+    assert 0 == batch(str(subs), "--output", str(out), "--sandbox", mode)
+
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert "- 2 of 2 students: cosine_similarity raised fine\\\\u202eexcellent" in text
+    assert [] == [c for c in ("\u202e", "\x00", "\x1b") if c in text]
+    assert [] == re.findall(r"(?<!\\)(?:<|!\[|\]\()", text)  # HTML, images, links unescaped

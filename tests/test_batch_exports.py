@@ -180,6 +180,42 @@ def test_most_common_failures_count_students_not_cases() -> None:
     assert "8" not in section
 
 
+def test_failures_that_differ_only_in_numbers_count_their_student_once() -> None:
+    """ "a list of 3 items, got 1" and "a list of 4 items, got 1" in one student's cases are
+    one failure of one student (they read as "9 of 3 students" in a batch of three)."""
+    cases = [case("c0", False, "expected a list of 3 items, got 1")]
+    cases += [case("c1", False, "expected a list of 4 items, got 1"), case("c2", True)]
+    student = row("s1", cases, [case("d0", True)] * 2)
+
+    text = summary.markdown([student], COURSE)
+
+    section = text.split("### softmax")[1].split("###")[0]
+    assert ["- 1 of 1 students: expected a list of 3 items, got 1"] == [
+        line for line in section.splitlines() if line.startswith("- ")
+    ]
+
+
+#: an exception's text as a student can write it: controls, HTML, an image, a link, a column
+HOSTILE = (
+    "fine\u202eexcellent\x00\x1b[2J</script><script>alert(1)</script>"
+    " ![x](http://example.invalid/p.png) [click](javascript:alert(1)) <!-- c --> a | b"
+)
+
+
+def test_the_summary_shows_what_students_wrote_as_text() -> None:
+    """An exception text and a student id with a bidi override, NUL, ESC, HTML, a Markdown
+    image, a link and a column break reach summary.md escaped, in every section."""
+    broken = row("s1\u202e<img src=x>", [case("c0", False, HOSTILE)], [case("d0", True)] * 2)
+    refused = row("![y](http://example.invalid/q.png)", [], [], outcome="refused", message=HOSTILE)
+
+    text = summary.markdown([broken, refused], COURSE)
+
+    assert [] == [c for c in ("\u202e", "\x00", "\x1b", "a | b") if c in text]
+    assert [] == re.findall(r"(?<!\\)(?:<|!\[|\]\()", text)  # HTML, images, links unescaped
+    assert "fine\\\\u202eexcellent\\\\x00\\\\x1b\\[2J\\</script\\>" in text
+    assert "### s1\\\\u202e\\<img src=x\\>" in text
+
+
 def test_named_misconceptions_come_first() -> None:
     """In the class summary and in each student's own, a named misconception leads."""
     softmax = [

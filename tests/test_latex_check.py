@@ -200,10 +200,19 @@ def test_strict_warnings_shown_when_rule_off() -> None:
 
 @pytest.mark.parametrize(
     ("source", "key"),
-    [("x" * 2001, "is 2001 characters long"), ("{" * 80 + "}" * 80, "nests groups 80 levels")],
+    [
+        ("x" * 2001, "is 2001 characters long"),
+        ("{" * 80 + "}" * 80, "nests groups 80 levels"),
+        (
+            r"\def\a{" + "x" * 1900 + r"}\def\b{" + r"\a" * 7 + r"}\def\c{" + r"\b" * 7 + r"}\c",
+            "expands to more than 20000 symbols",
+        ),
+    ],
+    ids=["long", "deep", "macros that multiply"],
 )
 def test_guarded_input(source: str, key: str) -> None:
-    """Over-long and over-nested input fails with a clear message, never a crash."""
+    """Over-long, over-nested and self-multiplying input fails with a clear message, never a
+    crash."""
     failure = _fail(source)
     assert ("latex_input", True) == (failure.reason, key in failure.rationale)
 

@@ -133,6 +133,22 @@ def test_guard_refuses_deep_nesting(source: str) -> None:
     assert "latex_too_deep" == info.value.key
 
 
+def test_macros_that_multiply_a_formula_are_stopped() -> None:
+    """1954 characters of nested \\def that expand to 93000 symbols stop at the token budget
+    (KaTeX runs in the grader's process, with no time limit of its own)."""
+    bomb = r"\def\a{" + "x" * 1900 + r"}\def\b{" + r"\a" * 7 + r"}\def\c{" + r"\b" * 7 + r"}\c"
+    with pytest.raises(katex.InputRejected) as info:
+        katex.Engine(cache=False).render(bomb)
+    assert ("latex_too_large", katex.MAX_TOKENS) == (info.value.key, info.value.values["limit"])
+
+
+def test_the_token_budget_renders_any_formula_of_the_longest_length() -> None:
+    """A formula of `MAX_LENGTH` characters made of KaTeX's own macros still renders."""
+    unit = r"\iff\implies\impliedby\dots\cdots\ldots\vdots\ddots\neq\notin\colon\mathbb{R}"
+    source = unit * (katex.MAX_LENGTH // len(unit))
+    assert isinstance(katex.Engine(cache=False).render(source), katex.Rendered)
+
+
 def test_nesting_depth_ignores_escaped_braces_and_leftarrow() -> None:
     """Escaped braces and commands that merely start with 'left' do not count as nesting."""
     assert 3 == katex.nesting_depth(r"\left( {a{b}} \right) \{ \leftarrow \}")

@@ -378,6 +378,35 @@ def test_hanging_and_exiting_cells_cost_only_themselves(run_grade, tmp_path):
 
 
 @pytest.mark.slow
+def test_cells_that_together_outlast_the_limit_cost_a_bounded_number_of_runs(
+    run_grade, tmp_path, monkeypatch
+):
+    """Twelve cells of 0.3 s each under a 1 s limit: at most `MAX_LEFT_OUT` cells are left out
+    (each a run of the cells before it), then every exercise takes the timeout without running
+    again; leaving out one cell per run took one run per cell (hours for a long notebook)."""
+    from grader import notebook_grader
+
+    runs = []
+    real = notebook_grader._Progress.run
+
+    def counted(self, job, blobs, limits):
+        runs.append(1)
+        return real(self, job, blobs, limits)
+
+    monkeypatch.setattr(notebook_grader._Progress, "run", counted)
+    rubrics = _short_rubrics(tmp_path, seconds=1)
+    softmax = (SOLUTIONS / "softmax.py").read_text(encoding="utf-8")
+    path = _notebook(tmp_path / "nb.ipynb", softmax, *["import time\ntime.sleep(0.3)"] * 12)
+    run = run_grade(str(path), "--rubrics", str(rubrics), "--solutions", str(SOLUTIONS))
+    assert len(runs) <= 5  # MAX_LEFT_OUT (4) runs that leave a cell out, one that gives up
+    problems = run.report["meta"]["notebooks"][0]["cell_problems"]
+    assert 4 == len(problems)
+    softmax_result = run.exercise("softmax")
+    assert 0 == softmax_result["score"]
+    assert "timed out after 1 s" in softmax_result["message"]
+
+
+@pytest.mark.slow
 def test_function_defined_only_in_a_hanging_cell(run_grade, tmp_path):
     """An exercise defined in the cell that hangs is charged to that cell, by name."""
     rubrics = _short_rubrics(tmp_path)

@@ -133,3 +133,45 @@ def test_explicit_format_wins_in_github(
     cli.main(["solutions/softmax.py", "--rubrics", str(RUBRICS), "--format", "terminal"])
     assert capsys.readouterr().out.startswith("PASS softmax")
     assert not summary.exists()
+
+
+#: what no report may hold raw: a right-to-left override, a zero byte, a terminal escape
+_RAW_CONTROLS = ("\u202e", "\x00", "\x1b")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["local", "secure"])
+def test_no_report_holds_a_students_control_characters_raw(
+    mode: str,
+    submission: Callable[..., Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    secure_mode: str,
+) -> None:
+    """An exception type, its text and printed output with a bidi override, NUL and ESC
+    (tests/attacks/bidi_report.py) reach every report escaped, Gradescope's and JUnit's too."""
+    if mode == "secure" and secure_mode:
+        pytest.skip(f"secure mode cannot run here: {secure_mode}")
+    attack = Path(__file__).with_name("attacks") / "bidi_report.py"
+    folder = submission(cosine_similarity=attack.read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    formats = ("junit", "html", "gradescope", "markdown", "github", "json")
+    argv = [str(folder), "--rubrics", str(RUBRICS), "--sandbox", mode]
+    for name in formats[:-1]:
+        argv += ["--report", f"{name}={out / name}"]
+    code = cli.main([*argv, "--format", "json", "--output", str(out / "json")])
+    capsys.readouterr()
+    assert 1 == code
+    report = json.loads((out / "json").read_text(encoding="utf-8"))
+    (cosine,) = [e for e in report["exercises"] if e["id"] == "cosine_similarity"]
+    failed = [c for c in cosine["cases"] if not c["passed"]]
+    assert ["exception"] == [c["reason"] for c in failed]
+    assert "\u202e" in failed[0]["message"]  # the JSON report keeps the data as it came
+    raw = {
+        name: [c for c in _RAW_CONTROLS if c in (out / name).read_text(encoding="utf-8")]
+        for name in formats[:-1]
+    }
+    assert {name: [] for name in formats[:-1]} == raw
+    results = json.loads((out / "gradescope").read_text(encoding="utf-8"))
+    shown = "".join(t["output"] for t in results["tests"])
+    assert "\\u202e" in shown

@@ -1,11 +1,11 @@
 """The adversarial suite: hostile submissions graded through the real CLI, in both modes.
 
-Each file in ``tests/attacks/`` replaces ``cosine_similarity.py`` in a copy of the reference
-solutions; most attack only the case "vectors of very different magnitude" (the one call
-with two-element vectors). Every test asserts the exact outcome: the attacked cases score
-zero with the named reason, every other case of every exercise passes, the grader exits
-normally (code 1), the report names the mode that ran, hidden cases echo nothing, and
-nothing outside the sandbox changed.
+Each file in ``tests/attacks/`` replaces ``cosine_similarity.py`` (or the file of the exercise
+its entry names) in a copy of the reference solutions; most attack only the case "vectors of
+very different magnitude" (the one call with two-element vectors). Every test asserts the
+exact outcome: the attacked cases score zero with the named reason, every other case of every
+exercise passes, the grader exits normally (code 1), the report names the mode that ran,
+hidden cases echo nothing, and nothing outside the sandbox changed.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class Attack:
     #: which files must not appear outside the sandbox
     canary: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    #: the exercise whose file the attack replaces
+    exercise: str = "cosine_similarity"
 
 
 TABLE = [
@@ -94,6 +96,13 @@ TABLE = [
     Attack("complex_output", {V: "bad_output_type"}),
     Attack("huge_output", {V: "bad_output_type"}),
     Attack("string_output", {V: "bad_output_type"}),
+    Attack("bidi_report", {V: "exception"}),
+    Attack("latex_macro_bomb", {ALL: "latex_input"}, exercise="latex_formulas"),
+    Attack(
+        "long_number_list",
+        {"no known symbol": "wrong_shape", ALL: "wrong_structure"},
+        exercise="symbols_in",
+    ),
     Attack("segfault", {V: "crashed"}),
     Attack("abort", {V: "crashed"}),
     Attack("fill_disk", {V: "exception"}, modes="secure"),
@@ -206,7 +215,7 @@ def test_attack(
         "__PORT__": str(port),
     }.items():
         source = source.replace(key, value)
-    folder = submission(cosine_similarity=source)
+    folder = submission(**{attack.exercise: source})
     watched = [ROOT / "grader", fast_rubrics, solutions, Path(np.__file__)]
     watched += [folder / f for f in ("softmax.py", "cosine_similarity.py")]
     before = _fingerprint(watched)
@@ -221,7 +230,7 @@ def test_attack(
     for exercise in report["exercises"]:
         for case in exercise["cases"]:
             expected = None
-            if exercise["id"] == "cosine_similarity":
+            if exercise["id"] == attack.exercise:
                 expected = attack.expect.get(case["name"], attack.expect.get(ALL))
             where = f"{exercise['id']}: {case['name']}: {case['message']}"
             if expected is None:

@@ -18,10 +18,14 @@ from typing import Any
 
 from grader import messages as msg
 from grader.batch.gradebook import Row
+from grader.untrusted import printable
 
 __all__ = ["can_plot", "case_stats", "failures", "markdown", "plots", "student_lines"]
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+#: what Markdown reads as markup inside a line: escapes, code, links and images, HTML and
+#: entities, table columns
+_MARKUP = re.compile(r"([\\`\[\]<>!&|])")
 
 
 def _num(value: float) -> str:
@@ -134,19 +138,23 @@ def markdown(rows: list[Row], course: dict[str, Any]) -> str:
     out += _students(rows)
     if failed:
         out += [f"## {msg.t('summary_failed')}", ""]
-        out += [f"- {r.student} ({r.entry}): {_cell(r.message[:200])}" for r in failed]
+        out += [
+            f"- {_cell(r.student)} ({_cell(r.entry)}): {_cell(r.message[:200])}" for r in failed
+        ]
         out.append("")
     if refused:
         out += [f"## {msg.t('summary_refused')}", ""]
-        out += [f"- {r.student} ({r.entry}): {_cell(r.message[:200])}" for r in refused]
+        out += [
+            f"- {_cell(r.student)} ({_cell(r.entry)}): {_cell(r.message[:200])}" for r in refused
+        ]
         out.append("")
     if missing:
         out += [f"## {msg.t('summary_missing')}", ""]
-        out += [f"- {r.student} ({_cell(r.entry)})" for r in missing]
+        out += [f"- {_cell(r.student)} ({_cell(r.entry)})" for r in missing]
         out.append("")
     if strangers:
         out += [f"## {msg.t('summary_not_on_roster')}", ""]
-        out += [f"- {r.student} ({_cell(r.entry)})" for r in strangers]
+        out += [f"- {_cell(r.student)} ({_cell(r.entry)})" for r in strangers]
         out.append("")
     return "\n".join(out)
 
@@ -189,10 +197,12 @@ def _common_failures(counted: list[Row], course: dict[str, Any]) -> list[str]:
         students: Counter[tuple[str, str]] = Counter()
         examples: dict[tuple[str, str], str] = {}
         for row in graded:
+            keys: dict[tuple[str, str], None] = {}  # once per student, whatever the numbers
             for kind, text in failures(row).get(exercise["id"], []):
                 key = (kind, _NUMBER.sub("#", text))
-                students[key] += 1
+                keys[key] = None
                 examples.setdefault(key, text)
+            students.update(keys.keys())
         out += [f"### {exercise['id']}", ""]
         if not students:
             out += [msg.t("summary_all_passed"), ""]
@@ -209,7 +219,7 @@ def _common_failures(counted: list[Row], course: dict[str, Any]) -> list[str]:
 
 def student_lines(row: Row) -> list[str]:
     """A student's own summary: score, then per exercise that lost points what went wrong."""
-    head = f"### {row.student}"
+    head = f"### {_cell(row.student)}"
     if row.outcome == "missing":
         return [head, "", msg.t("summary_no_submission"), ""]
     if row.score is None:
@@ -266,7 +276,10 @@ def _row(*cells: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """``text`` shown as written in a line or table cell: control characters escaped
+    (`printable`), and backslashes before what Markdown would read as a link, an image, HTML,
+    an entity, code or a column break (students write exception texts and entry names)."""
+    return _MARKUP.sub(r"\\\1", printable(text.replace("\n", " "), lines=False))
 
 
 def can_plot() -> bool:

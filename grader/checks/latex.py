@@ -184,6 +184,8 @@ def _render(
 ) -> katex.Rendered:
     try:
         result = engine.render(source)
+    except katex.InputRejected as exc:
+        raise Failure(msg.t(exc.key, **exc.values), reason="latex_input", details=views) from None
     except katex.EngineError as exc:
         raise Failure(
             msg.t("latex_engine_error", error=str(exc)[:200]), reason="latex_input", details=views

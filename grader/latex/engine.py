@@ -10,7 +10,10 @@ check reports the case as unchecked instead of guessing.
 KaTeX runs with ``throwOnError``, a ``strict`` function that collects warnings, a ``trust``
 function that records (and refuses) ``\\href``/``\\url``/``\\html*``, and Zenn's predefined
 macro ``\\RR``. Input is guarded before it reaches the engine (`guard`): too long or nested too
-deeply is refused with a reason, so the engine's recursion can never overflow on student text.
+deeply is refused with a reason, so the engine's recursion can never overflow on student text,
+and a formula whose macros expand to more than `MAX_TOKENS` tokens is stopped there (2000
+characters of nested ``\\def`` took about 5 s and a megabyte of MathML per formula, in the
+grader's own process).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "KATEX_DISTRIBUTION",
     "MAX_DEPTH",
     "MAX_LENGTH",
+    "MAX_TOKENS",
     "Engine",
     "EngineError",
     "EngineUnavailable",
@@ -48,6 +52,10 @@ KATEX_DISTRIBUTION = "sphinxcontrib-katex"
 MAX_LENGTH = 2000
 #: deepest nesting of groups accepted ({…}, \left…\right, \begin…\end)
 MAX_DEPTH = 50
+#: tokens KaTeX may expand for one formula (macro lookups; a dense formula of `MAX_LENGTH`
+#: characters takes about 5000): macros a formula defines may multiply its length, and the
+#: engine runs in the grader's process, with no time limit of its own
+MAX_TOKENS = 20_000
 #: Zenn's predefined macros (KaTeX has none of its own for these)
 ZENN_MACROS = {"\\RR": "\\mathbb{R}"}
 
@@ -55,7 +63,15 @@ _GROUP_TOKEN = re.compile(r"\\(?:left|right|begin|end)(?![A-Za-z])|\\.|[{}]")
 
 _RENDER_JS = r"""
 (function () {
-  var warnings = [], trusted = [], macros = JSON.parse(dukpy.macros);
+  var warnings = [], trusted = [], left = dukpy.budget, spent = {over: false};
+  // KaTeX looks up every token it expands in the macros object: counting the lookups bounds
+  // the work, which a formula's own macros could otherwise multiply a thousandfold
+  var macros = new Proxy(JSON.parse(dukpy.macros), {
+    getOwnPropertyDescriptor: function (target, key) {
+      if (--left < 0) { spent.over = true; throw new Error("token budget spent"); }
+      return Object.getOwnPropertyDescriptor(target, key);
+    }
+  });
   try {
     var out = katex.renderToString(dukpy.source, {
       output: "mathml", displayMode: true, throwOnError: true, maxExpand: 1000,
@@ -64,8 +80,10 @@ _RENDER_JS = r"""
                                          return "ignore"; },
       trust: function (ctx) { trusted.push(String(ctx.command)); return false; }
     });
+    if (spent.over) { return {ok: false, parse: false, budget: true}; }
     return {ok: true, mathml: out, warnings: warnings, trusted: trusted};
   } catch (e) {
+    if (spent.over) { return {ok: false, parse: false, budget: true}; }
     var isParse = (e instanceof katex.ParseError);
     return {ok: false, parse: isParse, name: String(e && e.name),
             message: String(isParse ? e.rawMessage : (e && e.message) || e),
@@ -207,7 +225,8 @@ class Engine:
         return str(self._js.evaljs("katex.version"))
 
     def render(self, source: str) -> Rendered | ParseError:
-        """Render ``source`` as display math to MathML, or KaTeX's parse error (cached)."""
+        """Render ``source`` as display math to MathML, or KaTeX's parse error (cached);
+        `InputRejected` when it is too long, too deep or expands to too many tokens."""
         guard(source)
         key = hashlib.sha256(f"{self._identity}\0{source}".encode()).hexdigest()
         found = self._memory.get(key)
@@ -222,13 +241,15 @@ class Engine:
 
     def _render(self, source: str) -> Rendered | ParseError:
         try:
-            out = self._js.evaljs(_RENDER_JS, source=source, macros=self._macros)
+            out = self._js.evaljs(_RENDER_JS, source=source, macros=self._macros, budget=MAX_TOKENS)
         except EngineUnavailable:
             raise
         except Exception as exc:
             raise EngineError(str(exc)) from exc
         if not isinstance(out, dict):
             raise EngineError(f"unexpected result from KaTeX: {out!r}")
+        if out.get("budget"):
+            raise InputRejected("latex_too_large", limit=MAX_TOKENS)
         if out["ok"]:
             return Rendered(
                 str(out["mathml"]),

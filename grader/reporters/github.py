@@ -20,6 +20,7 @@ from grader import messages as msg
 from grader.model import GradeReport
 from grader.reporters.markdown import fmt_points
 from grader.reporters.terminal import TerminalReporter
+from grader.untrusted import shown_report
 
 __all__ = ["GithubReporter", "escape_data", "escape_property"]
 
@@ -59,7 +60,9 @@ class GithubReporter:
         self.max_annotations = max_annotations
 
     def render(self, report: GradeReport) -> str:
-        """The log text: fenced plain report, annotations, Classroom points."""
+        """The log text: fenced plain report, annotations, Classroom points (control
+        characters of what a student wrote escaped in annotations too: GitHub renders them)."""
+        report = shown_report(report)
         lines = [f"::stop-commands::{self.token}"]
         lines.append(TerminalReporter(color=False).render(report).rstrip("\n"))
         lines.append(f"::{self.token}::")

@@ -26,6 +26,7 @@ from typing import Any
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport
 from grader.reporters.markdown import case_markdown, fence, fmt_points, score_table
+from grader.untrusted import shown_report
 
 __all__ = ["HIDDEN_VISIBILITY", "GradescopeReporter"]
 
@@ -66,7 +67,9 @@ class GradescopeReporter:
     default_filename = "results.json"
 
     def render(self, report: GradeReport) -> str:
-        """The report as Gradescope results JSON."""
+        """The report as Gradescope results JSON (control characters of what a student wrote
+        escaped: Gradescope renders the Markdown in a browser)."""
+        report = shown_report(report)
         tests = [
             _test(f"{i}.{j}", exercise, case)
             for i, exercise in enumerate(report.exercises, start=1)

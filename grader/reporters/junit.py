@@ -15,6 +15,7 @@ from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
 from grader.reporters.markdown import fmt_points, input_lines
 from grader.reporters.terminal import text_table
+from grader.untrusted import printable
 
 if TYPE_CHECKING:
     from xml.etree import ElementTree as ET
@@ -26,7 +27,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """``text`` valid in XML 1.0 (forbidden characters replaced) and with every other control
+    character, bidirectional override and lone surrogate shown as an escape (`printable`):
+    CI dashboards render these attributes and texts in a browser."""
+    return printable(_NOT_XML.sub("\ufffd", text))
 
 
 def _seconds(value: float) -> str:
