@@ -96,7 +96,9 @@ def load_labels(path: Path | None) -> dict[str, dict[str, str]]:
     if path is None or not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(ex): {str(k): str(v) for k, v in (names or {}).items()} for ex, names in data.items()}
+    return {
+        str(ex): {str(k): str(v) for k, v in (names or {}).items()} for ex, names in data.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             sum(o.imperfect and bool(o.named) for o in mine),
             sum(o.full for o in mine),
         ]
-        totals = [a + b for a, b in zip(totals, row)]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
         print(f"{ex:<24}{row[0]:>6}{row[1]:>10}{row[2]:>7}{row[3]:>6}{row[2] / row[0]:>8.0%}")
     print("-" * len(head))
     print(
