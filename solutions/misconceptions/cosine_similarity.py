@@ -57,3 +57,9 @@ def pearson(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     return float(_cos(a - a.mean(), b - b.mean()))
+
+
+def products_not_summed(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a * b / (np.linalg.norm(a) * np.linalg.norm(b))
