@@ -51,15 +51,3 @@ def sequential_mean(theta, X_batch, y_batch, grad_fn, alpha=0.01):
         theta = theta - alpha / len(X_batch) * grad_fn(theta, x_i, y_i)
     return theta
 
-
-def _mean_step(theta, X_batch, y_batch, grad_fn, alpha):
-    theta = np.asarray(theta, dtype=np.float64)
-    return theta - alpha * np.mean(_grads(theta, X_batch, y_batch, grad_fn), axis=0)
-
-
-def default_alpha_0_1(theta, X_batch, y_batch, grad_fn, alpha=0.1):
-    return _mean_step(theta, X_batch, y_batch, grad_fn, alpha)
-
-
-def default_alpha_0_001(theta, X_batch, y_batch, grad_fn, alpha=0.001):
-    return _mean_step(theta, X_batch, y_batch, grad_fn, alpha)
