@@ -317,7 +317,7 @@ ATTENTION_SCALED_BY_D_V_EN = (
 )
 ATTENTION_SCALED_BY_D_V_JA = (
     "weights が V の最後の次元を使った softmax(Q K^T / sqrt(d_v)) と一致します。d_k は "
-    "Q（と K）の最後の次元 Q.shape[-1] です。"
+    "Q（と K）の形状の最後の次元 Q.shape[-1] です。"
 )
 ATTENTION_WEIGHTS_FIRST_EN = (
     "your values are right but in the wrong order: return (output, weights), the output first"
