@@ -13,6 +13,11 @@ sees them). Per exercise and overall it prints:
   or a signature (``details.signature``) on at least one failing visible case;
 - ``full``: how many got full visible marks although the file is buggy (false full marks: a
   missing case in the rubric);
+- ``+check``: how many of the un-named imperfect ones the LaTeX check itself diagnosed on a
+  failing visible case (a broken rule, ``details.rule``: Zenn rules, raw string; or the place
+  where the formula differs, ``details.difference``). Variants and signatures never apply to a
+  formula string, so for LaTeX this is the naming; it is shown apart, and ``rate`` counts
+  only misconceptions and signatures (issue 16's measure), ``rate+`` both;
 
 then lists the un-named ones and the full-marks ones. Issue 16's target: named / files
 >= 90 %, no false full marks. The labels file (``FOLDER/labels.yaml`` by default, a mapping
@@ -44,6 +49,8 @@ class Outcome:
     score: float = 0.0
     max_score: float = 0.0
     named: list[str] = field(default_factory=list)
+    #: the LaTeX check's own diagnosis on a failing visible case (a rule, or where it differs)
+    checked: list[str] = field(default_factory=list)
     error: str = ""
 
     @property
@@ -87,6 +94,9 @@ def grade_one(path: Path, exercise: str) -> Outcome:
             for key in ("misconception", "signature"):
                 if details.get(key):
                     outcome.named.append(f"{key}:{details[key]}")
+            for key in ("rule", "difference"):
+                if details.get(key):
+                    outcome.checked.append(f"{key}:{details[key]}")
     if outcome.max_score == 0:
         outcome.error = f"no exercise {exercise!r} in the report"
     return outcome
@@ -119,10 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = list(pool.map(lambda p: grade_one(p, p.parent.name), files))
 
     exercises = sorted({o.exercise for o in outcomes})
-    head = f"{'exercise':<24}{'files':>6}{'imperfect':>10}{'named':>7}{'full':>6}{'rate':>8}"
+    head = (
+        f"{'exercise':<24}{'files':>6}{'imperfect':>10}{'named':>7}{'full':>6}{'rate':>8}"
+        f"{'+check':>8}{'rate+':>8}"
+    )
     print(head)
     print("-" * len(head))
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0]
     for ex in exercises:
         mine = [o for o in outcomes if o.exercise == ex]
         row = [
@@ -130,13 +143,17 @@ def main(argv: list[str] | None = None) -> int:
             sum(o.imperfect for o in mine),
             sum(o.imperfect and bool(o.named) for o in mine),
             sum(o.full for o in mine),
+            sum(o.imperfect and not o.named and bool(o.checked) for o in mine),
         ]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
-        print(f"{ex:<24}{row[0]:>6}{row[1]:>10}{row[2]:>7}{row[3]:>6}{row[2] / row[0]:>8.0%}")
+        print(
+            f"{ex:<24}{row[0]:>6}{row[1]:>10}{row[2]:>7}{row[3]:>6}{row[2] / row[0]:>8.0%}"
+            f"{row[4]:>8}{(row[2] + row[4]) / row[0]:>8.0%}"
+        )
     print("-" * len(head))
     print(
         f"{'overall':<24}{totals[0]:>6}{totals[1]:>10}{totals[2]:>7}{totals[3]:>6}"
-        f"{totals[2] / totals[0]:>8.1%}"
+        f"{totals[2] / totals[0]:>8.1%}{totals[4]:>8}{(totals[2] + totals[4]) / totals[0]:>8.1%}"
     )
 
     def label(o: Outcome) -> str:
@@ -148,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nun-named ({len(unnamed)}):")
     for o in unnamed:
         extra = f" [error: {o.error}]" if o.error else f" [{o.score:g}/{o.max_score:g}]"
+        if o.checked:
+            extra += " [+check]"
         print(f"  {o.exercise}/{o.name}{extra}{label(o)}")
     print(f"\nfalse full marks ({len(full)}):")
     for o in full:
@@ -163,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                         "score": o.score,
                         "max_score": o.max_score,
                         "named": o.named,
+                        "checked": o.checked,
                         "error": o.error,
                     }
                     for o in outcomes

@@ -390,6 +390,15 @@ FIT_LINEAR_REGRESSION_SAME_GRADIENT_FOR_W_JA = (
     "2 * mean(error * x)"
 )
 
+COSINE_SIMILARITY_L1_NORMS_EN = (
+    "your result divides a @ b by the L1 norms (sums of absolute values, ord=1): the cosine uses"
+    " the Euclidean norms, np.linalg.norm(a) with its default ord"
+)
+COSINE_SIMILARITY_L1_NORMS_JA = (
+    "a @ b を L1 ノルム（絶対値の和、ord=1）で割っています。コサイン類似度ではユークリッドノルム"
+    "（既定の ord の np.linalg.norm(a)）を使います。"
+)
+
 SLIPS = [
     # -- cross-entropy: batch code divided by the number of classes, with its own small eps
     pytest.param(
@@ -906,6 +915,20 @@ SLIPS = [
         id="latex: \\right read as a carriage return",
     ),
     # -- slips found by a blind held-out set (bench/named_slips.py)
+    pytest.param(
+        Slip(
+            "cosine_similarity",
+            "def cosine_similarity(a, b):\n"
+            "    n1 = np.linalg.norm(a, ord=1)\n"
+            "    n2 = np.linalg.norm(b, ord=1)\n"
+            "    return float(a.dot(b) / (n1 * n2))\n",
+            "l1_norms",
+            COSINE_SIMILARITY_L1_NORMS_EN,
+            COSINE_SIMILARITY_L1_NORMS_JA,
+            0,
+        ),
+        id="cosine: np.linalg.norm with ord=1",
+    ),
     pytest.param(
         Slip(
             "cross_entropy",

@@ -63,3 +63,9 @@ def products_not_summed(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     return a * b / (np.linalg.norm(a) * np.linalg.norm(b))
+
+
+def l1_norms(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.dot(a, b) / (np.sum(np.abs(a)) * np.sum(np.abs(b))))
