@@ -399,6 +399,19 @@ COSINE_SIMILARITY_L1_NORMS_JA = (
     "（既定の ord の np.linalg.norm(a)）を使います。"
 )
 
+NO_KEEPDIMS_EN = (
+    "your rows are divided by the wrong sums: without keepdims=True, np.sum(e, axis=-1) has"
+    " shape (n,), and broadcasting divides column j by the sum of row j (a square input runs,"
+    " any other raises); use np.sum(e, axis=axis, keepdims=True)"
+)
+NO_KEEPDIMS_JA = (
+    "各行が別の行の和で割られています。keepdims=True がないと np.sum(e, axis=-1) の形状は (n,) "
+    "になり、ブロードキャストで列 j が行 j の和で割られます（正方形の入力では動き、それ以外では"
+    "エラーになります）。np.sum(e, axis=axis, keepdims=True) を使ってください。"
+)
+SQUARE = "2-D square input, each row separately"
+SQUARE_TAU = "2-D square input with tau 0.5"
+
 SLIPS = [
     # -- cross-entropy: batch code divided by the number of classes, with its own small eps
     pytest.param(
@@ -830,7 +843,7 @@ SLIPS = [
             "no_max_shift",
             NO_SHIFT_EN,
             NO_SHIFT_JA,
-            7,
+            8,
         ),
         id="softmax: no shift (underflow named on the very negative logits)",
     ),
@@ -843,7 +856,7 @@ SLIPS = [
             "overflow/underflow",
             SIGNATURES_EN,
             SIGNATURES_JA,
-            6,
+            7,
             where="message",
             tags=("partial",),
         ),
@@ -915,6 +928,36 @@ SLIPS = [
         id="latex: \\right read as a carriage return",
     ),
     # -- slips found by a blind held-out set (bench/named_slips.py)
+    pytest.param(
+        Slip(
+            "softmax",
+            "def softmax(z, axis=-1):\n"
+            "    ex = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+            "    return ex / ex.sum(axis)\n",
+            "no_keepdims",
+            {SQUARE: NO_KEEPDIMS_EN},
+            {SQUARE: NO_KEEPDIMS_JA},
+            8,
+            tags=("partial",),
+        ),
+        id="softmax: keepdims on the max only (a square input runs, wrongly)",
+    ),
+    pytest.param(
+        Slip(
+            "softmax_temperature",
+            "def softmax_temperature(z, tau=1.0, axis=-1):\n"
+            "    scaled = z / tau\n"
+            "    scaled = scaled - np.amax(scaled, axis=axis)\n"
+            "    p = np.exp(scaled)\n"
+            "    return p / np.sum(p, axis=axis)\n",
+            "no_keepdims",
+            {SQUARE_TAU: NO_KEEPDIMS_EN},
+            {SQUARE_TAU: NO_KEEPDIMS_JA},
+            9,
+            tags=("partial",),
+        ),
+        id="temperature: no keepdims at all (a square input runs, wrongly)",
+    ),
     pytest.param(
         Slip(
             "cosine_similarity",
