@@ -930,6 +930,21 @@ SLIPS = [
     # -- slips found by a blind held-out set (bench/named_slips.py)
     pytest.param(
         Slip(
+            "log_normal_pdf",
+            "def log_normal_pdf(x, mu, sigma):\n"
+            "    norm = math.log(math.sqrt(2 * math.pi) * sigma)\n"
+            "    return -norm - (x - mu) ** 2 / (2 * sigma**2)\n",
+            "",
+            "sigma may be an array: math.log and math.sqrt take one number, so use np.log (and"
+            " np.pi), which work element by element",
+            "sigma は配列のこともあります。math.log や math.sqrt は 1 つの数値しか"
+            "受け取らないので、要素ごとに計算できる np.log（と np.pi）を使ってください。",
+            9,
+        ),
+        id="log-pdf: math.log of sigma (the case's hint for an array of sigmas fits)",
+    ),
+    pytest.param(
+        Slip(
             "softmax",
             "def softmax(z, axis=-1):\n"
             "    ex = np.exp(z - z.max(axis=axis, keepdims=True))\n"
