@@ -412,6 +412,15 @@ NO_KEEPDIMS_JA = (
 SQUARE = "2-D square input, each row separately"
 SQUARE_TAU = "2-D square input with tau 0.5"
 
+SGD_FEATURES_EN = (
+    "your result divides the summed gradient by X_batch.shape[1], the number of features: the"
+    " batch size is the number of rows, X_batch.shape[0] (or len(X_batch))"
+)
+SGD_FEATURES_JA = (
+    "勾配の和を、X_batch の形状の 2 番目の値 X_batch.shape[1]（特徴量の数）で割っています。"
+    "バッチサイズは行の数 X_batch.shape[0]（または len(X_batch)）です。"
+)
+
 SLIPS = [
     # -- cross-entropy: batch code divided by the number of classes, with its own small eps
     pytest.param(
@@ -928,6 +937,46 @@ SLIPS = [
         id="latex: \\right read as a carriage return",
     ),
     # -- slips found by a blind held-out set (bench/named_slips.py)
+    pytest.param(
+        Slip(
+            "softmax",
+            "def softmax(z, axis=-1):\n"
+            "    total = math.fsum(math.exp(v) for v in z)\n"
+            "    return np.array([math.exp(v) / total for v in z])\n",
+            "",
+            {
+                "large logits [1000, 1001, 1002]": "exp(1000) overflows to inf; subtract max(z)"
+                " before exp (the result does not change)",
+                "very negative logits [-1000, -999, -998]": "exp(-1000) underflows to 0 and 0/0"
+                " is nan; subtracting max(z) fixes this too",
+            },
+            {
+                "large logits [1000, 1001, 1002]": "exp(1000) は inf にオーバーフローします。"
+                "exp の前に max(z) を引いてください（結果は変わりません）。",
+                "very negative logits [-1000, -999, -998]": "exp(-1000) は 0 にアンダーフローし、"
+                "0/0 は nan になります。これも max(z) を引けば解決します。",
+            },
+            4,
+            tags=("partial",),
+        ),
+        id="softmax: math.exp raises (OverflowError, ZeroDivisionError): the cases' hints fit",
+    ),
+    pytest.param(
+        Slip(
+            "sgd_step",
+            "def sgd_step(theta, X_batch, y_batch, grad_fn, alpha=0.01):\n"
+            "    n_samples, n_features = X_batch.shape\n"
+            "    g = np.zeros(n_features)\n"
+            "    for row, target in zip(X_batch, y_batch):\n"
+            "        g += grad_fn(theta, row, target)\n"
+            "    return theta - alpha * g / n_features\n",
+            "divides_by_features",
+            SGD_FEATURES_EN,
+            SGD_FEATURES_JA,
+            1,
+        ),
+        id="sgd: the mean over the features (shape[1]) instead of the batch",
+    ),
     pytest.param(
         Slip(
             "log_normal_pdf",
