@@ -257,6 +257,10 @@ CATALOGUE: dict[str, str] = {
         "right values, wrong shape: your result {got} is the transpose of the expected"
         " {expected}; reduce along the given axis and drop any .T"
     ),
+    "sig_transposed_square": (
+        "right values, transposed: your square result is the transpose of the expected one (each"
+        " row holds what should be a column); reduce along the given axis and drop any .T"
+    ),
     "sig_kept_dims": (
         "right values, wrong shape: got {got} instead of {expected}, an extra axis of length 1"
         " was kept; drop keepdims=True on the result (or index it) to get {expected}"

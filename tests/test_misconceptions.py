@@ -409,7 +409,7 @@ TABLE = [
 ]
 
 _SIGNATURE_KEYS = {
-    "transposed": ["sig_transposed"],
+    "transposed": ["sig_transposed", "sig_transposed_square"],
     "kept_dims": ["sig_kept_dims", "sig_kept_dims_scalar"],
     "flattened": ["sig_flattened"],
     "overflow": ["sig_overflow"],

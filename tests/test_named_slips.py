@@ -276,6 +276,151 @@ FORM_FEED = _raw("form feed", "改ページ文字", "\\frac")
 NEWLINE = _raw("line break", "改行文字", "\\nabla")
 RETURN = _raw("carriage return", "復帰文字", "\\right")
 
+# -- slips found by a blind held-out set (bench/named_slips.py), each written another way
+
+CROSS_ENTROPY_TERMS_NOT_SUMMED_EN = (
+    "your result is the array of terms -y_true * log(y_pred + eps), one per class: the "
+    "loss is their sum, one number; add them up with np.sum"
+)
+CROSS_ENTROPY_TERMS_NOT_SUMMED_JA = (
+    "あなたの値は、クラスごとの項 -y_true * log(y_pred + eps) を並べた配列です。"
+    "損失はそれらの和で、1 つの数値です。np.sum で足してください。"
+)
+COSINE_SIMILARITY_PRODUCTS_NOT_SUMMED_EN = (
+    "your result is the array of products a_i * b_i divided by the norms, one per element: "
+    "the numerator a^T b is their sum, one number; use a @ b (or np.dot(a, b))"
+)
+COSINE_SIMILARITY_PRODUCTS_NOT_SUMMED_JA = (
+    "あなたの値は、要素ごとの積 a_i * b_i をノルムで割った配列です。分子 a^T b "
+    "はそれらの和で、1 つの数値です。a @ b（または np.dot(a, b)）を使ってください。"
+)
+KL_DIVERGENCE_MEAN_NOT_SUM_EN = (
+    "your result equals the sum divided by the number of entries (np.mean instead of "
+    "np.sum): the divergence adds the terms q(x) log(q(x) / p(x)) over x; use np.sum"
+)
+KL_DIVERGENCE_MEAN_NOT_SUM_JA = (
+    "和を要素数で割った値（np.sum ではなく np.mean）と一致します。ダイバージェンスは項 "
+    "q(x) log(q(x) / p(x)) を x について足したものです。np.sum を使ってください。"
+)
+ATTENTION_OUTPUT_SCALED_EN = (
+    "your result divides the output weights @ V by sqrt(d_k) instead of the scores: the "
+    "scale goes inside the softmax, softmax(Q K^T / sqrt(d_k)), and V is not scaled"
+)
+ATTENTION_OUTPUT_SCALED_JA = (
+    "スコアではなく出力 weights @ V を sqrt(d_k) で割っています。"
+    "スケーリングはソフトマックスの中に入れ（softmax(Q K^T / sqrt(d_k))）、V "
+    "はスケーリングしません。"
+)
+ATTENTION_SCALED_BY_D_V_EN = (
+    "your weights equal softmax(Q K^T / sqrt(d_v)), with the last dimension of V: d_k is "
+    "the last dimension of Q (and K), Q.shape[-1]"
+)
+ATTENTION_SCALED_BY_D_V_JA = (
+    "weights が V の最後の次元を使った softmax(Q K^T / sqrt(d_v)) と一致します。d_k は "
+    "Q（と K）の形状の最後の次元 Q.shape[-1] です。"
+)
+ATTENTION_WEIGHTS_FIRST_EN = (
+    "your values are right but in the wrong order: return (output, weights), the output first"
+)
+ATTENTION_WEIGHTS_FIRST_JA = (
+    "値は正しいのですが、順番が逆です。(output, weights) の順に、output を先にして返してください。"
+)
+ATTENTION_NO_MAX_SHIFT_EN = (
+    "your weights are nan where the scores are large: exp overflows to inf and inf / inf "
+    "is nan; subtract each row's maximum score before exp (the weights do not change)"
+)
+ATTENTION_NO_MAX_SHIFT_JA = (
+    "スコアが大きい行で weights が nan になっています。exp が inf にオーバーフローし、inf "
+    "/ inf が nan になるためです。exp の前に各行のスコアの最大値を引いてください（weights "
+    "は変わりません）。"
+)
+SYMBOLS_IN_SUBSTRING_TABLE_ORDER_EN = (
+    "your result equals [s for s in SYMBOLS if s in formula]: a plain substring test finds "
+    "\\in inside \\infty, and the list follows the table; match whole commands (no letter "
+    "after, (?![A-Za-z])) and order them by where they first appear"
+)
+SYMBOLS_IN_SUBSTRING_TABLE_ORDER_JA = (
+    "[s for s in SYMBOLS if s in formula] と一致します。単純な部分文字列の判定では \\infty "
+    "の中に \\in が見つかり、リストも表の順になります。"
+    "コマンド全体で一致させ（直後に英字がないこと：(?![A-Za-z])）、"
+    "数式の中で最初に現れる順に並べてください。"
+)
+SYMBOLS_IN_WHOLE_TOKENS_EN = (
+    "your result looks only at the space-separated pieces of the formula: a symbol joined "
+    "to other text (\\nabla_\\theta, \\frac{1}{2}) is missed; search for each command "
+    "inside the string, e.g. with re.search"
+)
+SYMBOLS_IN_WHOLE_TOKENS_JA = (
+    "数式を空白で区切った断片しか見ていません。ほかの文字とつながった記号（\\nabla_\\theta"
+    "、\\frac{1}{2} など）を見落とします。re.search などで、"
+    "文字列の中から各コマンドを探してください。"
+)
+SYMBOLS_IN_WORD_BOUNDARY_EN = (
+    "your search ends each symbol with \\b, which needs a letter or digit on one side: "
+    "after a } (\\mathcal{L}, \\text{softmax}) or before _ it fails; use (?![A-Za-z]) (no "
+    "letter after) instead"
+)
+SYMBOLS_IN_WORD_BOUNDARY_JA = (
+    "各記号の後ろに \\b を付けて探しています。\\b は片側に英数字が必要なので、} "
+    "で終わる記号（\\mathcal{L}、\\text{softmax}）の後ろや _ の前では一致しません。"
+    "代わりに (?![A-Za-z])（直後に英字がない）を使ってください。"
+)
+PAPER_PASS1_ARXIV_WITH_PREFIX_EN = (
+    "write the arXiv identifier alone, 2006.11239, without the arXiv: prefix"
+)
+PAPER_PASS1_ARXIV_WITH_PREFIX_JA = (
+    "arXiv ID は接頭辞 arXiv: を付けず、2006.11239 だけを書いてください。"
+)
+PAPER_PASS1_VALUE_AS_TEXT_EN = "the value of main_result is a number (3.17), not a string"
+PAPER_PASS1_VALUE_AS_TEXT_JA = "main_result の value は文字列ではなく数値（3.17）で書いてください。"
+FIT_LINEAR_REGRESSION_ONE_EPOCH_TOO_MANY_EN = (
+    "your w and b equal epochs + 1 steps, one too many: loop for _ in range(epochs), one "
+    "update per epoch"
+)
+FIT_LINEAR_REGRESSION_ONE_EPOCH_TOO_MANY_JA = (
+    "w と b が epochs + 1 回の更新と一致し、1 回多くなっています。for _ in range(epochs) "
+    "で、エポックごとに 1 回だけ更新してください。"
+)
+FIT_LINEAR_REGRESSION_SAME_GRADIENT_FOR_W_EN = (
+    "your w moves by the gradient of b, 2 * mean(error): the gradient for w has the factor "
+    "x, dL/dw = 2 * mean(error * x)"
+)
+FIT_LINEAR_REGRESSION_SAME_GRADIENT_FOR_W_JA = (
+    "w を b の勾配 2 * mean(error) で更新しています。w の勾配には x が掛かります：dL/dw = "
+    "2 * mean(error * x)"
+)
+
+COSINE_SIMILARITY_L1_NORMS_EN = (
+    "your result divides a @ b by the L1 norms (sums of absolute values, ord=1): the cosine uses"
+    " the Euclidean norms, np.linalg.norm(a) with its default ord"
+)
+COSINE_SIMILARITY_L1_NORMS_JA = (
+    "a @ b を L1 ノルム（絶対値の和、ord=1）で割っています。コサイン類似度ではユークリッドノルム"
+    "（既定の ord の np.linalg.norm(a)）を使います。"
+)
+
+NO_KEEPDIMS_EN = (
+    "your rows are divided by the wrong sums: without keepdims=True, np.sum(e, axis=-1) has"
+    " shape (n,), and broadcasting divides column j by the sum of row j (a square input runs,"
+    " any other raises); use np.sum(e, axis=axis, keepdims=True)"
+)
+NO_KEEPDIMS_JA = (
+    "各行が別の行の和で割られています。keepdims=True がないと np.sum(e, axis=-1) の形状は (n,) "
+    "になり、ブロードキャストで列 j が行 j の和で割られます（正方形の入力では動き、それ以外では"
+    "エラーになります）。np.sum(e, axis=axis, keepdims=True) を使ってください。"
+)
+SQUARE = "2-D square input, each row separately"
+SQUARE_TAU = "2-D square input with tau 0.5"
+
+SGD_FEATURES_EN = (
+    "your result divides the summed gradient by X_batch.shape[1], the number of features: the"
+    " batch size is the number of rows, X_batch.shape[0] (or len(X_batch))"
+)
+SGD_FEATURES_JA = (
+    "勾配の和を、X_batch の形状の 2 番目の値 X_batch.shape[1]（特徴量の数）で割っています。"
+    "バッチサイズは行の数 X_batch.shape[0]（または len(X_batch)）です。"
+)
+
 SLIPS = [
     # -- cross-entropy: batch code divided by the number of classes, with its own small eps
     pytest.param(
@@ -707,7 +852,7 @@ SLIPS = [
             "no_max_shift",
             NO_SHIFT_EN,
             NO_SHIFT_JA,
-            7,
+            8,
         ),
         id="softmax: no shift (underflow named on the very negative logits)",
     ),
@@ -720,7 +865,7 @@ SLIPS = [
             "overflow/underflow",
             SIGNATURES_EN,
             SIGNATURES_JA,
-            6,
+            7,
             where="message",
             tags=("partial",),
         ),
@@ -790,6 +935,364 @@ SLIPS = [
             hint_ja=RAW_HINT_JA,
         ),
         id="latex: \\right read as a carriage return",
+    ),
+    # -- slips found by a blind held-out set (bench/named_slips.py)
+    pytest.param(
+        Slip(
+            "softmax",
+            "def softmax(z, axis=-1):\n"
+            "    total = math.fsum(math.exp(v) for v in z)\n"
+            "    return np.array([math.exp(v) / total for v in z])\n",
+            "",
+            {
+                "large logits [1000, 1001, 1002]": "exp(1000) overflows to inf; subtract max(z)"
+                " before exp (the result does not change)",
+                "very negative logits [-1000, -999, -998]": "exp(-1000) underflows to 0 and 0/0"
+                " is nan; subtracting max(z) fixes this too",
+            },
+            {
+                "large logits [1000, 1001, 1002]": "exp(1000) は inf にオーバーフローします。"
+                "exp の前に max(z) を引いてください（結果は変わりません）。",
+                "very negative logits [-1000, -999, -998]": "exp(-1000) は 0 にアンダーフローし、"
+                "0/0 は nan になります。これも max(z) を引けば解決します。",
+            },
+            4,
+            tags=("partial",),
+        ),
+        id="softmax: math.exp raises (OverflowError, ZeroDivisionError): the cases' hints fit",
+    ),
+    pytest.param(
+        Slip(
+            "sgd_step",
+            "def sgd_step(theta, X_batch, y_batch, grad_fn, alpha=0.01):\n"
+            "    n_samples, n_features = X_batch.shape\n"
+            "    g = np.zeros(n_features)\n"
+            "    for row, target in zip(X_batch, y_batch):\n"
+            "        g += grad_fn(theta, row, target)\n"
+            "    return theta - alpha * g / n_features\n",
+            "divides_by_features",
+            SGD_FEATURES_EN,
+            SGD_FEATURES_JA,
+            1,
+        ),
+        id="sgd: the mean over the features (shape[1]) instead of the batch",
+    ),
+    pytest.param(
+        Slip(
+            "log_normal_pdf",
+            "def log_normal_pdf(x, mu, sigma):\n"
+            "    norm = math.log(math.sqrt(2 * math.pi) * sigma)\n"
+            "    return -norm - (x - mu) ** 2 / (2 * sigma**2)\n",
+            "",
+            "sigma may be an array: math.log and math.sqrt take one number, so use np.log (and"
+            " np.pi), which work element by element",
+            "sigma は配列のこともあります。math.log や math.sqrt は 1 つの数値しか"
+            "受け取らないので、要素ごとに計算できる np.log（と np.pi）を使ってください。",
+            9,
+        ),
+        id="log-pdf: math.log of sigma (the case's hint for an array of sigmas fits)",
+    ),
+    pytest.param(
+        Slip(
+            "softmax",
+            "def softmax(z, axis=-1):\n"
+            "    ex = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+            "    return ex / ex.sum(axis)\n",
+            "no_keepdims",
+            {SQUARE: NO_KEEPDIMS_EN},
+            {SQUARE: NO_KEEPDIMS_JA},
+            8,
+            tags=("partial",),
+        ),
+        id="softmax: keepdims on the max only (a square input runs, wrongly)",
+    ),
+    pytest.param(
+        Slip(
+            "softmax_temperature",
+            "def softmax_temperature(z, tau=1.0, axis=-1):\n"
+            "    scaled = z / tau\n"
+            "    scaled = scaled - np.amax(scaled, axis=axis)\n"
+            "    p = np.exp(scaled)\n"
+            "    return p / np.sum(p, axis=axis)\n",
+            "no_keepdims",
+            {SQUARE_TAU: NO_KEEPDIMS_EN},
+            {SQUARE_TAU: NO_KEEPDIMS_JA},
+            9,
+            tags=("partial",),
+        ),
+        id="temperature: no keepdims at all (a square input runs, wrongly)",
+    ),
+    pytest.param(
+        Slip(
+            "cosine_similarity",
+            "def cosine_similarity(a, b):\n"
+            "    n1 = np.linalg.norm(a, ord=1)\n"
+            "    n2 = np.linalg.norm(b, ord=1)\n"
+            "    return float(a.dot(b) / (n1 * n2))\n",
+            "l1_norms",
+            COSINE_SIMILARITY_L1_NORMS_EN,
+            COSINE_SIMILARITY_L1_NORMS_JA,
+            0,
+        ),
+        id="cosine: np.linalg.norm with ord=1",
+    ),
+    pytest.param(
+        Slip(
+            "cross_entropy",
+            "def cross_entropy(y_true, y_pred, eps=1e-12):\n"
+            "    log_p = np.log(y_pred + eps)\n"
+            "    losses = -y_true * log_p\n"
+            "    return losses\n",
+            "terms_not_summed",
+            CROSS_ENTROPY_TERMS_NOT_SUMMED_EN,
+            CROSS_ENTROPY_TERMS_NOT_SUMMED_JA,
+            0,
+        ),
+        id="ce: the per-class losses, never added up",
+    ),
+    pytest.param(
+        Slip(
+            "cosine_similarity",
+            "def cosine_similarity(a, b):\n"
+            "    na = np.sqrt(np.sum(a ** 2))\n"
+            "    nb = np.sqrt(np.sum(b ** 2))\n"
+            "    return np.multiply(a, b) / (na * nb)\n",
+            "products_not_summed",
+            COSINE_SIMILARITY_PRODUCTS_NOT_SUMMED_EN,
+            COSINE_SIMILARITY_PRODUCTS_NOT_SUMMED_JA,
+            0,
+        ),
+        id="cosine: element-wise products over the norms",
+    ),
+    pytest.param(
+        Slip(
+            "kl_divergence",
+            "def kl_divergence(q, p, eps=1e-12):\n"
+            "    out = np.zeros(len(q))\n"
+            "    for i in range(len(q)):\n"
+            "        if q[i] > 0:\n"
+            "            out[i] = q[i] * math.log((q[i] + eps) / (p[i] + eps))\n"
+            "    return float(out.mean())\n",
+            "mean_not_sum",
+            KL_DIVERGENCE_MEAN_NOT_SUM_EN,
+            KL_DIVERGENCE_MEAN_NOT_SUM_JA,
+            1,
+        ),
+        id="kl: np.mean of the masked terms",
+    ),
+    pytest.param(
+        Slip(
+            "attention",
+            "def attention(Q, K, V):\n"
+            "    d = Q.shape[1]\n"
+            "    scores = np.einsum('id,jd->ij', Q, K)\n"
+            "    scores = scores - scores.max(axis=1, keepdims=True)\n"
+            "    w = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)\n"
+            "    return np.dot(w, V) / math.sqrt(d), w\n",
+            "output_scaled",
+            ATTENTION_OUTPUT_SCALED_EN,
+            ATTENTION_OUTPUT_SCALED_JA,
+            0,
+        ),
+        id="attention: V's output divided by sqrt(d_k)",
+    ),
+    pytest.param(
+        Slip(
+            "attention",
+            "def attention(Q, K, V):\n"
+            "    n_v, d_v = V.shape\n"
+            "    s = np.matmul(Q, K.T) * (1.0 / np.sqrt(d_v))\n"
+            "    s -= np.max(s, axis=-1, keepdims=True)\n"
+            "    a = np.exp(s)\n"
+            "    a /= np.sum(a, axis=-1, keepdims=True)\n"
+            "    return a @ V, a\n",
+            "scaled_by_d_v",
+            ATTENTION_SCALED_BY_D_V_EN,
+            ATTENTION_SCALED_BY_D_V_JA,
+            5,
+        ),
+        id="attention: scaled by the width of V",
+    ),
+    pytest.param(
+        Slip(
+            "attention",
+            "def attention(Q, K, V):\n"
+            "    scale = 1 / np.sqrt(K.shape[-1])\n"
+            "    logits = Q @ K.T * scale\n"
+            "    probs = np.exp(logits - logits.max(-1, keepdims=True))\n"
+            "    probs = probs / probs.sum(-1, keepdims=True)\n"
+            "    context = probs @ V\n"
+            "    return probs, context\n",
+            "weights_first",
+            ATTENTION_WEIGHTS_FIRST_EN,
+            ATTENTION_WEIGHTS_FIRST_JA,
+            0,
+        ),
+        id="attention: returns (weights, output)",
+    ),
+    pytest.param(
+        Slip(
+            "attention",
+            "def attention(Q, K, V):\n"
+            "    s = Q @ K.T / np.sqrt(Q.shape[-1])\n"
+            "    w = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)\n"
+            "    return w @ V, w\n",
+            "no_max_shift",
+            ATTENTION_NO_MAX_SHIFT_EN,
+            ATTENTION_NO_MAX_SHIFT_JA,
+            7,
+        ),
+        id="attention: softmax without the max shift",
+    ),
+    pytest.param(
+        Slip(
+            "symbols_in",
+            "import re\n"
+            "\n"
+            "SYMBOLS = (r'\\theta', r'\\phi', r'\\mu', r'\\sigma', r'\\nabla', r'\\mathcal{L}',\n"
+            "    r'\\mathbb{E}', r'\\sum', r'\\prod', r'\\partial', r'\\alpha', r'\\epsilon',\n"
+            "    r'\\lambda', r'\\mathbb{R}', r'\\in', r'\\forall', r'\\exists', r'\\sqrt',\n"
+            "    r'\\frac', r'\\log', r'\\exp', r'\\top', r'\\text{softmax}')\n"
+            "\n"
+            "def symbols_in(formula):\n"
+            "    result = []\n"
+            "    for sym in SYMBOLS:\n"
+            "        if formula.find(sym) != -1:\n"
+            "            result.append(sym)\n"
+            "    return result\n",
+            "substring_table_order",
+            SYMBOLS_IN_SUBSTRING_TABLE_ORDER_EN,
+            SYMBOLS_IN_SUBSTRING_TABLE_ORDER_JA,
+            2,
+        ),
+        id="symbols: `in` on the string, table order",
+    ),
+    pytest.param(
+        Slip(
+            "symbols_in",
+            "import re\n"
+            "\n"
+            "SYMBOLS = (r'\\theta', r'\\phi', r'\\mu', r'\\sigma', r'\\nabla', r'\\mathcal{L}',\n"
+            "    r'\\mathbb{E}', r'\\sum', r'\\prod', r'\\partial', r'\\alpha', r'\\epsilon',\n"
+            "    r'\\lambda', r'\\mathbb{R}', r'\\in', r'\\forall', r'\\exists', r'\\sqrt',\n"
+            "    r'\\frac', r'\\log', r'\\exp', r'\\top', r'\\text{softmax}')\n"
+            "\n"
+            "def symbols_in(formula):\n"
+            "    seen = []\n"
+            "    for word in re.split(r'\\s+', formula.strip()):\n"
+            "        if word in SYMBOLS and word not in seen:\n"
+            "            seen.append(word)\n"
+            "    return seen\n",
+            "whole_tokens",
+            SYMBOLS_IN_WHOLE_TOKENS_EN,
+            SYMBOLS_IN_WHOLE_TOKENS_JA,
+            1,
+        ),
+        id="symbols: whole space-separated tokens",
+    ),
+    pytest.param(
+        Slip(
+            "symbols_in",
+            "import re\n"
+            "\n"
+            "SYMBOLS = (r'\\theta', r'\\phi', r'\\mu', r'\\sigma', r'\\nabla', r'\\mathcal{L}',\n"
+            "    r'\\mathbb{E}', r'\\sum', r'\\prod', r'\\partial', r'\\alpha', r'\\epsilon',\n"
+            "    r'\\lambda', r'\\mathbb{R}', r'\\in', r'\\forall', r'\\exists', r'\\sqrt',\n"
+            "    r'\\frac', r'\\log', r'\\exp', r'\\top', r'\\text{softmax}')\n"
+            "\n"
+            "def symbols_in(formula):\n"
+            "    pattern = '|'.join(re.escape(s) for s in SYMBOLS)\n"
+            "    out = []\n"
+            "    for m in re.finditer('(' + pattern + r')\\b', formula):\n"
+            "        if m.group(1) not in out:\n"
+            "            out.append(m.group(1))\n"
+            "    return out\n",
+            "word_boundary",
+            SYMBOLS_IN_WORD_BOUNDARY_EN,
+            SYMBOLS_IN_WORD_BOUNDARY_JA,
+            1,
+        ),
+        id="symbols: \\b after each command",
+    ),
+    pytest.param(
+        Slip(
+            "paper_pass1",
+            "def paper_pass1():\n"
+            "    info = dict(title='Denoising Diffusion Probabilistic Models (DDPM)',\n"
+            "        authors='J. Ho, A. Jain, P. Abbeel', year=2020, arxiv_id='arXiv:2006.11239')\n"
+            "    info['problem'] = 'high quality image synthesis with a likelihood model'\n"
+            "    info['prior_limits'] = 'GANs are hard to train; VAEs give blurry samples'\n"
+            "    info['proposal'] = 'learn to undo a fixed Gaussian noising chain'\n"
+            "    info['key_formula'] = (r'\\mathbf{x}_{t-1} = \\mu_\\theta(\\mathbf{x}_t, t)'\n"
+            "        r' + \\sigma_t \\mathbf{z}')\n"
+            "    info['main_result'] = {'dataset': 'CIFAR-10', 'metric': 'FID', 'value': 3.17}\n"
+            "    info['relevance'] = 'diffusion models now drive most image generators'\n"
+            "    return info\n",
+            "arxiv_with_prefix",
+            PAPER_PASS1_ARXIV_WITH_PREFIX_EN,
+            PAPER_PASS1_ARXIV_WITH_PREFIX_JA,
+            0,
+        ),
+        id="paper: arXiv: prefix on the identifier",
+    ),
+    pytest.param(
+        Slip(
+            "paper_pass1",
+            "def paper_pass1():\n"
+            "    return {'title': 'Denoising Diffusion Probabilistic Models',\n"
+            "        'authors': 'Ho, Jain, Abbeel', 'year': 2020, 'arxiv_id': '2006.11239',\n"
+            "        'problem': '拡散過程を逆にたどって高品質な画像を生成する問題',\n"
+            "        'prior_limits': 'GAN は学習が不安定で、尤度ベースのモデルは画質が低かった',\n"
+            "        'proposal': 'ノイズを予測するネットワークで逆過程を学習する方法を提案した',\n"
+            "        'key_formula':\n"
+            "            r'L = \\| \\epsilon - \\epsilon_\\theta(\\mathbf{x}_t, t) \\|^2',\n"
+            "        'main_result': {'dataset': 'CIFAR-10', 'metric': 'FID', 'value': '3.17'},\n"
+            "        'relevance': 'Stable Diffusion など現在の画像生成モデルの基礎になっている'}\n",
+            "value_as_text",
+            PAPER_PASS1_VALUE_AS_TEXT_EN,
+            PAPER_PASS1_VALUE_AS_TEXT_JA,
+            0,
+        ),
+        id="paper: the FID copied as text",
+    ),
+    pytest.param(
+        Slip(
+            "fit_linear_regression",
+            "def fit_linear_regression(x, y, lr=0.01, epochs=200):\n"
+            "    params = np.zeros(2)\n"
+            "    hist = []\n"
+            "    for epoch in range(0, epochs + 1):\n"
+            "        resid = params[0] * x + params[1] - y\n"
+            "        hist.append(float(np.mean(resid * resid)))\n"
+            "        grad = np.array([2 * np.mean(resid * x), 2 * np.mean(resid)])\n"
+            "        params = params - lr * grad\n"
+            "    return float(params[0]), float(params[1]), hist\n",
+            "one_epoch_too_many",
+            FIT_LINEAR_REGRESSION_ONE_EPOCH_TOO_MANY_EN,
+            FIT_LINEAR_REGRESSION_ONE_EPOCH_TOO_MANY_JA,
+            0,
+        ),
+        id="regression: range(epochs + 1)",
+    ),
+    pytest.param(
+        Slip(
+            "fit_linear_regression",
+            "def fit_linear_regression(x, y, lr=0.01, epochs=200):\n"
+            "    w = 0.0\n"
+            "    b = 0.0\n"
+            "    losses = np.empty(epochs)\n"
+            "    for i in range(epochs):\n"
+            "        diff = (w * x + b) - y\n"
+            "        losses[i] = (diff ** 2).mean()\n"
+            "        step = lr * 2 * diff.mean()\n"
+            "        w, b = w - step, b - step\n"
+            "    return w, b, losses\n",
+            "same_gradient_for_w",
+            FIT_LINEAR_REGRESSION_SAME_GRADIENT_FOR_W_EN,
+            FIT_LINEAR_REGRESSION_SAME_GRADIENT_FOR_W_JA,
+            0,
+        ),
+        id="regression: b's gradient used for w",
     ),
 ]
 
@@ -955,6 +1458,58 @@ CORRECT = [
         '  - D_{\\text{KL}}(q_\\phi(\\mathbf{z}|\\mathbf{x}) \\| p(\\mathbf{z}))"""\n',
         id="latex: a raw string over three lines (line breaks are not escapes)",
     ),
+    pytest.param(
+        "attention",
+        "def attention(Q, K, V):\n"
+        "    d_k = K.shape[-1]\n"
+        "    out, ws = [], []\n"
+        "    for q in Q:\n"
+        "        s = K @ q / math.sqrt(d_k)\n"
+        "        e = np.exp(s - s.max())\n"
+        "        w = e / e.sum()\n"
+        "        ws.append(w)\n"
+        "        out.append(w @ V)\n"
+        "    return np.array(out), np.array(ws)\n",
+        id="attention: one query at a time",
+    ),
+    pytest.param(
+        "symbols_in",
+        "import re\n"
+        "SYMBOLS = (r'\\theta', r'\\phi', r'\\mu', r'\\sigma', r'\\nabla', r'\\mathcal{L}',\n"
+        "    r'\\mathbb{E}', r'\\sum', r'\\prod', r'\\partial', r'\\alpha', r'\\epsilon',\n"
+        "    r'\\lambda', r'\\mathbb{R}', r'\\in', r'\\forall', r'\\exists', r'\\sqrt',\n"
+        "    r'\\frac', r'\\log', r'\\exp', r'\\top', r'\\text{softmax}')\n"
+        "def symbols_in(formula):\n"
+        "    first = {}\n"
+        "    for s in SYMBOLS:\n"
+        "        i = formula.find(s)\n"
+        "        while i != -1 and formula[i + len(s):i + len(s) + 1].isalpha():\n"
+        "            i = formula.find(s, i + 1)\n"
+        "        if i != -1:\n"
+        "            first[s] = i\n"
+        "    return sorted(first, key=first.get)\n",
+        id="symbols: str.find, skipping matches followed by a letter",
+    ),
+    pytest.param(
+        "fit_linear_regression",
+        "def fit_linear_regression(x, y, lr=0.01, epochs=200):\n"
+        "    X = np.column_stack([x, np.ones_like(x)])\n"
+        "    theta = np.zeros(2)\n"
+        "    losses = []\n"
+        "    for _ in range(epochs):\n"
+        "        r = X @ theta - y\n"
+        "        losses.append(r @ r / len(y))\n"
+        "        theta = theta - lr * 2 * X.T @ r / len(y)\n"
+        "    return theta[0], theta[1], np.array(losses)\n",
+        id="regression: a design matrix with a column of ones",
+    ),
+    pytest.param(
+        "kl_divergence",
+        "def kl_divergence(q, p, eps=1e-12):\n"
+        "    m = q > 0\n"
+        "    return float(np.sum(q[m] * (np.log(q[m] + eps) - np.log(p[m] + eps))))\n",
+        id="kl: masked terms, logs subtracted",
+    ),
 ]
 
 
@@ -986,3 +1541,67 @@ def test_hints_are_the_rubrics_own_words(plans: dict[str, ExercisePlan]) -> None
             for text in (slip.en, slip.ja):
                 hints |= set(text.values()) if isinstance(text, dict) else {text}
     assert set() == hints - rubric_texts
+
+
+# -- cases added because a buggy file got full marks (bench/named_slips.py) -------------------
+
+CAUGHT = [
+    pytest.param(
+        "symbols_in",
+        "import re\n"
+        "SYMBOLS = (r'\\theta', r'\\phi', r'\\mu', r'\\sigma', r'\\nabla', r'\\mathcal{L}',\n"
+        "    r'\\mathbb{E}', r'\\sum', r'\\prod', r'\\partial', r'\\alpha', r'\\epsilon',\n"
+        "    r'\\lambda', r'\\mathbb{R}', r'\\in', r'\\forall', r'\\exists', r'\\sqrt',\n"
+        "    r'\\frac', r'\\log', r'\\exp', r'\\top', r'\\text{softmax}')\n"
+        "def symbols_in(formula):\n"
+        "    low = formula.lower()\n"
+        "    hits = []\n"
+        "    for s in SYMBOLS:\n"
+        "        m = re.search(re.escape(s.lower()) + '(?![a-z])', low)\n"
+        "        if m:\n"
+        "            hits.append((m.start(), s))\n"
+        "    return [s for _, s in sorted(hits)]\n",
+        "upper-case Greek is another command",
+        id="symbols: compared in lower case, \\Sigma read as \\sigma",
+    ),
+    pytest.param(
+        "fit_linear_regression",
+        "def fit_linear_regression(x, y, lr=0.01, epochs=200):\n"
+        "    w = b = 0.0\n"
+        "    losses = []\n"
+        "    for _ in range(epochs):\n"
+        "        e = w * x + b - y\n"
+        "        losses.append(float(np.sum(e ** 2)))\n"
+        "        w, b = w - lr * 2 * np.mean(e * x), b - lr * 2 * np.mean(e)\n"
+        "    return w, b, losses\n",
+        "lecture challenge",
+        id="regression: the sum of squared errors recorded as the loss",
+    ),
+    pytest.param(
+        "fit_linear_regression",
+        "def fit_linear_regression(x, y, lr=0.01, epochs=200):\n"
+        "    w = b = 0.0\n"
+        "    losses = []\n"
+        "    for _ in range(epochs):\n"
+        "        e = w * x + b - y\n"
+        "        losses.append(math.sqrt(np.mean(e ** 2)))\n"
+        "        w -= lr * 2 * np.mean(e * x)\n"
+        "        b -= lr * 2 * np.mean(e)\n"
+        "    return w, b, losses\n",
+        "lecture challenge",
+        id="regression: the RMSE recorded as the loss",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("exercise", "source", "case"), CAUGHT)
+def test_a_case_catches_what_got_full_marks(
+    grade: Any, plans: dict[str, ExercisePlan], exercise: str, source: str, case: str
+) -> None:
+    """The case added for a slip that got full marks fails it; the reference passes it."""
+    result = grade(exercise, source)["en"]
+    failed = {c.name for c in result.cases if not c.hidden and not c.passed}
+    reference = (ROOT / "solutions" / plans[exercise].rubric.file).read_text(encoding="utf-8")
+    right = grade(exercise, reference)["en"]
+    assert (case in failed, right.score) == (True, right.max_score)

@@ -149,7 +149,7 @@ def test_workflow_run_on_fork_with_failing_softmax(
     assert any(line.startswith(annotation) for line in log.splitlines())
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## Grading report")  # appended, not overwritten
-    assert "| ❌ failed | softmax · Softmax | 4/11 |" in text
+    assert "| ❌ failed | softmax · Softmax | 4/12 |" in text
     assert (fork / "grade-report" / "report.html").is_file()
     assert (fork / "grade-report" / "junit.xml").is_file()
     # the recorded run: the log (token masked) and the job summary

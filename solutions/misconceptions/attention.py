@@ -34,3 +34,29 @@ def scores_not_softmaxed(Q, K, V):  # noqa: N803
     Q, K, V = _arrays(Q, K, V)
     weights = Q @ K.T / np.sqrt(Q.shape[-1])
     return weights @ V, weights
+
+
+def output_scaled(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = _softmax(Q @ K.T)
+    return weights @ V / np.sqrt(Q.shape[-1]), weights
+
+
+def scaled_by_d_v(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = _softmax(Q @ K.T / np.sqrt(V.shape[-1]))
+    return weights @ V, weights
+
+
+def weights_first(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    weights = _softmax(Q @ K.T / np.sqrt(Q.shape[-1]))
+    return weights, weights @ V
+
+
+def no_max_shift(Q, K, V):  # noqa: N803
+    Q, K, V = _arrays(Q, K, V)
+    with np.errstate(all="ignore"):
+        e = np.exp(Q @ K.T / np.sqrt(Q.shape[-1]))
+        weights = e / np.sum(e, axis=-1, keepdims=True)
+        return weights @ V, weights

@@ -57,3 +57,15 @@ def pearson(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     return float(_cos(a - a.mean(), b - b.mean()))
+
+
+def products_not_summed(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a * b / (np.linalg.norm(a) * np.linalg.norm(b))
+
+
+def l1_norms(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.dot(a, b) / (np.sum(np.abs(a)) * np.sum(np.abs(b))))

@@ -72,3 +72,10 @@ def binary_mean(y_true, y_pred, eps=1e-12):
     y_pred = np.asarray(y_pred, dtype=np.float64)
     terms = y_true * np.log(y_pred + eps) + (1.0 - y_true) * np.log(1.0 - y_pred + eps)
     return float(-np.mean(terms))
+
+
+def terms_not_summed(y_true, y_pred, eps=1e-12):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return -(y_true * np.log(y_pred + eps))

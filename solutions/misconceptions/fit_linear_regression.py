@@ -50,3 +50,18 @@ def ignores_lr(x, y, lr=0.01, epochs=200):
         return w - 0.01 * 2.0 * np.mean(error * x), b - 0.01 * 2.0 * np.mean(error)
 
     return _fit(x, y, lr, epochs, step)
+
+
+def one_epoch_too_many(x, y, lr=0.01, epochs=200):
+    def step(x, y, w, b, error, lr):
+        return w - lr * 2.0 * np.mean(error * x), b - lr * 2.0 * np.mean(error)
+
+    return _fit(x, y, lr, epochs + 1, step)
+
+
+def same_gradient_for_w(x, y, lr=0.01, epochs=200):
+    def step(x, y, w, b, error, lr):
+        grad = 2.0 * np.mean(error)
+        return w - lr * grad, b - lr * grad
+
+    return _fit(x, y, lr, epochs, step)

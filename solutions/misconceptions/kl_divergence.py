@@ -34,3 +34,9 @@ def zero_times_log_zero(q, p, eps=1e-12):
     q, p = _arrays(q, p)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sum(q * np.log(q / (p + eps))))
+
+
+def mean_not_sum(q, p, eps=1e-12):
+    q, p = _arrays(q, p)
+    terms = np.where(q > 0, q * (np.log(q + eps) - np.log(p + eps)), 0.0)
+    return float(np.mean(terms))

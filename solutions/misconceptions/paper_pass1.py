@@ -36,3 +36,11 @@ def inception_score():
 
 def year_as_text():
     return _template(year="2020")
+
+
+def arxiv_with_prefix():
+    return _template(arxiv_id="arXiv:2006.11239")
+
+
+def value_as_text():
+    return _template(main_result={"dataset": "CIFAR-10", "metric": "FID", "value": "3.17"})

@@ -50,3 +50,10 @@ def sequential_mean(theta, X_batch, y_batch, grad_fn, alpha=0.01):
     for x_i, y_i in zip(X_batch, y_batch):
         theta = theta - alpha / len(X_batch) * grad_fn(theta, x_i, y_i)
     return theta
+
+
+
+def divides_by_features(theta, X_batch, y_batch, grad_fn, alpha=0.01):
+    theta = np.asarray(theta, dtype=np.float64)
+    total = np.sum(_grads(theta, X_batch, y_batch, grad_fn), axis=0)
+    return theta - alpha * total / np.shape(X_batch)[1]

@@ -39,3 +39,15 @@ def ignores_axis(z, axis=-1):
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def sum_without_keepdims(z, axis=-1):
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis)
+
+
+def no_keepdims(z, axis=-1):
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - np.max(z, axis=axis))
+    return e / np.sum(e, axis=axis)

@@ -25,3 +25,15 @@ def no_max_shift(z, tau=1.0, axis=-1):
 
 def divides_probabilities(z, tau=1.0, axis=-1):
     return _softmax(np.asarray(z, dtype=np.float64), axis) / tau
+
+
+def sum_without_keepdims(z, tau=1.0, axis=-1):
+    s = np.asarray(z, dtype=np.float64) / tau
+    e = np.exp(s - np.max(s, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis)
+
+
+def no_keepdims(z, tau=1.0, axis=-1):
+    s = np.asarray(z, dtype=np.float64) / tau
+    e = np.exp(s - np.max(s, axis=axis))
+    return e / np.sum(e, axis=axis)

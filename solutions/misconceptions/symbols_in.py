@@ -34,3 +34,24 @@ def every_occurrence(formula):
 
 def alphabetical(formula):
     return sorted(s for s in SYMBOLS if _at(s, formula) is not None)
+
+
+def substring_table_order(formula):
+    return [s for s in SYMBOLS if s in formula]
+
+
+def whole_tokens(formula):
+    found = []
+    for token in formula.split():
+        if token in SYMBOLS and token not in found:
+            found.append(token)
+    return found
+
+
+def word_boundary(formula):
+    first = {}
+    for symbol in SYMBOLS:
+        match = re.search(re.escape(symbol) + r"\b", formula)
+        if match is not None:
+            first[symbol] = match.start()
+    return sorted(first, key=first.__getitem__)
