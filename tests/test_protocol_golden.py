@@ -66,6 +66,7 @@ def normalise(report: dict[str, Any], *places: Path) -> dict[str, Any]:
         text = text.replace(json.dumps(place)[1:-1], "<tmp>")
     text = re.sub(r"(\.\./)+tmp/[^\"'() ,]*?/(?=[\w.-]+\.(py|ipynb)\b)", "<tmp>/", text)
     text = re.sub(r"pytest-of-[^/\"]+/pytest-\d+/[^/\"]+", "<tmp>", text)
+    text = re.sub(r"(\.\./)*\.\.<tmp>", "<tmp>", text)  # relative to wherever pytest runs
 
     def clean(value: Any) -> Any:
         if isinstance(value, dict) and _quiet_pass(value):  # one line: the golden stays short
