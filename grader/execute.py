@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from grader.plan import ExercisePlan, PlannedCase, encode_job
+from grader.plan import ExercisePlan, PlannedCase
 from grader.sandbox import transport
+from grader.sandbox.protocol import Job, encode_job
 from grader.sandbox.runner import Limits, RunResult
 
 __all__ = ["CaseRun", "ExerciseRun", "Runner", "death_reason", "in_threads", "run_exercise"]
@@ -29,7 +30,7 @@ _REPORTING_FAILED = 70
 class Runner(Protocol):
     """What runs a job in a child: a `Template`, or one replaying a shared child's answers."""
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """Run ``job`` in a child and collect what it sends until it ends."""
         ...
 

@@ -33,6 +33,8 @@ from grader.model import ExerciseResult
 from grader.notebook import CellProblem, Notebook, read_notebook, remap_run, with_message
 from grader.plan import ExercisePlan
 from grader.sandbox import transport
+from grader.sandbox.cases import seconds_of
+from grader.sandbox.protocol import Job
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.scoring import score_exercise
 from grader.untrusted import open_regular
@@ -176,7 +178,7 @@ class KernelGrader:
                 self.problems[cell.number] = problem
         self._client = client
 
-    def run_job(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run_job(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """Run one job in the kernel (the `Template.run` contract, for `run_exercise`)."""
         import nbformat
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -185,7 +187,7 @@ class KernelGrader:
         client = self._client
         result = RunResult()
         handle, job_path = tempfile.mkstemp(prefix="ml-lectures-job-")
-        os.write(handle, transport.message(job, blobs))
+        os.write(handle, transport.message(job.to_wire(), blobs))
         os.close(handle)
         handle, out_path = tempfile.mkstemp(prefix="ml-lectures-out-")
         os.close(handle)
@@ -198,8 +200,10 @@ class KernelGrader:
             "del __ml_lectures_job\n"
         )
         cell = nbformat.v4.new_code_cell(code)  # type: ignore[no-untyped-call]
-        client.timeout = int(limits.wall_seconds * (len(job.get("cases", [])) + 1)) + 5
-        _cpu_budget(client, limits.wall_seconds * (len(job.get("cases", [])) + 1))
+        # the import's wall, and each case's own (its time limit, else the wall)
+        seconds = limits.wall_seconds + sum(seconds_of(c, limits.wall_seconds) for c in job.cases)
+        client.timeout = int(seconds) + 5
+        _cpu_budget(client, seconds)
         client.nb.cells.append(cell)
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
@@ -276,7 +280,7 @@ class _Runner:
         self._grader = grader
         self._limits = limits
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         return self._grader.run_job(job, blobs, limits)
 
 

@@ -18,15 +18,14 @@ import signal
 import traceback
 from typing import Any
 
-import numpy as np
-
 from grader.sandbox import transport
-from grader.sandbox.worker import decode_arg  # the same decoding as the fork sandbox
+from grader.sandbox.cases import Hooks, StopJob, run_cases, seconds_of
+from grader.sandbox.protocol import Case, Event, Job
 
 __all__ = ["run_job"]
 
 
-class _CaseTimeout(BaseException):
+class _CaseTimeout(StopJob):
     """Raised by the alarm when a case runs past its time limit."""
 
 
@@ -45,7 +44,8 @@ def run_job(
         except Exception:  # noqa: BLE001, S112 - another IPython: tracebacks lose their cell
             continue
     with open(job_path, "rb") as fh:
-        job, blobs = transport.FrameReader().feed(fh.read())[0]
+        wire, blobs = transport.FrameReader().feed(fh.read())[0]
+    job = Job.from_wire(wire)
     fd = os.open(out_path, os.O_WRONLY | os.O_APPEND)
 
     def send(obj: dict[str, Any], out: list[bytes] | None = None) -> None:
@@ -53,59 +53,35 @@ def run_job(
         while data:
             data = data[os.write(fd, data) :]
 
-    def describe(exc: BaseException) -> dict[str, Any]:
-        return _describe(exc, files, notebook)
+    def call(case: Case, target: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        return _call(target, args, kwargs, seconds_of(case, wall))
 
     try:
-        send({"event": "import"})
-        names = job.get("names") or []
+        send({"event": Event.IMPORT})
+        names = job.names
         for name in names:
             if name not in namespace:
-                send({"event": "missing", "name": name})
+                send({"event": Event.MISSING, "name": name})
                 return
         line = None
         if names:
             code = getattr(namespace[names[0]], "__code__", None)
             if code is not None and code.co_filename in files:
                 line = files[code.co_filename] + code.co_firstlineno
-        send({"event": "imported", "line": line})
+        send({"event": Event.IMPORTED, "line": line})
         target = namespace[names[0]] if names else None
-        for case in job["cases"]:
-            index = case["i"]
-            send({"event": "case", "i": index})
-            out: list[bytes] = []
-            if case.get("attribute"):
-                value = namespace.get(case["attribute"])
-                send(
-                    {"event": "result", "i": index, "value": transport.encode_value(value, out)},
-                    out,
-                )
-                continue
-            args = [decode_arg(a, blobs) for a in case.get("args", [])]
-            kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
-            try:
-                value = _call(target, args, kwargs, wall)
-            except _CaseTimeout:
-                return  # no answer: the grader counts the running case as timed out
-            except BaseException as exc:  # noqa: BLE001 - everything the student raised
-                send({"event": "exception", "i": index, **describe(exc)})
-                continue
-            tagged = transport.encode_value(value, out)
-            inputs = {
-                str(k): transport.encode_value(a, out)
-                for k, a in [*enumerate(args), *kwargs.items()]
-                if isinstance(a, np.ndarray)
-            }
-            send(
-                {
-                    "event": "result",
-                    "i": index,
-                    "value": tagged,
-                    "inputs": inputs,
-                },
-                out,
-            )
-        send({"event": "done"})
+        hooks = Hooks(
+            send=send,
+            call=call,
+            frames=lambda exc: _frames(exc, files, notebook),
+            attribute=namespace.get,
+            syntax=False,
+        )
+        try:
+            run_cases(target, job.cases, blobs, hooks)
+        except _CaseTimeout:
+            return  # no answer: the grader counts the running case as timed out
+        send({"event": Event.DONE})
     finally:
         os.close(fd)
 
@@ -123,27 +99,18 @@ def _call(target: Any, args: list[Any], kwargs: dict[str, Any], wall: float) -> 
         signal.signal(signal.SIGALRM, previous)
 
 
-def _describe(exc: BaseException, files: dict[str, int], notebook: str) -> dict[str, Any]:
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001 - a hostile __str__
-        text = "<unprintable>"
-    info: dict[str, Any] = {"type": type(exc).__qualname__, "text": text[:2000], "frames": []}
-    if isinstance(exc, SystemExit):
-        info["exit"] = True
+def _frames(exc: BaseException, files: dict[str, int], notebook: str) -> list[dict[str, Any]]:
     try:
         frames = list(traceback.extract_tb(exc.__traceback__))
     except Exception:  # noqa: BLE001 - a hostile traceback must not break the report
         frames = []
-    for frame in frames:
-        if frame.filename in files:
-            info["frames"].append(
-                {
-                    "file": notebook,
-                    "line": files[frame.filename] + (frame.lineno or 0),
-                    "function": frame.name,
-                    "code": "",
-                }
-            )
-    info["frames"] = info["frames"][-5:]
-    return info
+    return [
+        {
+            "file": notebook,
+            "line": files[frame.filename] + (frame.lineno or 0),
+            "function": frame.name,
+            "code": "",
+        }
+        for frame in frames
+        if frame.filename in files
+    ]

@@ -33,12 +33,13 @@ from grader.notebook_driver import (
     last_cell,
     parse_survey,
 )
-from grader.plan import ExercisePlan, PlannedCase, encode_job
+from grader.plan import ExercisePlan, PlannedCase
 from grader.rubric import Rubric
 from grader.sandbox import transport
+from grader.sandbox.protocol import Case, Job, Section, build_job, combine, encode_job
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.scoring import score_exercise
-from grader.shared import Replay, add_cases, split_sections
+from grader.shared import Replay, split_sections
 
 if TYPE_CHECKING:
     from grader.grading import Submission
@@ -242,14 +243,13 @@ class NotebookGrader:
     def _survey(self, limits: Limits) -> None:
         for _ in range(len(self.notebook.cells) + 1):
             source = driver_source(self.notebook, skip=frozenset(self.dead), survey=True)
-            job: dict[str, Any] = {
-                "file": self._driver,
-                "module": "notebook",
-                "function": "",
-                "names": [SURVEY_NAME],
-                "cases": [{"i": 0, "attribute": SURVEY_NAME}],
-                "source": source,
-            }
+            job = build_job(
+                file=self._driver,
+                module="notebook",
+                names=[SURVEY_NAME],
+                cases=[Case(0, attribute=SURVEY_NAME)],
+                source=source,
+            )
             runner = _Progress(self.template, len(self.notebook.cells))
             result = runner.run(job, [], limits)
             last = runner.last
@@ -371,34 +371,26 @@ class NotebookGrader:
             survey=survey,
             keep_errors=True,
         )
-        sections: list[dict[str, Any]] = []
-        cases: list[dict[str, Any]] = []
-        blobs: list[bytes] = []
-        #: global case index -> (section, the exercise's own case index)
-        where: dict[int, tuple[int, int]] = {}
-        if survey:
-            sections.append({"names": [SURVEY_NAME], "needed": []})
-            cases.append({"i": 0, "s": 0, "attribute": SURVEY_NAME})
-            where[0] = (0, -1)
+        parts: list[tuple[Section, tuple[Case, ...], list[bytes]]] = []
+        if survey:  # its answer is no exercise's: case -1 of section 0
+            parts.append((Section(names=(SURVEY_NAME,)), (Case(-1, attribute=SURVEY_NAME),), []))
         for plan, planned in groups:
-            number = len(sections)
             job, job_blobs = encode_job(plan, Path(self._driver), planned)
-            needed = [
-                [name, cell.number if (cell := self.notebook.defining(name)) is not None else 0]
+            needed = tuple(
+                (name, cell.number if (cell := self.notebook.defining(name)) is not None else 0)
                 for name in needed_names(plan)
-            ]
-            sections.append({"names": job["names"], "needed": needed})
-            add_cases(job["cases"], job_blobs, number, (cases, blobs, where))
-        job = {
-            "file": self._driver,
-            "module": "notebook",
-            "function": "",
-            "names": [],
-            "cases": cases,
-            "sections": sections,
-            "errors_name": ERRORS_NAME,
-            "source": source,
-        }
+            )
+            parts.append((Section(names=job.names, needed=needed), job.cases, job_blobs))
+        #: global case index -> (section, the exercise's own case index)
+        sections, cases, blobs, where = combine(parts)
+        job = build_job(
+            file=self._driver,
+            module="notebook",
+            cases=cases,
+            sections=sections,
+            errors_name=ERRORS_NAME,
+            source=source,
+        )
         result = _Progress(self.template, len(self.notebook.cells)).run(job, blobs, limits)
         split = split_sections(result, where)
         if split is None:
@@ -493,9 +485,9 @@ class _Progress:
         #: the last cell a child started and did not finish every cell after (None: none)
         self.last: int | None = None
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """Run ``job`` with one progress note per cell allowed, and note how far it got."""
-        result = self.runner.run({**job, "progress": self.cells + 1}, blobs, limits)
+        result = self.runner.run(job._replace(progress=self.cells + 1), blobs, limits)
         last, completed = last_cell(result.messages)
         if last is not None or completed:
             self.last = last

@@ -23,14 +23,12 @@ import numpy as np
 from grader.errors import RubricError
 from grader.frozen import FrozenError, thaw
 from grader.rubric import CaseSpec, Rubric, display_path, field_name, locate
-from grader.sandbox import transport
 from grader.sandbox.callables import CALLABLES
 
 __all__ = [
     "ExercisePlan",
     "PlannedCase",
     "check_variants",
-    "encode_job",
     "input_recipe",
     "load_solution",
     "plan_exercise",
@@ -513,53 +511,3 @@ def _random(spec: dict[str, Any], where: list[Any], default_seed: int) -> Any:
         [*where, "random"],
         f"unknown generator {kind!r}; use normal, uniform, onehot, simplex or integers",
     )
-
-
-# -- the job sent to the child -----------------------------------------------------------------
-
-
-def encode_arg(value: Any, blobs: list[bytes]) -> dict[str, Any]:
-    """Tag one input for the child; arrays travel as `.npy`, functions by name."""
-    if callable(value):
-        for name, fn in CALLABLES.items():
-            if fn is value:
-                return {"t": "callable", "name": name}
-        raise ValueError("only registered callables can be passed to student code")
-    if isinstance(value, np.ndarray):
-        blobs.append(transport.encode_npy(value))
-        return {"t": "array", "npy": len(blobs) - 1, "origin": "ndarray"}
-    if isinstance(value, float) and not np.isfinite(value):
-        blobs.append(transport.encode_npy(np.asarray(value)))
-        return {"t": "array", "npy": len(blobs) - 1, "origin": "float"}
-    if value is None:
-        return {"t": "none"}
-    return {"t": "py", "v": value}
-
-
-def encode_job(
-    plan: ExercisePlan, file: Path, cases: list[PlannedCase], *, source: str | None = None
-) -> tuple[dict[str, Any], list[bytes]]:
-    """The job message for a child that runs ``cases`` of ``plan`` on ``file``."""
-    blobs: list[bytes] = []
-    encoded = []
-    for case in cases:
-        item: dict[str, Any] = {"i": case.spec.index}
-        if case.spec.time_limit is not None:  # this case's own wall (and CPU) seconds
-            item["time_limit"] = float(case.spec.time_limit)
-        if case.spec.attribute:
-            item["attribute"] = case.spec.attribute
-        else:
-            item["args"] = [encode_arg(a, blobs) for a in case.args]
-            item["kwargs"] = {k: encode_arg(v, blobs) for k, v in case.kwargs.items()}
-        encoded.append(item)
-    rubric = plan.rubric
-    job: dict[str, Any] = {
-        "file": str(file),
-        "module": rubric.stem,
-        "function": rubric.function or "",
-        "names": [rubric.function] if rubric.function else [],
-        "cases": encoded,
-    }
-    if source is not None:
-        job["source"] = source
-    return job, blobs

@@ -30,7 +30,8 @@ import signal as signals
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.plan import ExercisePlan, PlannedCase, encode_job
+from grader.plan import ExercisePlan, PlannedCase
+from grader.sandbox.protocol import Case, Job, Section, build_job, combine, encode_job
 from grader.sandbox.runner import Limits, RunResult
 
 if TYPE_CHECKING:
@@ -39,9 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Replay",
     "SharedReplay",
-    "add_cases",
     "share_files",
-    "shift_blobs",
     "split_sections",
 ]
 
@@ -57,38 +56,13 @@ class Replay:
         self.template = template
         self.stored = stored
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """The stored answers for this job's cases, else a fresh child's."""
-        key = frozenset(int(c["i"]) for c in job.get("cases", []))
+        key = frozenset(c.number for c in job.cases)
         stored = self.stored.pop(key, None)
         if stored is not None:
             return stored
         return self.template.run(job, blobs, limits)
-
-
-def add_cases(
-    job_cases: list[dict[str, Any]],
-    job_blobs: list[bytes],
-    number: int,
-    into: tuple[list[dict[str, Any]], list[bytes], dict[int, tuple[int, int]]],
-) -> None:
-    """Add one exercise's encoded cases and blobs, as section ``number``, to a shared job's
-    ``(cases, blobs, where)``: cases are renumbered in order, and ``where`` maps each new
-    number back to (section, the exercise's own case number)."""
-    cases, blobs, where = into
-    for item in job_cases:
-        shift_blobs(item, len(blobs))
-        index = len(cases)
-        where[index] = (number, int(item["i"]))
-        cases.append({**item, "i": index, "s": number})
-    blobs.extend(job_blobs)
-
-
-def shift_blobs(item: dict[str, Any], offset: int) -> None:
-    """Renumber the blobs an encoded case refers to, once its job's blobs follow others."""
-    for arg in [*item.get("args", []), *item.get("kwargs", {}).values()]:
-        if isinstance(arg, dict) and arg.get("t") == "array" and isinstance(arg.get("npy"), int):
-            arg["npy"] += offset
 
 
 def split_sections(
@@ -200,9 +174,9 @@ class SharedReplay:
         """Whether the run is what children of the exercise's own would give, pass or fail."""
         return self.final or not self.shared
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """The shared child's answers for exactly this job's cases, or a child's of its own."""
-        key = frozenset(int(c["i"]) for c in job.get("cases", []))
+        key = frozenset(c.number for c in job.cases)
         stored = self.stored.pop(key, None)
         if stored is not None and _clean(stored):
             self.shared = True
@@ -261,17 +235,15 @@ def share_files(
         if not groups:
             continue
         sections, cases, blobs, where = _encoded(groups, hidden)
-        shared = {
-            "file": str(groups[0][1]),
-            "module": "",
-            "names": [],
-            "cases": cases,
-            "sections": [
-                {**section, "file": str(file)}
+        shared = build_job(
+            file=str(groups[0][1]),
+            cases=cases,
+            sections=[
+                section._replace(file=str(file))
                 for section, (_plan, file, _planned) in zip(sections, groups, strict=True)
             ],
-            "files": True,
-        }
+            files=True,
+        )
         split = split_sections(template.run(shared, blobs, limits), where)
         for number, (plan, _file, planned) in enumerate(groups):
             if split is not None and number in split:
@@ -282,9 +254,7 @@ def share_files(
     return {rid: SharedReplay(template, parts) for rid, parts in stored.items() if parts}
 
 
-_Encoded = tuple[
-    list[dict[str, Any]], list[dict[str, Any]], list[bytes], dict[int, tuple[int, int]]
-]
+_Encoded = tuple[list[Section], list[Case], list[bytes], dict[int, tuple[int, int]]]
 #: shared jobs by the plans they answer: the inputs are the same for every submission
 _ENCODED: dict[tuple[tuple[int, ...], bool], tuple[tuple[ExercisePlan, ...], _Encoded]] = {}
 _ENCODED_KEPT = 64
@@ -299,15 +269,11 @@ def _encoded(groups: list[tuple[ExercisePlan, Path, list[PlannedCase]]], hidden:
     found = _ENCODED.get(key)
     if found is not None and all(a is b for a, b in zip(found[0], plans, strict=True)):
         return found[1]
-    sections: list[dict[str, Any]] = []
-    cases: list[dict[str, Any]] = []
-    blobs: list[bytes] = []
-    where: dict[int, tuple[int, int]] = {}
-    for number, (plan, file, planned) in enumerate(groups):
+    parts = []
+    for plan, file, planned in groups:
         job, job_blobs = encode_job(plan, file, planned)
-        sections.append({"module": job["module"], "names": job["names"]})
-        add_cases(job["cases"], job_blobs, number, (cases, blobs, where))
-    made = (sections, cases, blobs, where)
+        parts.append((Section(names=job.names, module=job.module), job.cases, job_blobs))
+    made = combine(parts)
     if len(_ENCODED) >= _ENCODED_KEPT:
         _ENCODED.clear()
     _ENCODED[key] = (plans, made)

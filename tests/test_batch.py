@@ -21,6 +21,7 @@ import pytest
 from grader import cli
 from grader.batch.gradebook import FILENAME, Gradebook
 from grader.rubric import load_rubrics
+from grader.sandbox.protocol import Job
 from grader.sandbox.secure import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -606,7 +607,7 @@ def test_demoter_slows_stuck_children_and_never_the_template(tmp_path: Path) -> 
         demoter = _Demoter(template)
         demoter.CPU_SECONDS = 0.0  # every child is past its allowance at once
         demoter.start()
-        result = template.run(job, [], Limits(wall_seconds=1.0))
+        result = template.run(Job.from_wire(job), [], Limits(wall_seconds=1.0))
         host = template.host_pid()
         assert host is not None
         assert os.SCHED_OTHER == os.sched_getscheduler(host)

@@ -442,7 +442,7 @@ def test_cells_run_once_for_visible_and_once_for_hidden_cases(run_grade, monkeyp
     real_run = Template.run
 
     def counting(self, job, blobs, limits):
-        jobs.append(len(job["cases"]))
+        jobs.append(len(job.cases))
         return real_run(self, job, blobs, limits)
 
     monkeypatch.setattr(Template, "run", counting)

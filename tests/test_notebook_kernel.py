@@ -208,3 +208,64 @@ def test_a_kernel_that_sends_huge_outputs_does_not_fill_the_graders_memory(tmp_p
     scores = _scores(json.loads(report.read_text(encoding="utf-8")))
     assert scores["softmax"][0] == scores["softmax"][1]
     assert peak_mb < 400, f"the grader's peak memory was {peak_mb:.0f} MB"
+
+
+def _cosine_only(tmp_path: Path, **extra: str) -> Path:
+    """A rubrics folder with cosine_similarity alone, its top-level settings replaced."""
+    import re
+
+    text = (ROOT / "rubrics" / "cosine_similarity.yaml").read_text(encoding="utf-8")
+    for key, value in extra.items():
+        text = re.sub(rf"^{key}: .*$", f"{key}: {value}", text, flags=re.MULTILINE)
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    (folder / "cosine_similarity.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+_COSINE = (
+    "import numpy as np\n"
+    "def cosine_similarity(a, b):\n"
+    "    {slip}\n"
+    "    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))\n"
+)
+
+
+@pytest.mark.parametrize("kernel", [False, True], ids=["worker", "kernel"])
+def test_running_out_of_memory_reads_the_same_in_a_kernel(run_grade, tmp_path, kernel: bool):
+    """A MemoryError in the student's function is "ran out of memory" in both notebook modes."""
+    slip = "if len(a) == 2: np.ones(1 << 47)"
+    notebook = _notebook(tmp_path / "memory.ipynb", _COSINE.format(slip=slip))
+    rubrics = _cosine_only(tmp_path, time_limit="5\nmemory_limit_mb: 256")
+    args = ["--rubrics", str(rubrics), "--solutions", str(SOLUTIONS), "--sandbox", "local"]
+    run = run_grade(str(notebook), *args, *(["--kernel"] if kernel else []))
+    case = next(
+        c
+        for c in run.exercise("cosine_similarity")["cases"]
+        if c["name"] == "vectors of very different magnitude"
+    )
+    assert ("memory_limit", "ran out of memory (limit 256 MiB)") == (
+        case["reason"],
+        case["message"].splitlines()[0],
+    )
+
+
+@pytest.mark.parametrize("kernel", [False, True], ids=["worker", "kernel"])
+def test_a_case_s_own_time_limit_holds_in_a_kernel(run_grade, tmp_path, kernel: bool):
+    """A case with a time limit of its own above the exercise's may use it, in both modes."""
+    import re
+
+    slip = "if len(a) == 2: __import__('time').sleep(2.5)"
+    notebook = _notebook(tmp_path / "slow.ipynb", _COSINE.format(slip=slip))
+    rubrics = _cosine_only(tmp_path, time_limit="1")
+    path = rubrics / "cosine_similarity.yaml"
+    text = re.sub(
+        r"(  - name: vectors of very different magnitude\n)",
+        r"\1    time_limit: 6\n",
+        path.read_text(encoding="utf-8"),
+    )
+    path.write_text(text, encoding="utf-8")
+    args = ["--rubrics", str(rubrics), "--solutions", str(SOLUTIONS), "--sandbox", "local"]
+    run = run_grade(str(notebook), *args, *(["--kernel"] if kernel else []))
+    graded = run.exercise("cosine_similarity")
+    assert [] == [c["message"] for c in graded["cases"] if not c["passed"]]

@@ -22,6 +22,7 @@ from grader.execute import ExerciseRun, run_exercise
 from grader.plan import plan_exercise
 from grader.rubric import load_rubric
 from grader.sandbox import confine, seccomp, secure, transport
+from grader.sandbox.protocol import Job
 from grader.sandbox.runner import Limits, RunResult, Template
 from grader.sandbox.verify import check_child, check_ready
 from grader.scoring import score_exercise
@@ -468,7 +469,7 @@ def _call(template: Template, name: str) -> tuple[RunResult, dict[str, Any]]:
     assert template._secure is not None
     file = template._secure.submission / "probe.py"
     job = {"file": str(file), "module": "probe", "names": [name], "cases": [{"i": 0}]}
-    result = template.run(job, [], Limits())
+    result = template.run(Job.from_wire(job), [], Limits())
     return result, json.loads(result.output)
 
 
@@ -715,7 +716,7 @@ def test_run_refuses_a_dead_template() -> None:
     template._proc.wait()
     with pytest.raises(InternalError):
         for _ in range(50):  # the reader thread notices the death asynchronously
-            template.run({"file": "/nonexistent.py", "module": "x", "cases": []}, [], Limits())
+            template.run(Job("/nonexistent.py", "x", ()), [], Limits())
     template.close()
 
 
@@ -780,13 +781,14 @@ def test_children_die_with_the_grader(tmp_path: Path) -> None:
     stuck.write_text("def f():\n    while True:\n        pass\n", encoding="utf-8")
     script = textwrap.dedent(
         f"""
+        from grader.sandbox.protocol import Job
         from grader.sandbox.runner import Limits, Template
         job = {{"file": {str(stuck)!r}, "module": "stuck", "function": "f", "names": ["f"],
                "cases": [{{"i": 0, "args": [], "kwargs": {{}}}}]}}
         template = Template()
         template.wait_ready()
         print(template._proc.pid, flush=True)
-        template.run(job, [], Limits(wall_seconds=60.0))
+        template.run(Job.from_wire(job), [], Limits(wall_seconds=60.0))
         """
     )
     grader = subprocess.Popen(

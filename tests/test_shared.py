@@ -12,6 +12,7 @@ import pytest
 from grader.grading import grade_submission, locate_submission
 from grader.rubric import load_rubrics
 from grader.sandbox import secure
+from grader.sandbox.protocol import Job
 from grader.sandbox.runner import Template
 from tests.test_wrong_implementations import TABLE
 
@@ -133,9 +134,9 @@ class Counting:
         self.bwrap = inner.bwrap
         self.detached = inner.detached
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Any) -> Any:
+    def run(self, job: Job, blobs: list[bytes], limits: Any) -> Any:
         """Count the job, then run it."""
-        self.jobs.append(len(job.get("sections", [])) if job.get("files") else 1)
+        self.jobs.append(job.imports or 1)
         return self.inner.run(job, blobs, limits)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from grader.sandbox.protocol import Job
     from grader.sandbox.runner import Limits, RunResult
 
 __all__ = ["Budget", "Clock"]
@@ -38,22 +39,22 @@ class Budget:
     uid: Any = None
 
     @classmethod
-    def of(cls, job: dict[str, Any], limits: Limits, uid: Any = None) -> Budget:
+    def of(cls, job: Job, limits: Limits, uid: Any = None) -> Budget:
         """The budget of ``job`` run with ``limits``."""
-        cases = job.get("cases", [])
-        sections = len(job.get("sections") or [])
-        imports = sections if job.get("files") else 0
-        own = {int(c["i"]): float(c["time_limit"]) for c in cases if "time_limit" in c}
+        cases = job.cases
+        sections = len(job.sections or ())
+        imports = job.imports
+        own = {c.number: c.time_limit for c in cases if c.time_limit is not None}
         wall = limits.wall_seconds
-        total = wall * max(1, imports) + sum(own.get(int(c["i"]), wall) for c in cases)
+        total = wall * max(1, imports) + sum(own.get(c.number, wall) for c in cases)
         # confined, import, imported, done, and per case its announcement and answer; per
         # section its announcement, its import and its imported, missing or import error; and
         # per notebook cell its progress note (`grader.notebook_driver`)
-        messages = 3 * len(cases) + 3 * sections + int(job.get("progress", 0)) + 9
+        messages = 3 * len(cases) + 3 * sections + job.progress + 9
         return cls(
             messages,
             own,
-            frozenset(int(c["i"]) for c in cases),
+            frozenset(c.number for c in cases),
             imports,
             sections,
             total,

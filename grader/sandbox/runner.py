@@ -36,6 +36,7 @@ from typing import Any
 from grader.errors import InternalError
 from grader.sandbox.case_output import CaseOutput
 from grader.sandbox.clock import Budget, Clock
+from grader.sandbox.protocol import Job
 from grader.sandbox.secure import CHILD_THREADS, SecureView
 from grader.sandbox.verify import check_child, check_ready
 
@@ -334,7 +335,7 @@ class Template:
 
     # -- one job -------------------------------------------------------------------------------
 
-    def run(self, job: dict[str, Any], blobs: list[bytes], limits: Limits) -> RunResult:
+    def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """Fork a child for ``job`` and collect what it sends until it ends."""
         from grader.sandbox import transport
 
@@ -343,18 +344,12 @@ class Template:
             from grader.sandbox.secure import inline_sources
 
             job = inline_sources(job)
-        payload = transport.message(
-            {
-                **job,
-                # phases: each case, and the import of each file (`worker._run_files`)
-                "limits": limits.child_limits(
-                    len(job.get("cases", [])) + (len(job["sections"]) if job.get("files") else 0),
-                    [c["time_limit"] for c in job.get("cases", []) if "time_limit" in c],
-                ),
-                "seccomp": "require" if self._secure is not None else "try",
-            },
-            blobs,
+        job = job._replace(
+            # phases: each case, and the import of each file (`worker._run_files`)
+            limits=limits.child_limits(len(job.cases) + job.imports, job.case_limits),
+            seccomp="require" if self._secure is not None else "try",
         )
+        payload = transport.message(job.to_wire(), blobs)
         job_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed once its fd is sent
         job_file.write(payload)
         job_file.flush()
@@ -388,11 +383,10 @@ class Template:
             os.close(out_r)
             raise InternalError(f"the child process refused a job: {reply}")
         pid: int = reply["pid"]
-        self.files_per_child[pid] = len(job["sections"]) if job.get("files") else 1
+        self.files_per_child[pid] = job.imports or 1
         self.phase_started[pid] = time.monotonic()
         try:
-            cases = job.get("cases", [])
-            split = CaseOutput(limits.case_output_kept, frozenset(c["i"] for c in cases))
+            split = CaseOutput(limits.case_output_kept, frozenset(c.number for c in job.cases))
             budget = Budget.of(job, limits, reply.get("uid"))
             return self._collect(pid, pending, status_r, out_r, limits, budget, split=split)
         except BaseException:

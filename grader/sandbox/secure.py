@@ -26,12 +26,13 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from grader.messages import t
 from grader.sandbox import confine
 
 if TYPE_CHECKING:
+    from grader.sandbox.protocol import Job
     from grader.sandbox.runner import Template
 
 __all__ = [
@@ -269,7 +270,7 @@ INLINE_FILE_BYTES = 1 << 20
 INLINE_FILES = 64
 
 
-def inline_sources(job: dict[str, Any]) -> dict[str, Any]:
+def inline_sources(job: Job) -> Job:
     """``job`` with the text of the files it names, for a template with a detached view.
 
     The job's file (each section's, for a shared child) becomes ``source`` unless the grader
@@ -278,18 +279,18 @@ def inline_sources(job: dict[str, Any]) -> dict[str, Any]:
     be read, or is too big, is left out: importing it then fails in the child, as a missing
     file would.
     """
-    first = Path(str(job.get("file", "")))  # a notebook's code comes made (``source``)
+    first = Path(job.file)  # a notebook's code comes made (``source``)
     modules = _read_modules(first.parent)
-    job = {**job, "modules": modules}
-    if job.get("files") and isinstance(job.get("sections"), list):
+    job = job._replace(modules=modules)
+    if job.files and job.sections is not None:
         sections = []
-        for section in job["sections"]:
-            path = Path(str(section.get("file", "")))
+        for section in job.sections:
+            path = Path(section.file)
             text = modules.get(path.stem) if path.parent == first.parent else None
-            sections.append({**section, "source": text} if text is not None else section)
-        job["sections"] = sections
-    elif "source" not in job and first.stem in modules:
-        job["source"] = modules[first.stem]
+            sections.append(section._replace(source=text) if text is not None else section)
+        return job._replace(sections=tuple(sections))
+    if job.source is None and first.stem in modules:
+        return job._replace(source=modules[first.stem])
     return job
 
 

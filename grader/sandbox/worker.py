@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import select
 import signal
 import socket
 import sys
 import traceback
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from grader.sandbox import confine, seccomp, transport
-from grader.sandbox.callables import CALLABLES
 from grader.sandbox.case_output import mark
+from grader.sandbox.cases import Hooks, cpu_seconds_of, describe, run_cases
 from grader.sandbox.isolate import isolate as isolate_child
 from grader.sandbox.loader import (
     chdir,
@@ -35,6 +35,7 @@ from grader.sandbox.loader import (
     serve_modules,
     shared_state,
 )
+from grader.sandbox.protocol import Case, Event, Job
 
 CONTROL_SIZE = 65536
 
@@ -259,15 +260,14 @@ def _child(  # noqa: PLR0917 - private, one call site
     os.close(job_fd)
     reader = transport.FrameReader()
     messages = reader.feed(raw)
-    job, blobs = messages[0]
-    _apply_limits(job.get("limits", {}))
-    if job.get("seccomp") in ("require", "try") and (
-        job["seccomp"] == "require" or seccomp.available()
-    ):
+    wire, blobs = messages[0]
+    job = Job.from_wire(wire)
+    _apply_limits(job.limits or {})
+    if job.seccomp in ("require", "try") and (job.seccomp == "require" or seccomp.available()):
         try:
             seccomp.install_filter()
         except OSError as exc:
-            status.send({"event": "grader_error", "error": f"seccomp: {exc}"})
+            status.send({"event": Event.GRADER_ERROR, "error": f"seccomp: {exc}"})
             return 0
     try:
         _run_job(job, blobs, status)
@@ -280,7 +280,7 @@ def _child(  # noqa: PLR0917 - private, one call site
     return 0
 
 
-def _apply_limits(limits: dict[str, Any]) -> None:
+def _apply_limits(limits: Mapping[str, int]) -> None:
     try:
         import resource
     except ImportError:  # not POSIX: the parent's deadline still holds
@@ -328,63 +328,36 @@ def _cpu_phase(seconds: int) -> None:
         pass
 
 
-def decode_arg(tagged: dict[str, Any], blobs: list[bytes]) -> Any:
-    """An argument as the student's function receives it, from its tagged transport form."""
-    kind = tagged.get("t")
-    if kind == "py":
-        return tagged["v"]
-    if kind == "callable":
-        return CALLABLES[tagged["name"]]
-    if kind == "array":
-        array = transport.decode_npy(blobs[tagged["npy"]])
-        origin = tagged.get("origin", "ndarray")
-        if origin == "float":
-            return float(array)
-        if origin == "list":
-            return array.tolist()
-        return array
-    if kind == "none":
-        return None
-    if kind == "str":
-        return tagged["v"]
-    raise ValueError(f"unknown argument tag {kind!r}")
-
-
-def _run_job(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
-    modules = job.get("modules")
-    if isinstance(modules, dict) and modules:
-        serve_modules(os.path.dirname(str(job.get("file", ""))), modules)
-    if job.get("files") and isinstance(job.get("sections"), list):
+def _run_job(job: Job, blobs: list[bytes], status: _Status) -> None:
+    if job.modules:
+        serve_modules(os.path.dirname(job.file), dict(job.modules))
+    if job.files and job.sections is not None:
         _run_files(job, blobs, status)
-        status.send({"event": "done"})
+        status.send({"event": Event.DONE})
         return
-    path = job["file"]
+    directory = _enter(job.file, again=True)
+    status.send({"event": Event.IMPORT})
+    given = {PROGRESS_NAME: _progress(status)} if job.progress else {}
+    try:
+        module = import_file(job.module, job.file, job.source, given)
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
+        status.send({"event": Event.IMPORT_ERROR, **_describe(exc, directory)})
+        return
+    if job.sections is not None:
+        _run_sections(module, job, blobs, status, directory)
+    elif not _answer(module, job.names, job.cases, blobs, status, directory, job):
+        return  # a missing name ends a job of one exercise
+    status.send({"event": Event.DONE})
+
+
+def _enter(path: str, *, again: bool = False) -> str:
+    """Import from, and run in, the folder of ``path`` (its name, "" for none); a shared
+    child's next file in the same folder as the last changes nothing (unless ``again``)."""
     directory = os.path.dirname(path)
-    if directory:
+    if directory and (again or not sys.path or sys.path[0] != directory):
         sys.path.insert(0, directory)
         chdir(directory)
-    status.send({"event": "import"})
-    given = {PROGRESS_NAME: _progress(status)} if job.get("progress") else {}
-    try:
-        module = import_file(job["module"], path, job.get("source"), given)
-    except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
-        status.send({"event": "import_error", **_describe(exc, directory)})
-        return
-    cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
-    sections = job.get("sections")
-    if isinstance(sections, list):
-        _run_sections(module, job, blobs, status, directory, sections)
-        status.send({"event": "done"})
-        return
-    names = job.get("names") or []
-    for name in names:
-        if not hasattr(module, name):
-            status.send({"event": "missing", "name": name})
-            return
-    status.send({"event": "imported", "line": _line_of(module, names[0]) if names else None})
-    target = getattr(module, names[0]) if names else None
-    _run_cases(target, module, job["cases"], blobs, status, directory, cpu_seconds)
-    status.send({"event": "done"})
+    return directory
 
 
 #: the name under which a notebook's driver finds `_progress` (`grader.notebook_driver`)
@@ -398,16 +371,16 @@ def _progress(status: _Status) -> Any:
     def note(number: int | None) -> None:
         try:
             if number is None:
-                status.send({"event": "cells_done"})
+                status.send({"event": Event.CELLS_DONE})
             else:
-                status.send({"event": "cell", "n": number})
+                status.send({"event": Event.CELL, "n": number})
         except (OSError, ValueError, TypeError):
             pass
 
     return note
 
 
-def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None:
+def _run_files(job: Job, blobs: list[bytes], status: _Status) -> None:
     """Answer several exercises, each from a file of its own, imported in turn.
 
     Each section is announced, then reported like a job of its own (import, imported or an
@@ -416,44 +389,25 @@ def _run_files(job: dict[str, Any], blobs: list[bytes], status: _Status) -> None
     after it behave, so those are left unanswered (the grader runs them in children of
     their own).
     """
-    cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
     before = shared_state()
-    for number, section in enumerate(job["sections"]):
-        status.send({"event": "section", "s": number})
-        path = str(section["file"])
-        directory = os.path.dirname(path)
-        if directory and (not sys.path or sys.path[0] != directory):
-            sys.path.insert(0, directory)
-            chdir(directory)
-        status.send({"event": "import"})
-        _cpu_phase(cpu_seconds)
+    for number, section in enumerate(job.sections or ()):
+        status.send({"event": Event.SECTION, "s": number})
+        directory = _enter(section.file)
+        status.send({"event": Event.IMPORT})
+        _cpu_phase(_cpu_seconds(job))
         try:
-            module = import_file(str(section["module"]), path, section.get("source"))
+            module = import_file(section.module, section.file, section.source)
         except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
-            status.send({"event": "import_error", **_describe(exc, directory)})
-            module = None
-        if module is not None:
-            names = section.get("names") or []
-            missing = next((name for name in names if not hasattr(module, name)), None)
-            if missing is not None:
-                status.send({"event": "missing", "name": missing})
-            else:
-                line = _line_of(module, names[0]) if names else None
-                status.send({"event": "imported", "line": line})
-                target = getattr(module, names[0]) if names else None
-                cases = [c for c in job["cases"] if c.get("s") == number]
-                _run_cases(target, module, cases, blobs, status, directory, cpu_seconds)
+            status.send({"event": Event.IMPORT_ERROR, **_describe(exc, directory)})
+        else:
+            cases = [c for c in job.cases if c.section == number]
+            _answer(module, section.names, cases, blobs, status, directory, job)
         if not same_state(before):
             return
 
 
-def _run_sections(  # noqa: PLR0917 - private helper of _run_job
-    module: Any,
-    job: dict[str, Any],
-    blobs: list[bytes],
-    status: _Status,
-    directory: str,
-    sections: list[Any],
+def _run_sections(
+    module: Any, job: Job, blobs: list[bytes], status: _Status, directory: str
 ) -> None:
     """Answer several exercises' cases after one run of a notebook's cells.
 
@@ -461,78 +415,65 @@ def _run_sections(  # noqa: PLR0917 - private helper of _run_job
     error of the cell that should have defined one of its names, a missing name, or its
     cases. The cells' exceptions are taken out of the namespace before any case runs.
     """
-    errors = vars(module).pop(str(job.get("errors_name", "")), None)
+    errors = vars(module).pop(job.errors_name, None)
     if not isinstance(errors, dict):
         errors = {}
-    cpu_seconds = int(job.get("limits", {}).get("cpu_seconds", 1))
-    for number, section in enumerate(sections):
-        status.send({"event": "section", "s": number})
-        failed = None
-        for name, cell in section.get("needed", []):
-            if not hasattr(module, name) and cell in errors:
-                failed = errors[cell]
-                break
+    for number, section in enumerate(job.sections or ()):
+        status.send({"event": Event.SECTION, "s": number})
+        failed = next(
+            (
+                errors[cell]
+                for name, cell in section.needed
+                if not hasattr(module, name) and cell in errors
+            ),
+            None,
+        )
         if failed is not None:
-            status.send({"event": "import_error", **_describe(failed, directory)})
+            status.send({"event": Event.IMPORT_ERROR, **_describe(failed, directory)})
             continue
-        names = section.get("names") or []
-        missing = next((name for name in names if not hasattr(module, name)), None)
-        if missing is not None:
-            status.send({"event": "missing", "name": missing})
-            continue
-        status.send({"event": "imported", "line": _line_of(module, names[0]) if names else None})
-        target = getattr(module, names[0]) if names else None
-        cases = [c for c in job["cases"] if c.get("s") == number]
-        _run_cases(target, module, cases, blobs, status, directory, cpu_seconds)
+        cases = [c for c in job.cases if c.section == number]
+        _answer(module, section.names, cases, blobs, status, directory, job)
 
 
-def _run_cases(  # noqa: PLR0917 - private helper of _run_job
-    target: Any,
+def _answer(  # noqa: PLR0917 - private helper of the three ways a job runs
     module: Any,
-    cases: list[dict[str, Any]],
+    names: Sequence[str],
+    cases: Sequence[Case],
     blobs: list[bytes],
     status: _Status,
     directory: str,
-    cpu_seconds: int,
-) -> None:
-    for case in cases:
-        index = case["i"]
-        status.send({"event": "case", "i": index})
-        own = case.get("time_limit")
-        _cpu_phase(max(1, math.ceil(own)) if isinstance(own, int | float) else cpu_seconds)
-        if case.get("attribute"):
-            out_blobs: list[bytes] = []
-            value = getattr(module, case["attribute"], None)
-            status.send(
-                {"event": "result", "i": index, "value": transport.encode_value(value, out_blobs)},
-                out_blobs,
-            )
-            continue
-        args = [decode_arg(a, blobs) for a in case.get("args", [])]
-        kwargs = {k: decode_arg(v, blobs) for k, v in case.get("kwargs", {}).items()}
-        _mark_output(index)
+    job: Job,
+) -> bool:
+    """An imported module's answers: a missing name (False), or where the function is and
+    its cases (True)."""
+    missing = next((name for name in names if not hasattr(module, name)), None)
+    if missing is not None:
+        status.send({"event": Event.MISSING, "name": missing})
+        return False
+    status.send({"event": Event.IMPORTED, "line": _line_of(module, names[0]) if names else None})
+    target = getattr(module, names[0]) if names else None
+    cpu_seconds = _cpu_seconds(job)
+
+    def call(_case: Case, function: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _mark_output(_case.number)
         try:
-            if target is None:
-                raise TypeError("the rubric names no function for this case")
-            value = target(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - report everything the student raised
+            return function(*args, **kwargs)
+        finally:
             _mark_output(None)
-            status.send({"event": "exception", "i": index, **_describe(exc, directory)})
-            continue
-        _mark_output(None)
-        out_blobs = []
-        tagged = transport.encode_value(value, out_blobs)
-        inputs = {}
-        for position, arg in enumerate(args):
-            if isinstance(arg, np.ndarray):
-                inputs[str(position)] = transport.encode_value(arg, out_blobs)
-        for key, arg in kwargs.items():
-            if isinstance(arg, np.ndarray):
-                inputs[key] = transport.encode_value(arg, out_blobs)
-        status.send(
-            {"event": "result", "i": index, "value": tagged, "inputs": inputs},
-            out_blobs,
-        )
+
+    hooks = Hooks(
+        send=status.send,
+        call=call,
+        frames=lambda exc: _frames(exc, directory),
+        attribute=lambda name: getattr(module, name, None),
+        begin=lambda case: _cpu_phase(cpu_seconds_of(case, cpu_seconds)),
+    )
+    run_cases(target, cases, blobs, hooks)
+    return True
+
+
+def _cpu_seconds(job: Job) -> int:
+    return int((job.limits or {}).get("cpu_seconds", 1))
 
 
 def _mark_output(index: int | None) -> None:
@@ -555,48 +496,26 @@ def _line_of(module: Any, name: str) -> int | None:
 
 
 def _describe(exc: BaseException, directory: str) -> dict[str, Any]:
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001 - a hostile __str__
-        text = "<unprintable>"
-    kind = type(exc)
-    info: dict[str, Any] = {
-        "type": getattr(kind, "__qualname__", "Exception"),
-        "text": text[:2000],
-        "frames": [],
-    }
-    if isinstance(exc, SystemExit):
-        info["exit"] = True
-    if isinstance(exc, MemoryError):  # NumPy raises a subclass
-        info["memory"] = True
-    if isinstance(exc, SyntaxError):
-        info["frames"].append(
-            {
-                "file": exc.filename or "",
-                "line": exc.lineno or 0,
-                "function": "",
-                "code": (exc.text or "").rstrip("\n")[:300],
-            }
-        )
-        info["text"] = exc.msg
+    return describe(exc, lambda e: _frames(e, directory))
+
+
+def _frames(exc: BaseException, directory: str) -> list[dict[str, Any]]:
+    """The frames of ``exc`` in the student's folder (all of them if there is none)."""
     try:
         frames = list(traceback.extract_tb(exc.__traceback__))
     except Exception:  # noqa: BLE001 - a hostile traceback must not break the report
         frames = []
     prefix = os.path.join(directory, "") if directory else ""
-    for frame in frames:
-        if prefix and not frame.filename.startswith(prefix):
-            continue
-        info["frames"].append(
-            {
-                "file": frame.filename,
-                "line": frame.lineno or 0,
-                "function": frame.name,
-                "code": (frame.line or "")[:300],
-            }
-        )
-    info["frames"] = info["frames"][-5:]
-    return info
+    return [
+        {
+            "file": frame.filename,
+            "line": frame.lineno or 0,
+            "function": frame.name,
+            "code": (frame.line or "")[:300],
+        }
+        for frame in frames
+        if not prefix or frame.filename.startswith(prefix)
+    ]
 
 
 if __name__ == "__main__":
