@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 import signal as signals
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
+from grader.collector import CaseRun, Collector, ExerciseRun, State, printed
 from grader.plan import ExercisePlan, PlannedCase
-from grader.sandbox import transport
 from grader.sandbox.protocol import Job, encode_job
 from grader.sandbox.runner import Limits, RunResult
 
@@ -33,37 +32,6 @@ class Runner(Protocol):
     def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """Run ``job`` in a child and collect what it sends until it ends."""
         ...
-
-
-@dataclass
-class CaseRun:
-    """What one case produced: a value, or why there is none."""
-
-    index: int
-    value: Any = None
-    #: array inputs as the child saw them after the call, by position ("0") or keyword
-    inputs: dict[str, Any] = field(default_factory=dict)
-    #: "" when a value came back; else the reason (see `grader.scoring`)
-    error: str = ""
-    info: dict[str, Any] = field(default_factory=dict)
-    #: what the case printed during its own call (the first part), and how many bytes in all
-    output: str = ""
-    printed: int = 0
-    seconds: float = 0.0
-
-
-@dataclass
-class ExerciseRun:
-    """Every case's run, plus what went wrong for the exercise as a whole."""
-
-    cases: dict[int, CaseRun]
-    line: int | None = None
-    #: set when nothing could run: "missing_file", "import_error", "timeout", ...
-    error: str = ""
-    info: dict[str, Any] = field(default_factory=dict)
-    output: str = ""
-    #: the most bytes one child printed (the report keeps only the first part)
-    printed: int = 0
 
 
 def run_exercise(
@@ -110,117 +78,116 @@ def _run_cases(  # noqa: PLR0917 - private helper of run_exercise
     cases: list[PlannedCase],
     source: str | None,
 ) -> ExerciseRun:
+    """Run ``cases`` in children until each has an answer or a reason, by `restart_policy`."""
     pending = list(cases)
-    done: dict[int, CaseRun] = {}
-    line: int | None = None
+    run = ExerciseRun({})
     outputs: list[str] = []
-    printed = 0
     while pending:
         job, blobs = encode_job(plan, file, pending, source=source)
         result = template.run(job, blobs, limits)
-        printed = max(printed, result.output_seen)
-        if result.output:
-            outputs.append(result.output)
-        imported = False
-        finished = False
-        current: int | None = None  # the case the child announced; only it may be answered
-        try:
-            for msg, msg_blobs in result.messages:
-                event = msg.get("event")
-                if event == "case":
-                    found = msg.get("i")
-                    current = found if isinstance(found, int) else None
-                elif event == "imported":
-                    imported = True
-                    line = _line(msg.get("line"))
-                elif event == "import_error":
-                    info: dict[str, Any] = _info(msg)
-                    error = "exited" if info.get("exit") else "import_error"
-                    return ExerciseRun(done, line, error, info, _join(outputs), printed)
-                elif event == "grader_error":
-                    info = {"error": str(msg.get("error", ""))[:300]}
-                    return ExerciseRun(done, line, "grader_error", info, _join(outputs), printed)
-                elif event == "missing":
-                    info = {"name": str(msg.get("name", ""))[:200]}
-                    return ExerciseRun(
-                        done, line, "missing_function", info, _join(outputs), printed
-                    )
-                elif event == "result":
-                    index = _index(msg, pending, current, done)
-                    current = None
-                    inputs = msg.get("inputs", {})
-                    if not isinstance(inputs, dict):
-                        raise transport.TransportError("bad inputs")
-                    done[index] = CaseRun(
-                        index,
-                        value=transport.decode_value(msg.get("value"), msg_blobs),
-                        inputs={
-                            str(k): transport.decode_value(v, msg_blobs) for k, v in inputs.items()
-                        },
-                        seconds=result.case_seconds.get(index, 0.0),
-                        **_printed(result, index),
-                    )
-                elif event == "exception":
-                    index = _index(msg, pending, current, done)
-                    current = None
-                    info = _info(msg)
-                    error = "exception"
-                    if info.get("type") == "NotImplementedError":
-                        error = "not_implemented"
-                    elif info.get("exit"):
-                        error = "exited"
-                    elif info.get("memory"):
-                        error = "memory_limit"
-                        info["bytes"] = limits.memory_bytes
-                    done[index] = CaseRun(index, error=error, info=info, **_printed(result, index))
-                elif event == "done":
-                    finished = True
-        except transport.TransportError as exc:
-            result.protocol_error = str(exc)
-            result.killed = result.killed or "protocol"
-            finished = False
-            bad = current
-            if bad is None:  # a second answer for a case: blame that case
-                found = msg.get("i")
-                bad = found if isinstance(found, int) and found in done else None
-            if bad is not None:  # the case that was running wrote the forged frame
-                done.pop(bad, None)
-                result.running_case = bad
-        pending = [c for c in pending if c.spec.index not in done]
-        if finished and not pending:
+        _take_output(run, outputs, result.output, result.output_seen)
+        indices = frozenset(c.spec.index for c in pending)
+        child = Collector(result, limits, indices, run.cases, run.line)
+        state = child.collect()
+        run.line = child.line
+        if state is State.FAILED:
+            run.error, run.info = child.failure
             break
-        if finished and pending:  # a forged "done": the child wrote to its status pipe
-            result.killed = result.killed or "protocol"
-            result.protocol_error = result.protocol_error or "finished without every answer"
-        error, info = death_reason(result, limits)
-        if not imported:
-            if error == "timeout":
-                error = "import_timeout"
-            return ExerciseRun(done, line, error, info, _join(outputs), printed)
-        culprit = result.running_case
-        if culprit is None or culprit in done:
-            culprit = pending[0].spec.index if pending else None
-        if culprit is None:
+        pending = _unanswered(pending, run)
+        step = restart_policy(child, [c.spec.index for c in pending])
+        if step is None:
             break
-        done[culprit] = CaseRun(culprit, error=error, info=info, **_printed(result, culprit))
-        pending = [c for c in pending if c.spec.index not in done]
-        if pending and error in ("timeout", "cpu_limit"):
-            # Code that hung once may hang again: give each remaining case a child of its own,
-            # side by side, so a function that loops on every input costs two time limits,
-            # not one per case. The verdicts are those of running them one after another.
-            for case, part in zip(
-                pending, _each_alone(template, plan, file, limits, pending, source), strict=True
-            ):
-                if part.output:
-                    outputs.append(part.output)
-                printed = max(printed, part.printed)
-                if part.error:
-                    kind = "timeout" if part.error == "import_timeout" else part.error
-                    done[case.spec.index] = CaseRun(case.spec.index, error=kind, info=part.info)
-                else:
-                    done.update(part.cases)
+        if step.culprit is None:  # the file never imported: once for the exercise
+            run.error, run.info = step.reason, step.info
             break
-    return ExerciseRun(done, line, output=_join(outputs), printed=printed)
+        run.cases[step.culprit] = CaseRun(
+            step.culprit, error=step.reason, info=step.info, **printed(result, step.culprit)
+        )
+        pending = _unanswered(pending, run)
+        if pending and step.alone:
+            _run_alone(template, plan, file, limits, pending, source, (run, outputs))
+            break
+    run.output = "".join(outputs)[: 16 << 10]
+    return run
+
+
+class Restart(NamedTuple):
+    """The retry policy's decision after a child ended without answering every case."""
+
+    #: the case the child's death is charged to; None: the exercise as a whole (no import)
+    culprit: int | None
+    reason: str
+    info: dict[str, Any]
+    #: give each remaining case a child of its own (code that hung once may hang again)
+    alone: bool = False
+
+
+def restart_policy(child: Collector, pending: list[int]) -> Restart | None:
+    """What to do after ``child`` ended with ``pending`` cases unanswered (None: stop).
+
+    A child that finished with every answer needs nothing. One that died before its import
+    ended fails the exercise once, not per case; otherwise the case it died in (or the
+    first unanswered) gets the reason, and the rest run again in a fresh child, or each in
+    one of its own after a time or CPU limit.
+    """
+    if child.state is State.FINISHED and not pending:
+        return None
+    if child.state is State.FINISHED:  # a forged "done": the child wrote to its status pipe
+        _forged_done(child.result)
+    error, info = death_reason(child.result, child.limits)
+    if not child.imported:
+        return Restart(None, "import_timeout" if error == "timeout" else error, info)
+    culprit = _culprit(child, pending)
+    if culprit is None:
+        return None
+    return Restart(culprit, error, info, alone=error in ("timeout", "cpu_limit"))
+
+
+def _forged_done(result: RunResult) -> None:
+    result.killed = result.killed or "protocol"
+    result.protocol_error = result.protocol_error or "finished without every answer"
+
+
+def _culprit(child: Collector, pending: list[int]) -> int | None:
+    """The case a child's death is charged to: the one it ran, else the first unanswered."""
+    running = child.result.running_case
+    if running is not None and running not in child.done:
+        return running
+    return pending[0] if pending else None
+
+
+def _unanswered(cases: list[PlannedCase], run: ExerciseRun) -> list[PlannedCase]:
+    return [c for c in cases if c.spec.index not in run.cases]
+
+
+def _take_output(run: ExerciseRun, outputs: list[str], output: str, printed: int) -> None:
+    if output:
+        outputs.append(output)
+    run.printed = max(run.printed, printed)
+
+
+def _run_alone(  # noqa: PLR0917 - private helper of _run_cases
+    template: Runner,
+    plan: ExercisePlan,
+    file: Path,
+    limits: Limits,
+    pending: list[PlannedCase],
+    source: str | None,
+    into: tuple[ExerciseRun, list[str]],
+) -> None:
+    """Run each of ``pending`` in a child of its own, side by side, so a function that loops
+    on every input costs two time limits, not one per case; the verdicts are those of
+    running them one after another."""
+    run, outputs = into
+    for case, part in zip(
+        pending, _each_alone(template, plan, file, limits, pending, source), strict=True
+    ):
+        _take_output(run, outputs, part.output, part.printed)
+        if part.error:
+            kind = "timeout" if part.error == "import_timeout" else part.error
+            run.cases[case.spec.index] = CaseRun(case.spec.index, error=kind, info=part.info)
+        else:
+            run.cases.update(part.cases)
 
 
 def in_threads(calls: Sequence[Callable[[], T]], at_most: int) -> list[T]:
@@ -295,55 +262,3 @@ def death_reason(result: RunResult, limits: Limits) -> tuple[str, dict[str, Any]
             name = str(result.signal)
         return "crashed", {"signal": name}
     return "exited", {"code": result.exit_code}
-
-
-def _index(
-    msg: dict[str, Any], pending: list[Any], current: int | None, done: dict[int, CaseRun]
-) -> int:
-    """The case an answer is for: the one announced last, answered once (else forged)."""
-    index = msg.get("i")
-    if not isinstance(index, int) or index not in {c.spec.index for c in pending}:
-        raise transport.TransportError(f"answer for an unknown case {index!r}")
-    if index != current or index in done:
-        raise transport.TransportError(f"unexpected answer for case {index}")
-    return index
-
-
-def _printed(result: RunResult, index: int) -> dict[str, Any]:
-    """What case ``index`` printed during its call, for its `CaseRun`."""
-    return {
-        "output": result.case_output.get(index, ""),
-        "printed": result.case_printed.get(index, 0),
-    }
-
-
-def _line(value: Any) -> int | None:
-    """A line number from the child, or None: an int of any size is valid JSON."""
-    return value if type(value) is int and 0 < value < 1 << 31 else None
-
-
-def _info(msg: dict[str, Any]) -> dict[str, Any]:
-    frames = msg.get("frames", [])
-    clean = []
-    if isinstance(frames, list):
-        for frame in frames[-5:]:
-            if isinstance(frame, dict):
-                clean.append(
-                    {
-                        "file": str(frame.get("file", ""))[:500],
-                        "line": _line(frame.get("line")) or 0,
-                        "function": str(frame.get("function", ""))[:200],
-                        "code": str(frame.get("code", ""))[:300],
-                    }
-                )
-    return {
-        "type": str(msg.get("type", "Exception"))[:200],
-        "text": str(msg.get("text", ""))[:2000],
-        "frames": clean,
-        "exit": bool(msg.get("exit", False)),
-        "memory": bool(msg.get("memory", False)),
-    }
-
-
-def _join(outputs: list[str]) -> str:
-    return "".join(outputs)[: 16 << 10]
