@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from grader.sandbox import transport
 from grader.sandbox.protocol import Event, Reason
@@ -218,12 +218,19 @@ _HANDLERS: dict[str, _Handler] = {
 }
 
 
-def printed(result: RunResult, index: int) -> dict[str, Any]:
+def printed(result: RunResult, index: int) -> Printed:
     """What case ``index`` printed during its call, for its `CaseRun`."""
     return {
         "output": result.case_output.get(index, ""),
         "printed": result.case_printed.get(index, 0),
     }
+
+
+class Printed(TypedDict):
+    """A case's own output (the first part) and how many bytes it printed in all."""
+
+    output: str
+    printed: int
 
 
 def _line(value: Any) -> int | None:

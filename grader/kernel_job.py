@@ -20,7 +20,7 @@ from typing import Any
 
 from grader.sandbox import transport
 from grader.sandbox.cases import Hooks, StopJob, run_cases, seconds_of
-from grader.sandbox.protocol import Case, Event, Job
+from grader.sandbox.protocol import Case, Event, Frame, Job
 
 __all__ = ["run_job"]
 
@@ -99,7 +99,7 @@ def _call(target: Any, args: list[Any], kwargs: dict[str, Any], wall: float) -> 
         signal.signal(signal.SIGALRM, previous)
 
 
-def _frames(exc: BaseException, files: dict[str, int], notebook: str) -> list[dict[str, Any]]:
+def _frames(exc: BaseException, files: dict[str, int], notebook: str) -> list[Frame]:
     try:
         frames = list(traceback.extract_tb(exc.__traceback__))
     except Exception:  # noqa: BLE001 - a hostile traceback must not break the report

@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.sandbox import transport
 from grader.sandbox.callables import CALLABLES
-from grader.sandbox.protocol import Arg, Case, Event
+from grader.sandbox.protocol import Arg, Case, Event, Failure, Frame
 
 __all__ = ["Hooks", "StopJob", "decode_arg", "describe", "run_cases", "seconds_of"]
 
@@ -39,7 +39,7 @@ class Hooks(NamedTuple):
     #: calls the function for a case: ``call(case, target, args, kwargs)``
     call: Callable[[Case, Any, list[Any], dict[str, Any]], Any]
     #: the frames of an exception as the student should read them
-    frames: Callable[[BaseException], list[dict[str, Any]]]
+    frames: Callable[[BaseException], list[Frame]]
     #: a module attribute's value (a case that reads a constant), None if absent
     attribute: Callable[[str], Any]
     #: called as each case begins, before its inputs are decoded
@@ -126,10 +126,10 @@ def _run_case(target: Any, case: Case, blobs: Sequence[bytes], hooks: Hooks) -> 
 
 def describe(
     exc: BaseException,
-    frames: Callable[[BaseException], list[dict[str, Any]]],
+    frames: Callable[[BaseException], list[Frame]],
     *,
     syntax: bool = True,
-) -> dict[str, Any]:
+) -> Failure:
     """An exception as the grader reads it: type, text, the student's last frames, and
     whether it was an exit or running out of memory."""
     try:
@@ -137,17 +137,18 @@ def describe(
     except Exception:  # noqa: BLE001 - a hostile __str__
         text = "<unprintable>"
     kind = type(exc)
-    info: dict[str, Any] = {
+    found: list[Frame] = []
+    info: Failure = {
         "type": getattr(kind, "__qualname__", "Exception"),
         "text": text[:2000],
-        "frames": [],
+        "frames": found,
     }
     if isinstance(exc, SystemExit):
         info["exit"] = True
     if isinstance(exc, MemoryError):  # NumPy raises a subclass
         info["memory"] = True
     if syntax and isinstance(exc, SyntaxError):
-        info["frames"].append(
+        found.append(
             {
                 "file": exc.filename or "",
                 "line": exc.lineno or 0,
@@ -156,6 +157,6 @@ def describe(
             }
         )
         info["text"] = exc.msg
-    info["frames"].extend(frames(exc))
-    info["frames"] = info["frames"][-5:]
+    found.extend(frames(exc))
+    info["frames"] = found[-5:]
     return info

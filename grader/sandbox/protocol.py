@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,6 +27,8 @@ __all__ = [
     "Arg",
     "Case",
     "Event",
+    "Failure",
+    "Frame",
     "Job",
     "Reason",
     "Section",
@@ -57,6 +59,27 @@ class Event(StrEnum):
     CELL = "cell"  # a notebook's driver begins cell ``n``
     CELLS_DONE = "cells_done"  # every cell ran
     DONE = "done"  # every case was answered
+
+
+class Frame(TypedDict):
+    """One frame of a student's traceback, as the child reports it."""
+
+    file: str
+    line: int
+    function: str
+    code: str
+
+
+class Failure(TypedDict, total=False):
+    """What the child reports of an exception (an ``import_error`` or ``exception`` event)."""
+
+    type: str
+    text: str
+    frames: list[Frame]
+    #: a SystemExit (``exit()``, ``sys.exit``)
+    exit: bool
+    #: a MemoryError (NumPy raises a subclass): the child ran out of memory
+    memory: bool
 
 
 class Reason(StrEnum):

@@ -35,7 +35,7 @@ from grader.sandbox.loader import (
     serve_modules,
     shared_state,
 )
-from grader.sandbox.protocol import Case, Event, Job
+from grader.sandbox.protocol import Case, Event, Failure, Frame, Job
 
 CONTROL_SIZE = 65536
 
@@ -495,11 +495,11 @@ def _line_of(module: Any, name: str) -> int | None:
         return None
 
 
-def _describe(exc: BaseException, directory: str) -> dict[str, Any]:
+def _describe(exc: BaseException, directory: str) -> Failure:
     return describe(exc, lambda e: _frames(e, directory))
 
 
-def _frames(exc: BaseException, directory: str) -> list[dict[str, Any]]:
+def _frames(exc: BaseException, directory: str) -> list[Frame]:
     """The frames of ``exc`` in the student's folder (all of them if there is none)."""
     try:
         frames = list(traceback.extract_tb(exc.__traceback__))
