@@ -408,115 +408,177 @@ class Template:
         *,
         split: CaseOutput,
     ) -> RunResult:
-        from grader.sandbox import transport
-
-        proven = False  # the first message is the child's report on its confinement
-        result = RunResult()
-        reader = transport.FrameReader()
-        output = bytearray()
-        output_seen = 0
-        phase_output = 0  # output_seen when the running phase (import, or a case) began
-        started = time.monotonic()
-        clock = Clock(started, budget, limits.wall_seconds)
         selector = selectors.DefaultSelector()
         selector.register(status_r, selectors.EVENT_READ, "status")
         selector.register(out_r, selectors.EVENT_READ, "out")
         selector.register(pending.read_fd, selectors.EVENT_READ, "control")
-        exited_at: float | None = None
-        open_pipes = 2
-
-        def kill(reason: str) -> None:
-            if not result.killed:
-                result.killed = reason
-            self.kill(pid)
-
+        watch = _Watch(self, pid, pending, limits, budget, split, selector)
         try:
             while True:
                 now = time.monotonic()
-                if exited_at is not None and (open_pipes == 0 or now - exited_at > 0.5):
+                if watch.ended(now):
                     break
-                if exited_at is None and now >= clock.deadline and not result.killed:
-                    result.limit_seconds = clock.limit
-                    # out of time while printing past what is kept: a print loop, whichever
-                    # of the clock and the output cap a loaded machine lets it reach first
-                    looping = output_seen - phase_output > limits.output_kept
-                    kill("output_limit" if looping else "timeout")
-                if exited_at is not None:
-                    wait = 0.05
-                elif result.killed:
-                    wait = 0.5
-                else:
-                    wait = max(0.0, min(clock.deadline - now, 0.5))
-                for key, _ in selector.select(wait):
-                    if key.data == "control":
-                        report = pending.take(0.0)
-                        selector.unregister(pending.read_fd)
-                        exited_at = time.monotonic()
-                        if "error" in report:
-                            raise InternalError(str(report["error"]))
-                        result.exit_code = report.get("code")
-                        result.signal = report.get("signal")
-                        self.kill(pid)  # anything the child left behind
-                        continue
-                    fd = key.fd
-                    chunk = os.read(fd, 1 << 16)
-                    if not chunk:
-                        selector.unregister(fd)
-                        open_pipes -= 1
-                        continue
-                    if key.data == "out":
-                        chunk = split.feed(chunk)  # the child's case marks taken out
-                        output_seen += len(chunk)
-                        room = limits.output_kept - len(output)
-                        if room > 0:
-                            output.extend(chunk[:room])
-                        if output_seen > limits.output_bytes:
-                            kill("output_limit")
-                        continue
-                    try:
-                        done = reader.feed(chunk)
-                    except transport.TransportError as exc:
-                        done = exc.messages
-                        result.protocol_error = str(exc)
-                        kill("protocol")
-                        selector.unregister(fd)  # nothing after bad bytes can be trusted
-                        open_pipes -= 1
-                    if len(result.messages) + len(done) > budget.messages and not result.killed:
-                        result.protocol_error = "more messages than the job has cases"
-                        kill("protocol")
-                        selector.unregister(fd)
-                        open_pipes -= 1
-                        done = done[: max(0, budget.messages - len(result.messages))]
-                    for msg, msg_blobs in done:
-                        if not proven:  # sent before the child read its job: trustworthy
-                            proven = True
-                            problem = check_child(msg, budget.uid, self._secure)
-                            if problem:
-                                raise InternalError(problem)  # run() kills the child
-                            if msg.get("event") == "confined":
-                                result.confined = msg
-                                continue
-                        result.messages.append((msg, msg_blobs))
-                        problem = clock.step(msg, result)
-                        if problem:
-                            result.protocol_error = problem
-                            kill("protocol")
-                            break
-                        if clock.phase_began:
-                            phase_output = output_seen
-                            self.phase_started[pid] = clock.phase_began
+                watch.check_deadline(now)
+                for key, _ in selector.select(watch.wait(now)):
+                    watch.on_ready(key)
         finally:
             selector.close()
             os.close(status_r)
             os.close(out_r)
-        rest = split.finish()
-        output_seen += len(rest)
-        output.extend(rest[: max(0, limits.output_kept - len(output))])
-        result.case_output, result.case_printed = split.texts(), split.printed
-        result.output = output.decode("utf-8", errors="replace")
-        result.output_truncated = output_seen > len(output)
-        result.output_seen = output_seen
-        result.seconds = time.monotonic() - started
+        return watch.finish()
+
+
+class _Watch:
+    """One running child's pipes, read until it ends: its output kept up to the cap (and the
+    child stopped at a flood), its status messages framed, the first checked as its report
+    on its confinement, the rest followed on the grader's clock (`Clock`), and the child
+    killed at a deadline or a protocol violation. Decides nothing about the answers."""
+
+    def __init__(  # noqa: PLR0917 - private, one call site
+        self,
+        template: Template,
+        pid: int,
+        pending: _Pending,
+        limits: Limits,
+        budget: Budget,
+        split: CaseOutput,
+        selector: selectors.BaseSelector,
+    ) -> None:
+        from grader.sandbox import transport
+
+        self.template = template
+        self.pid = pid
+        self.pending = pending
+        self.limits = limits
+        self.budget = budget
+        self.split = split
+        self.selector = selector
+        self.proven = False  # the first message is the child's report on its confinement
+        self.result = RunResult()
+        self.reader = transport.FrameReader()
+        self.output = bytearray()
+        self.output_seen = 0
+        self.phase_output = 0  # output_seen when the running phase (import, or a case) began
+        self.started = time.monotonic()
+        self.clock = Clock(self.started, budget, limits.wall_seconds)
+        self.exited_at: float | None = None
+        self.open_pipes = 2
+
+    def ended(self, now: float) -> bool:
+        """Whether the child exited and its pipes are read (or had half a second to be)."""
+        return self.exited_at is not None and (self.open_pipes == 0 or now - self.exited_at > 0.5)
+
+    def check_deadline(self, now: float) -> None:
+        """Stop a child past its deadline (a print loop, if it printed past what is kept)."""
+        if self.exited_at is None and now >= self.clock.deadline and not self.result.killed:
+            self.result.limit_seconds = self.clock.limit
+            # out of time while printing past what is kept: a print loop, whichever of the
+            # clock and the output cap a loaded machine lets it reach first
+            looping = self.output_seen - self.phase_output > self.limits.output_kept
+            self.kill("output_limit" if looping else "timeout")
+
+    def wait(self, now: float) -> float:
+        """How long to wait for the pipes before looking at the clock again."""
+        if self.exited_at is not None:
+            return 0.05
+        if self.result.killed:
+            return 0.5
+        return max(0.0, min(self.clock.deadline - now, 0.5))
+
+    def kill(self, reason: str) -> None:
+        if not self.result.killed:
+            self.result.killed = reason
+        self.template.kill(self.pid)
+
+    def on_ready(self, key: selectors.SelectorKey) -> None:
+        """Read what is ready: the template's exit report, output, or status messages."""
+        if key.data == "control":
+            self._exited()
+            return
+        fd = key.fd
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            self._close(fd)
+        elif key.data == "out":
+            self._output(chunk)
+        else:
+            self._status(fd, chunk)
+
+    def _close(self, fd: int) -> None:
+        self.selector.unregister(fd)
+        self.open_pipes -= 1
+
+    def _exited(self) -> None:
+        report = self.pending.take(0.0)
+        self.selector.unregister(self.pending.read_fd)
+        self.exited_at = time.monotonic()
+        if "error" in report:
+            raise InternalError(str(report["error"]))
+        self.result.exit_code = report.get("code")
+        self.result.signal = report.get("signal")
+        self.template.kill(self.pid)  # anything the child left behind
+
+    def _output(self, chunk: bytes) -> None:
+        chunk = self.split.feed(chunk)  # the child's case marks taken out
+        self.output_seen += len(chunk)
+        room = self.limits.output_kept - len(self.output)
+        if room > 0:
+            self.output.extend(chunk[:room])
+        if self.output_seen > self.limits.output_bytes:
+            self.kill("output_limit")
+
+    def _status(self, fd: int, chunk: bytes) -> None:
+        from grader.sandbox import transport
+
+        result = self.result
+        try:
+            done = self.reader.feed(chunk)
+        except transport.TransportError as exc:
+            done = exc.messages
+            result.protocol_error = str(exc)
+            self.kill("protocol")
+            self._close(fd)  # nothing after bad bytes can be trusted
+        if len(result.messages) + len(done) > self.budget.messages and not result.killed:
+            result.protocol_error = "more messages than the job has cases"
+            self.kill("protocol")
+            self._close(fd)
+            done = done[: max(0, self.budget.messages - len(result.messages))]
+        for msg, msg_blobs in done:
+            if not self._message(msg, msg_blobs):
+                break
+
+    def _message(self, msg: dict[str, Any], blobs: list[bytes]) -> bool:
+        """Take one status message; False after a protocol violation (read no further)."""
+        if not self.proven:  # sent before the child read its job: trustworthy
+            self.proven = True
+            problem = check_child(msg, self.budget.uid, self.template._secure)
+            if problem:
+                raise InternalError(problem)  # run() kills the child
+            if msg.get("event") == "confined":
+                self.result.confined = msg
+                return True
+        self.result.messages.append((msg, blobs))
+        problem = self.clock.step(msg, self.result)
+        if problem:
+            self.result.protocol_error = problem
+            self.kill("protocol")
+            return False
+        if self.clock.phase_began:
+            self.phase_output = self.output_seen
+            self.template.phase_started[self.pid] = self.clock.phase_began
+        return True
+
+    def finish(self) -> RunResult:
+        """The result, once the pipes are closed: output, per-case output, timings."""
+        result = self.result
+        rest = self.split.finish()
+        self.output_seen += len(rest)
+        self.output.extend(rest[: max(0, self.limits.output_kept - len(self.output))])
+        result.case_output, result.case_printed = self.split.texts(), self.split.printed
+        result.output = self.output.decode("utf-8", errors="replace")
+        result.output_truncated = self.output_seen > len(self.output)
+        result.output_seen = self.output_seen
+        result.seconds = time.monotonic() - self.started
         return result
 
 
