@@ -245,6 +245,15 @@ def test_wrong_implementation_reports_in_a_kernel_are_unchanged(
     name = re.sub(r"[^\w]+", "_", request.node.callspec.id).strip("_")
     rubrics = _one_rubric(tmp_path, exercise, seconds=5)
     notebook = _notebook(tmp_path, exercise, "import numpy as np\n" + source)
+    run, report = _in_a_kernel(run_grade, tmp_path, notebook, rubrics)
+    _compare(request, f"kernel/{name}.json", {"code": run.code, "report": report})
+
+
+def _in_a_kernel(
+    run_grade: Callable[..., Any], tmp_path: Path, notebook: Path, rubrics: Path
+) -> tuple[Any, dict[str, Any]]:
+    """A notebook graded in a Jupyter kernel (local mode, hidden cases included), its report
+    normalised."""
     run = run_grade(
         str(notebook),
         "--rubrics",
@@ -257,8 +266,7 @@ def test_wrong_implementation_reports_in_a_kernel_are_unchanged(
         "--include-hidden",
     )
     assert run.report is not None, run.stderr
-    report = normalise(run.report, tmp_path)
-    _compare(request, f"kernel/{name}.json", {"code": run.code, "report": report})
+    return run, normalise(run.report, tmp_path)
 
 
 @pytest.mark.parametrize("name", KERNEL_ATTACKS)
@@ -273,19 +281,7 @@ def test_attack_report_in_a_kernel_is_unchanged(
     rubrics = _one_rubric(tmp_path, "cosine_similarity")
     source = _attack_source(name, tmp_path, rubrics)
     notebook = _notebook(tmp_path, "cosine_similarity", source)
-    run = run_grade(
-        str(notebook),
-        "--rubrics",
-        str(rubrics),
-        "--solutions",
-        str(SOLUTIONS),
-        "--kernel",
-        "--sandbox",
-        "local",
-        "--include-hidden",
-    )
-    assert run.report is not None, run.stderr
-    report = normalise(run.report, tmp_path)
+    run, report = _in_a_kernel(run_grade, tmp_path, notebook, rubrics)
     _compare(request, f"kernel/attack_{name}.json", {"code": run.code, "report": report})
 
 
