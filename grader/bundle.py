@@ -14,18 +14,22 @@ default 3.12), with uv's own ``UV_OFFLINE`` honoured; for ``run_autograder``
 ``AUTOGRADER_PYTHON`` (default ``ROOT/venv/bin/python``). ``run_autograder`` calls ``python -m
 grader.bundle run ROOT [--lang LANG]``. Hidden cases run (``--include-hidden``) and reach
 students per the gradescope reporter's visibility; results.json names the sandbox mode that
-ran the code. The exit code is always 0: Gradescope reads the score from results.json, and
-when grading itself fails a results.json with the reason is written instead.
+ran the code; a bundle built with ``--sandbox secure`` grades nothing where secure mode cannot
+start. The exit code is always 0: Gradescope reads the score from results.json, and when
+grading itself fails a results.json with the grader's own error lines is written instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import shlex
 import sys
 import zipfile
 from pathlib import Path
+from typing import TextIO
 
 from grader import messages as msg
 from grader.errors import UsageError
@@ -96,11 +100,12 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool =
 
 
 def build_bundle(
-    out: Path, rubrics: Path, solutions: Path, *, lang: str | None = None
+    out: Path, rubrics: Path, solutions: Path, *, lang: str | None = None, sandbox: str = "auto"
 ) -> list[str]:
     """Write the autograder zip to ``out``; returns the names it holds.
 
-    ``lang`` fixes the language of the students' results (default: English).
+    ``lang`` fixes the language of the students' results (default: English); ``sandbox``
+    ``secure`` makes run_autograder refuse to grade where secure mode cannot run.
     """
     root = _project_root()
     if not any(rubrics.glob("*.yaml")):
@@ -109,7 +114,7 @@ def build_bundle(
         raise UsageError(f"{solutions}: solutions folder not found")
     entries: dict[str, tuple[bytes, bool]] = {
         "setup.sh": (_SETUP.encode(), True),
-        "run_autograder": (_run_script(lang).encode(), True),
+        "run_autograder": (_run_script(lang, sandbox).encode(), True),
     }
     for name in ("pyproject.toml", "uv.lock", "README.md"):
         if (root / name).is_file():
@@ -131,8 +136,10 @@ def build_bundle(
     return sorted(entries)
 
 
-def _run_script(lang: str | None) -> str:
+def _run_script(lang: str | None, sandbox: str = "auto") -> str:
     options = f" --lang {shlex.quote(lang)}" if lang else ""
+    if sandbox != "auto":
+        options += f" --sandbox {shlex.quote(sandbox)}"
     return _RUN.format(options=options)
 
 
@@ -147,38 +154,65 @@ def _submission_folder(submission: Path, rubrics: Path) -> Path:
     return submission
 
 
-def run_autograder(root: Path, lang: str | None = None) -> int:
-    """Grade ``root/submission`` into ``root/results/results.json``; always returns 0."""
+class _Tee(io.TextIOBase):
+    """A text stream that writes to ``first`` and keeps a copy."""
+
+    def __init__(self, first: TextIO) -> None:
+        self.first = first
+        self.kept = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.kept.write(text)
+        return self.first.write(text)
+
+    def flush(self) -> None:
+        self.first.flush()
+
+
+def run_autograder(root: Path, lang: str | None = None, sandbox: str = "auto") -> int:
+    """Grade ``root/submission`` into ``root/results/results.json``; always returns 0.
+
+    When grading fails, results.json says so, with the grader's own error lines (e.g. secure
+    mode asked for by ``sandbox`` and unable to start in this image)."""
     from grader import cli
+    from grader.untrusted import printable
 
     source = root / "source"
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
     results.unlink(missing_ok=True)
     code = 2
+    errors = _Tee(sys.stderr)
     try:
         submission = _submission_folder(root / "submission", source / "rubrics")
-        code = cli.main(
-            [
-                str(submission),
-                "--rubrics",
-                str(source / "rubrics"),
-                "--solutions",
-                str(source / "solutions"),
-                "--include-hidden",
-                "--format",
-                "gradescope",
-                "--output",
-                str(results),
-                "--fail-under",
-                "0",
-                *(["--lang", lang] if lang else []),
-            ]
-        )
+        with contextlib.redirect_stderr(errors):
+            code = cli.main(
+                [
+                    str(submission),
+                    "--rubrics",
+                    str(source / "rubrics"),
+                    "--solutions",
+                    str(source / "solutions"),
+                    "--include-hidden",
+                    "--format",
+                    "gradescope",
+                    "--output",
+                    str(results),
+                    "--fail-under",
+                    "0",
+                    "--sandbox",
+                    sandbox,
+                    *(["--lang", lang] if lang else []),
+                ]
+            )
     except Exception as exc:  # noqa: BLE001 - any failure still owes Gradescope a results.json
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {exc}", file=errors)
     if code >= 2 or not results.is_file():
         text = msg.t("gradescope_failed", code=code)
+        said = [line for line in errors.kept.getvalue().splitlines() if line.strip()]
+        # the grader's last words, as an indented (code) block: nothing in them is markup
+        if said:
+            text += "\n\n" + "\n".join(f"    {printable(line, lines=False)}" for line in said[-5:])
         fallback = {"score": 0, "output": text, "output_format": "md", "tests": []}
         results.write_text(json.dumps(fallback, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
@@ -197,6 +231,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_course_options(parser)
     add_lang_option(parser, "the students' results on Gradescope", "en")
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "secure"),
+        default="auto",
+        help="secure: grade nothing where secure mode cannot run in Gradescope's image (each "
+        "result then says why); auto (default): fall back to local mode there",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -205,7 +246,9 @@ def run(args: argparse.Namespace) -> int:
 
     rubrics = rubrics_option(args.rubrics)
     solutions = Path(args.solutions) if args.solutions else rubrics.resolve().parent / "solutions"
-    names = build_bundle(Path(args.output), rubrics, solutions, lang=args.lang)
+    names = build_bundle(
+        Path(args.output), rubrics, solutions, lang=args.lang, sandbox=args.sandbox
+    )
     print(f"{args.output}: {len(names)} files")
     return 0
 
@@ -215,5 +258,6 @@ if __name__ == "__main__":
     command.add_argument("run", choices=["run"])
     command.add_argument("root", type=Path)
     command.add_argument("--lang", choices=("en", "ja"), default=None)
+    command.add_argument("--sandbox", choices=("auto", "secure"), default="auto")
     parsed = command.parse_args()
-    sys.exit(run_autograder(parsed.root, parsed.lang))
+    sys.exit(run_autograder(parsed.root, parsed.lang, parsed.sandbox))

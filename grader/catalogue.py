@@ -495,6 +495,10 @@ CATALOGUE: dict[str, str] = {
     "cli_bundle_title": "grade gradescope-bundle: build the Gradescope autograder zip",
     "cli_bundle_output": "where to write the zip (default: autograder.zip)",
     "cli_bundle_lang": "language of the students' results on Gradescope (default: en)",
+    "cli_bundle_sandbox": (
+        "secure: grade nothing where secure mode cannot run in Gradescope's image (each "
+        "result then says why); auto (default): fall back to local mode there"
+    ),
     # -- instructors: command line, batch exports, Gradescope (issue 17) ---------------
     "list_hidden_points": "{points} hidden",
     "list_footer": (

@@ -117,6 +117,50 @@ def test_run_autograder_always_leaves_results(tmp_path: Path, bundle: Path) -> N
     assert "could not grade this submission" in results["output"]
 
 
+def test_bundle_may_require_secure_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--sandbox secure` reaches run_autograder; the default leaves the grader's own choice."""
+    scripts = {}
+    for mode in ("auto", "secure"):
+        out = tmp_path / f"{mode}.zip"
+        assert 0 == cli.main(["gradescope-bundle", "--output", str(out), "--sandbox", mode])
+        with zipfile.ZipFile(out) as archive:
+            scripts[mode] = archive.read("run_autograder").decode()
+    capsys.readouterr()
+    assert "--sandbox" not in scripts["auto"]
+    assert 'grader.bundle run "$root" --sandbox secure\n' in scripts["secure"]
+
+
+@pytest.mark.slow
+def test_run_autograder_in_secure_mode_grades_nothing_unconfined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where secure mode cannot start, a bundle that requires it grades nothing, and each
+    result says why (the grader's own error), while the default falls back to local mode."""
+    from grader import bundle as autograder
+    from grader.sandbox import secure
+
+    monkeypatch.setattr(secure, "unavailable", lambda: "")
+    monkeypatch.setattr(secure, "command", lambda *args: ["/nonexistent/bwrap", "--"])
+    root = tmp_path / "autograder"
+    for name in ("rubrics", "solutions"):
+        shutil.copytree(ROOT / name, root / "source" / name)
+    shutil.copytree(ROOT / "solutions", root / "submission")
+    results = root / "results" / "results.json"
+
+    assert 0 == autograder.run_autograder(root, sandbox="secure")
+    strict = json.loads(results.read_text(encoding="utf-8"))
+    assert 0 == autograder.run_autograder(root)
+    auto = json.loads(results.read_text(encoding="utf-8"))
+    capsys.readouterr()
+
+    jsonschema.validate(strict, SCHEMA)
+    assert ([], 0) == (strict["tests"], strict["score"])
+    assert "could not grade this submission" in strict["output"]
+    assert "/nonexistent/bwrap" in strict["output"]
+    assert "local" == auto["extra_data"]["sandbox"]
+    assert auto["tests"]
+
+
 @pytest.mark.slow
 def test_setup_installs_the_bundled_lock_offline(tmp_path: Path) -> None:
     """setup.sh installs the grader from the bundled uv.lock (offline, from uv's cache) into a
