@@ -8,10 +8,11 @@ seccomp filter (no new process, no signal to another; `seccomp.confine_kernel`) 
 with the grader, so nothing the cells start outlives the grading. Shell escapes (``!cmd``,
 ``%sx``, ``%pip``, ...) are replaced by no-ops then too; other magics run as in Jupyter. Every code
 cell then runs in order with a per-cell timeout and errors allowed, so later definitions
-still exist. A cell that times out or kills the kernel is named, left out, and the kernel
-restarts without it. Each exercise's cases then run in one more cell
-(`grader.kernel_job.run_job`), which sends values back through the data-only transport;
-the comparison happens here, in the grader's process. Stored outputs are never read.
+still exist. A cell that times out, kills the kernel or sends one output over the bound of a
+message (`grader.kernel_connection`) is named, left out, and the kernel restarts without it.
+Each exercise's cases then run in one more cell (`grader.kernel_job.run_job`), which sends
+values back through the data-only transport; the comparison happens here, in the grader's
+process. Stored outputs are never read.
 """
 
 from __future__ import annotations
