@@ -75,6 +75,10 @@ CATALOGUE: dict[str, str] = {
         "printed without end and was stopped (the report keeps the first {limit}); remove"
         " print calls inside loops"
     ),
+    "output_too_large": (
+        "printed or displayed too much output at once (more than {limit} in one output);"
+        " print or display a summary or a slice instead"
+    ),
     "output_dropped": (
         "your code printed {printed}; the report keeps the first {kept} and the rest was"
         " dropped (grading went on; printing less makes grading faster)"

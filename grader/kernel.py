@@ -8,10 +8,11 @@ seccomp filter (no new process, no signal to another; `seccomp.confine_kernel`) 
 with the grader, so nothing the cells start outlives the grading. Shell escapes (``!cmd``,
 ``%sx``, ``%pip``, ...) are replaced by no-ops then too; other magics run as in Jupyter. Every code
 cell then runs in order with a per-cell timeout and errors allowed, so later definitions
-still exist. A cell that times out or kills the kernel is named, left out, and the kernel
-restarts without it. Each exercise's cases then run in one more cell
-(`grader.kernel_job.run_job`), which sends values back through the data-only transport;
-the comparison happens here, in the grader's process. Stored outputs are never read.
+still exist. A cell that times out, kills the kernel or sends one output over the bound of a
+message (`grader.kernel_connection`) is named, left out, and the kernel restarts without it.
+Each exercise's cases then run in one more cell (`grader.kernel_job.run_job`), which sends
+values back through the data-only transport; the comparison happens here, in the grader's
+process. Stored outputs are never read.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class KernelGrader:
         #: nbclient's event loop belongs to the thread that first used it: one thread for all
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel")
         self._client: Any = None
+        self._drops: Any = None  # `grader.kernel_connection.Drops` of the running kernel
         self._driver = str(path.resolve().with_name(path.name + ".grader"))
 
     # -- the grading API (as `grader.notebook_grader.NotebookGrader`) -------------------------
@@ -130,7 +132,8 @@ class KernelGrader:
     def _start(self, limits: Limits) -> None:
         import nbformat
         from nbclient import NotebookClient
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        from grader.kernel_connection import BoundedKernelManager, Drops
 
         cells = [c for c in self.notebook.cells if c.number not in self.dead]
         new_cell = nbformat.v4.new_code_cell
@@ -150,9 +153,9 @@ class KernelGrader:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "JPY_"))}
         env["MPLBACKEND"] = "Agg"
         try:
-            client.km = client.create_kernel_manager()
+            client.km = BoundedKernelManager(kernel_name="python3", max_message=limits.output_bytes)
             client.start_new_kernel(env=env, stderr=subprocess.DEVNULL)
-            client.start_new_kernel_client()
+            drops = Drops(client.start_new_kernel_client())
         except Exception as exc:  # noqa: BLE001 - any start failure is reported the same way
             _shutdown(client)
             raise UsageError(
@@ -165,18 +168,18 @@ class KernelGrader:
         self.problems = {}
         for index, cell in enumerate(cells, start=1):
             code_cell = node.cells[index]
-            try:
-                client.execute_cell(code_cell, index)
-            except (CellTimeoutError, DeadKernelError) as exc:
-                kind = "timeout" if isinstance(exc, CellTimeoutError) else "kernel_died"
-                info = {"seconds": limits.wall_seconds}
+            kind = _run_cell(client, code_cell, index, drops)
+            if kind is not None:
+                info: dict[str, Any] = {"seconds": limits.wall_seconds}
+                if kind == "output_limit":
+                    info = {"bytes": limits.output_bytes, "one_output": True}
                 self.dead[cell.number] = CellProblem(cell, kind, info=info)
                 _shutdown(client)
                 return  # start again without that cell
             problem = _cell_error(cell, code_cell)
             if problem is not None:
                 self.problems[cell.number] = problem
-        self._client = client
+        self._client, self._drops = client, drops
 
     def run_job(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         """Run one job in the kernel (the `Template.run` contract, for `run_exercise`)."""
@@ -216,8 +219,8 @@ class KernelGrader:
                 client.nb.cells.pop()
             with contextlib.suppress(OSError):
                 os.unlink(job_path)
-        if result.killed or result.signal is not None:
-            self._stop_kernel()  # the next job starts a fresh kernel
+        if result.killed or result.signal is not None or self._drops.dropped():
+            self._stop_kernel()  # the next job starts a fresh kernel (and connection)
         try:
             # the kernel could have replaced its output file (a FIFO, a link to a host file)
             with open_regular(out_path) as fh:
@@ -282,6 +285,32 @@ class _Runner:
 
     def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         return self._grader.run_job(job, blobs, limits)
+
+
+def _run_cell(client: Any, cell: Any, index: int, drops: Any) -> str | None:
+    """Run one notebook cell; what stopped it, if anything: "timeout", "kernel_died", or
+    "output_limit" (the connection refused a message over its bound, `Drops`)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    kind = None
+    try:
+        client.execute_cell(cell, index)
+    except DeadKernelError:
+        return "kernel_died"
+    except CellTimeoutError:
+        kind = "timeout"
+    if drops.dropped():  # the kernel ending closes its connection too
+        return "output_limit" if _alive(client) else "kernel_died"
+    return kind
+
+
+def _alive(client: Any) -> bool:
+    """Whether the kernel process is still running (a moment after its connection closed)."""
+    try:
+        client.km.provisioner.process.wait(timeout=0.5)
+    except (subprocess.TimeoutExpired, AttributeError):  # running, or not a local process
+        return True
+    return False
 
 
 def _cell_error(cell: Any, executed: Any) -> CellProblem | None:

@@ -296,6 +296,8 @@ def death_message(error: str, info: dict[str, Any]) -> str:
         return msg.t("crashed", signal=info.get("signal", "?"))
     if error == "cpu_limit":
         return msg.t("cpu_limit")
+    if error == "output_limit" and info.get("one_output"):  # refused by the kernel's connection
+        return msg.t("output_too_large", limit=_size(int(info.get("bytes", 0))))
     if error == "output_limit":
         return msg.t("output_limit", limit=_size(int(info.get("bytes", 0))))
     if error == "protocol":

@@ -165,13 +165,6 @@ def test_the_grader_does_not_block_on_a_kernel_output_file_replaced_by_a_fifo(tm
     assert 0 == softmax["score"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grader/kernel.py lets jupyter_client read and decode every iopub message whole "
-    "(_cap_output only drops them after decoding): a kernel's 150 MB display costs the grader "
-    "several times that; fix: a ZMQ context whose sockets have MAXMSGSIZE set, for the kernel "
-    "manager nbclient creates",
-)
 def test_a_kernel_that_sends_huge_outputs_does_not_fill_the_graders_memory(tmp_path: Path):
     """Two 150 MB displays from one cell (within the kernel's own memory limit) leave the
     grader's own peak memory under 400 MB, and cost nothing else."""
@@ -208,6 +201,33 @@ def test_a_kernel_that_sends_huge_outputs_does_not_fill_the_graders_memory(tmp_p
     scores = _scores(json.loads(report.read_text(encoding="utf-8")))
     assert scores["softmax"][0] == scores["softmax"][1]
     assert peak_mb < 400, f"the grader's peak memory was {peak_mb:.0f} MB"
+
+
+def test_a_kernel_cell_with_one_output_over_the_bound_is_named_and_left_out(
+    run_grade, tmp_path: Path
+):
+    """One print larger than a kernel message may be (64 MiB, the output limit) costs its
+    cell, with a sentence saying so; the notebook's other cells are graded as usual."""
+    solutions = {
+        name: (SOLUTIONS / f"{name}.py").read_text(encoding="utf-8")
+        for name in ("softmax", "cross_entropy", "cosine_similarity")
+    }
+    flood = solutions["cross_entropy"] + "print('y' * (65 << 20))\n"
+    notebook = _notebook(
+        tmp_path / "flood.ipynb", solutions["softmax"], flood, solutions["cosine_similarity"]
+    )
+    run = run_grade(str(notebook), "--kernel", "--sandbox", "local")
+    _full(run, "softmax", "cosine_similarity")
+    too_much = (
+        "printed or displayed too much output at once (more than 64 MiB in one output);"
+        " print or display a summary or a slice instead"
+    )
+    cell = "cell 2 (defines `cross_entropy`)"
+    assert [f"{cell}: {too_much}"] == run.report["meta"]["notebooks"][0]["cell_problems"]
+    assert "output_limit" == run.report["meta"]["notebooks"][0]["cells"][0]["kind"]
+    assert (
+        f"{cell}: {too_much}; the cell was left out, and cross_entropy is defined only there"
+    ) == run.exercise("cross_entropy")["message"]
 
 
 def _cosine_only(tmp_path: Path, **extra: str) -> Path:
