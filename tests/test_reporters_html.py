@@ -181,6 +181,18 @@ def test_katex_invisible_operators_render_and_a_students_invisible_text_shows() 
     assert "\u200b" not in page
 
 
+def test_the_notebook_fragment_escapes_as_the_page_does() -> None:
+    """The HTML shown under a notebook cell shows a student's bidi override and zero-width
+    space as escapes, as the page does."""
+    report = _formula_report(
+        "<math><mi>f</mi><mo>\u2061</mo></math>", "raised fine\u202eto\u200btal"
+    )
+    fragment = HtmlReporter().fragment(report)
+    assert "raised fine\\u202eto\\u200btal" in fragment
+    assert [] == [c for c in ("\u202e", "\u200b") if c in fragment]
+    assert "<mo>\u2061</mo>" in fragment
+
+
 def test_renders_offline_in_chromium(sample_report: GradeReport, tmp_path: Path) -> None:
     """In headless Chromium the formulas lay out as MathML with a size, and nothing is fetched."""
     probe = _render_in_chromium(HtmlReporter().render(sample_report), tmp_path)

@@ -423,7 +423,9 @@ class HtmlReporter:
 
     def fragment(self, report: GradeReport) -> str:
         """The report's body as one ``<div>`` for another page (a Jupyter output): the same
-        summary and cards, with a style sheet that applies only inside it."""
+        summary and cards, with a style sheet that applies only inside it (what a student
+        wrote escaped, as in the page)."""
+        report = shown_report(_invisible_operators_as_references(report))
         cards = "\n".join(_card(e) for e in report.exercises)
         css = _scoped(_CSS, ".ml-grade").replace("max-width:980px;padding:24px;", "")
         return (
