@@ -36,6 +36,8 @@ CATALOGUE: dict[str, str] = {
     "missing_keys": "missing key(s) {keys}",
     "want_sequence": "expected a {kind} of {count} items, got {got}",
     "wrong_length": "expected a {kind} of {count} items, got {got}",
+    "want_empty": "expected an empty {kind}, got {got}",
+    "want_empty_strings": "expected an empty {kind} of strings, got {got}",
     "kind_number": "a number",
     "kind_array": "an array of shape {shape}",
     "kind_container": "a {kind} of {count} items",

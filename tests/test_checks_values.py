@@ -278,3 +278,19 @@ def test_a_forged_structure_from_a_child_is_a_transport_error() -> None:
         with pytest.raises(TransportError):
             transport.decode_value(bad, [])
     assert isinstance(_sent(object()), Unsupported)
+
+
+def test_an_empty_list_expected_stays_a_list() -> None:
+    """An empty answer is an empty list, not an empty array: what comes instead is shown, and
+    an empty list or tuple (as a child sends it) passes; the items are named when known."""
+    assert [] == expected_value([]) and isinstance(expected_value([]), list)
+    assert (1, 0) == expected_value([[]]).shape  # an empty row of a list of lists
+    for empty in ([], ()):
+        compare(_sent(empty), expected_value([]), Layout())
+    with pytest.raises(Failure) as caught:
+        compare(_sent(["x"]), expected_value([]), Layout())
+    assert "expected an empty list, got a list of 1 items" == caught.value.rationale
+    assert ("[]", "['x']") == (caught.value.details["expected"], caught.value.details["actual"])
+    with pytest.raises(Failure) as caught:
+        compare(_sent(np.zeros(0)), expected_value([]), Layout(list_items="str"))
+    assert "expected an empty list of strings, got an array of shape (0,)" == str(caught.value)
