@@ -294,3 +294,6 @@ def test_an_empty_list_expected_stays_a_list() -> None:
     with pytest.raises(Failure) as caught:
         compare(_sent(np.zeros(0)), expected_value([]), Layout(list_items="str"))
     assert "expected an empty list of strings, got an array of shape (0,)" == str(caught.value)
+    with pytest.raises(Failure) as caught:
+        compare(_sent([0.5] * 3), expected_value([]), Layout())
+    assert "expected an empty list, got a list of 3 items" == caught.value.rationale

@@ -98,11 +98,7 @@ TABLE = [
     Attack("string_output", {V: "bad_output_type"}),
     Attack("bidi_report", {V: "exception"}),
     Attack("latex_macro_bomb", {ALL: "latex_input"}, exercise="latex_formulas"),
-    Attack(
-        "long_number_list",
-        {"no known symbol": "wrong_shape", ALL: "wrong_structure"},
-        exercise="symbols_in",
-    ),
+    Attack("long_number_list", {ALL: "wrong_structure"}, exercise="symbols_in"),
     Attack("segfault", {V: "crashed"}),
     Attack("abort", {V: "crashed"}),
     Attack("fill_disk", {V: "exception"}, modes="secure"),

@@ -146,7 +146,12 @@ def _sequence(
     if not expected and not (sequence and len(actual.array if numbers else actual) == 0):
         # the whole difference is what came instead of nothing: show it, not just a count
         key = "want_empty_strings" if of == "str" else "want_empty"
-        rationale = msg.t(key, kind=wanted, got=kind_of(actual))
+        got = (
+            msg.t("kind_container", kind="list", count=len(actual.array))
+            if numbers
+            else kind_of(actual)
+        )
+        rationale = msg.t(key, kind=wanted, got=got)
         mismatch = Mismatch(
             rationale,
             expected=describe(expected),
