@@ -95,6 +95,7 @@ TABLE = [
     Attack("object_output", {V: "bad_output_type"}),
     Attack("complex_output", {V: "bad_output_type"}),
     Attack("huge_output", {V: "bad_output_type"}),
+    Attack("many_parts", {V: "bad_output_type"}),
     Attack("string_output", {V: "bad_output_type"}),
     Attack("bidi_report", {V: "exception"}),
     Attack("latex_macro_bomb", {ALL: "latex_input"}, exercise="latex_formulas"),

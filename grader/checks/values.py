@@ -22,7 +22,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.checks import Failure, Mismatch, get_check
-from grader.sandbox.transport import Received, Unsupported
+from grader.sandbox.transport import MAX_ITEMS, MAX_PARTS, Received, Unsupported
 
 __all__ = [
     "ROOT",
@@ -81,6 +81,13 @@ def judged_by_value(part: Part) -> bool:
 
 def compare(actual: Any, expected: Any, layout: Layout) -> None:
     """Raise `Failure` naming the first part of ``actual`` that differs from ``expected``."""
+    if isinstance(actual, Unsupported) and actual.too_many:
+        # the limits are the grader's own: the child only says that its value exceeded them
+        raise Failure(
+            msg.t("too_many_parts", kind=actual.type_name, parts=MAX_PARTS, items=MAX_ITEMS),
+            reason="bad_output_type",
+            details={"expected": describe(expected), "actual": actual.describe()},
+        )
     _compare(actual, expected, layout, ROOT, top=True)
 
 
