@@ -36,6 +36,13 @@ CATALOGUE: dict[str, str] = {
     "missing_keys": "missing key(s) {keys}",
     "want_sequence": "expected a {kind} of {count} items, got {got}",
     "wrong_length": "expected a {kind} of {count} items, got {got}",
+    "too_many_parts": (
+        "the function returned a {kind} with too many parts to be read back: at most {parts}"
+        " numbers and arrays, and {items} items in all its lists, tuples and dicts (a list of"
+        " numbers or an array is one part)"
+    ),
+    "want_empty": "expected an empty {kind}, got {got}",
+    "want_empty_strings": "expected an empty {kind} of strings, got {got}",
     "kind_number": "a number",
     "kind_array": "an array of shape {shape}",
     "kind_container": "a {kind} of {count} items",

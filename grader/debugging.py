@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.plan import PlannedCase, input_recipe
+from grader.untrusted import printable
 
 __all__ = ["SMALL", "ShownInput", "neutral", "printed", "shown_inputs"]
 
@@ -33,8 +33,6 @@ _WRITTEN_OUT = 64
 #: characters of one case's printed output shown
 _PRINTED_SHOWN = 2000
 _FIRST = 4
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -125,10 +123,9 @@ def _short(value: Any) -> str:
 
 def neutral(text: str) -> str:
     """Student text made safe to show anywhere: line ends kept (a lone carriage return is a
-    line end), every other control character (ANSI escapes, bidirectional overrides, NUL)
-    shown as its escape, e.g. ``\\x1b``."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    line end), then `grader.untrusted.printable` (ANSI escapes, bidirectional overrides,
+    zero-width characters, NUL shown as escapes, e.g. ``\\x1b``)."""
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def printed(output: str, count: int | None, folder: Path) -> str:

@@ -337,8 +337,10 @@ def _expected(rubric: Rubric, spec: CaseSpec, value: Any) -> Any:
 
 
 def expected_value(value: Any, depth: int = 0) -> Any:
-    """A reference's answer as the grader compares it: numbers and lists of numbers become
-    float64 arrays, strings and None stay, tuples, lists and dicts keep their structure."""
+    """A reference's answer as the grader compares it: numbers and non-empty lists of numbers
+    become float64 arrays, strings and None stay, tuples, lists and dicts keep their structure.
+    An empty list stays a list: nothing says its items would be numbers (the empty answer of a
+    function that returns a list of strings is one); in a list of lists it is an empty row."""
     if depth > 16:
         raise ValueError("a value nested more than 16 levels deep")
     if value is None or isinstance(value, str):
@@ -347,7 +349,7 @@ def expected_value(value: Any, depth: int = 0) -> Any:
         return tuple(expected_value(v, depth + 1) for v in value)
     if isinstance(value, dict):
         return {str(k): expected_value(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list) and not _numeric(value):
+    if isinstance(value, list) and (not value or not _numeric(value)):
         return [expected_value(v, depth + 1) for v in value]
     try:
         array = np.asarray(value, dtype=np.float64)

@@ -24,7 +24,9 @@ from grader.rubric import Rubric, cache_root
 
 __all__ = ["cached_plans"]
 
-_FORMAT = b"plan-1"
+#: the form of a stored plan; a new one when a plan's values change meaning (plan-2: an empty
+#: list expected stays a list, no longer an empty array)
+_FORMAT = b"plan-2"
 
 
 def cached_plans(

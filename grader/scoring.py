@@ -43,6 +43,7 @@ def score_exercise(
         exercise_message = _exercise_problem(run, shown, rubric.file, function)
     results: dict[str, CaseResult] = {}
     ordered: list[CaseResult] = []
+    items = _list_items(plan)
     for case in plan.cases:
         spec = case.spec
         hint = text_of(spec.hint, lang) or text_of(rubric.hint, lang)
@@ -75,7 +76,7 @@ def score_exercise(
                     "",
                 )
             else:
-                result = _judge(case, case_run, shown, function, hint)
+                result = _judge(case, case_run, shown, function, hint, items=items)
                 if not result.passed and result.reason != "not_implemented":
                     result = _debugging(result, case, case_run, rubric.id, file.resolve().parent)
         if spec.hidden:  # even its time: a function can sleep for as long as an input says
@@ -168,11 +169,23 @@ def _result(  # noqa: PLR0917 - private helper, called positionally throughout
     )
 
 
-def _judge(case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str) -> CaseResult:
+def _list_items(plan: ExercisePlan) -> str:
+    """ "str" if the reference answers some case with a list, and every such non-empty list
+    holds only strings (`Layout.list_items`), else ""."""
+    lists = [c.expected for c in plan.cases if isinstance(c.expected, list) and c.expected]
+    strings = lists and all(isinstance(item, str) for answer in lists for item in answer)
+    return "str" if strings else ""
+
+
+def _judge(
+    case: PlannedCase, run: CaseRun, shown: str, function: str, hint: str, *, items: str = ""
+) -> CaseResult:
     if run.error:
         message = _case_problem(run, shown, function)
         return _result(case, Outcome.ERRORED, run.error, message, hint)
     layout = case.spec.layout or Layout(Part(case.spec.check, case.spec.params))
+    if items:
+        layout = replace(layout, list_items=items)
     try:
         compare(run.value, case.expected, layout)
         check_properties(case.spec.properties, run.value, layout)

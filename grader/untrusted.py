@@ -2,12 +2,17 @@
 
 Anything a submission controls (exception text, printed output, file and entry names, a
 notebook's cells) can hold control sequences (clear the screen, print a fake "total 63/63",
-write the clipboard with OSC 52), bidirectional overrides, lone surrogates (which no UTF-8
-file or database can hold) and, in a spreadsheet, formulas. One rule each:
+write the clipboard with OSC 52), bidirectional overrides, invisible characters (a zero-width
+space inside "total", tags), lone surrogates (which no UTF-8 file or database can hold) and,
+in a spreadsheet, formulas. One rule each:
 
-- `printable`: every control character, bidirectional control and lone surrogate is shown
-  as an escape (``\\x1b``, ``\\u202e``, ``\\udcff``); newlines and tabs stay in multi-line
-  text. `shown_report` applies it to every string of a report (the text reporters do).
+- `printable`: every character that controls, hides or spoofs text rather than shows it is
+  shown as an escape (``\\x1b``, ``\\u202e``, ``\\u200b``, ``\\udcff``, ``\\U000e0041``):
+  Unicode's control (Cc), format (Cf: bidirectional controls, zero-width and invisible
+  characters, tags), surrogate (Cs), line separator (Zl) and paragraph separator (Zp)
+  characters; newlines and tabs stay in multi-line text. Everything else, ideographic spaces,
+  kana, kanji and emoji included, is shown as it is. `shown_report` applies it to every
+  string of a report (the text reporters do); `grader.debugging.neutral` to printed output.
 - `csv_cell`: a cell that a spreadsheet would read as a formula (OWASP's CSV-injection rule:
   it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
   ``'``, and its text is `printable` on one line.
@@ -41,9 +46,23 @@ __all__ = [
     "storable_data",
 ]
 
-_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_SHOWN_MULTILINE = re.compile(f"[{_CONTROL}\ud800-\udfff]")
-_SHOWN_ONE_LINE = re.compile(f"[\t\n{_CONTROL}\ud800-\udfff]")
+#: the characters of Unicode's categories Cc, Cf, Cs, Zl and Zp but tab and newline, as of
+#: Unicode 15.1 (Python 3.11 to 3.13; tests/test_untrusted.py checks it against the running
+#: Python's `unicodedata`): those of the Basic Multilingual Plane, then those beyond it (in a
+#: class of their own, which only text with such characters pays for: a class reaching
+#: beyond the plane makes `re` test every character against each range, four times slower)
+_HIDDEN = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff"
+    "\ufff9-\ufffb"
+)
+_HIDDEN_BEYOND = (
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
+_SHOWN_MULTILINE = re.compile(f"[{_HIDDEN}]")
+_SHOWN_ONE_LINE = re.compile(f"[\t\n{_HIDDEN}]")
+_SHOWN_BEYOND = re.compile(f"[{_HIDDEN_BEYOND}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -51,14 +70,20 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 def _escape(found: re.Match[str]) -> str:
     code = ord(found[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def printable(text: str, *, lines: bool = True) -> str:
-    """``text`` with control characters shown as escapes (newlines and tabs kept if ``lines``)."""
+    """``text`` with every control, format, surrogate and line or paragraph separator
+    character shown as an escape (newlines and tabs kept if ``lines``)."""
     if text.isascii() and text.isprintable():
         return text
-    return (_SHOWN_MULTILINE if lines else _SHOWN_ONE_LINE).sub(_escape, text)
+    shown = (_SHOWN_MULTILINE if lines else _SHOWN_ONE_LINE).sub(_escape, text)
+    if not text.isascii() and len(shown.encode("utf-16-le", "surrogatepass")) > 2 * len(shown):
+        shown = _SHOWN_BEYOND.sub(_escape, shown)  # characters beyond the BMP take two units
+    return shown
 
 
 def storable(text: str) -> str:

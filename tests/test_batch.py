@@ -797,5 +797,5 @@ def test_the_class_summary_shows_what_a_student_raised_as_text(tmp_path: Path, m
 
     text = (out / "summary.md").read_text(encoding="utf-8")
     assert "- 2 of 2 students: cosine_similarity raised fine\\\\u202eexcellent" in text
-    assert [] == [c for c in ("\u202e", "\x00", "\x1b") if c in text]
+    assert [] == [c for c in ("\u202e", "\x00", "\x1b", "\u200b", "\u2029") if c in text]
     assert [] == re.findall(r"(?<!\\)(?:<|!\[|\]\()", text)  # HTML, images, links unescaped

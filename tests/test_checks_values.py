@@ -278,3 +278,78 @@ def test_a_forged_structure_from_a_child_is_a_transport_error() -> None:
         with pytest.raises(TransportError):
             transport.decode_value(bad, [])
     assert isinstance(_sent(object()), Unsupported)
+
+
+def test_an_empty_list_expected_stays_a_list() -> None:
+    """An empty answer is an empty list, not an empty array: what comes instead is shown, and
+    an empty list or tuple (as a child sends it) passes; the items are named when known."""
+    assert [] == expected_value([]) and isinstance(expected_value([]), list)
+    assert (1, 0) == expected_value([[]]).shape  # an empty row of a list of lists
+    for empty in ([], ()):
+        compare(_sent(empty), expected_value([]), Layout())
+    with pytest.raises(Failure) as caught:
+        compare(_sent(["x"]), expected_value([]), Layout())
+    assert "expected an empty list, got a list of 1 items" == caught.value.rationale
+    assert ("[]", "['x']") == (caught.value.details["expected"], caught.value.details["actual"])
+    with pytest.raises(Failure) as caught:
+        compare(_sent(np.zeros(0)), expected_value([]), Layout(list_items="str"))
+    assert "expected an empty list of strings, got an array of shape (0,)" == str(caught.value)
+    with pytest.raises(Failure) as caught:
+        compare(_sent([0.5] * 3), expected_value([]), Layout())
+    assert "expected an empty list, got a list of 3 items" == caught.value.rationale
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {str(i): float(i) for i in range(10_000)},  # a frame per number
+        (np.zeros(2),) * (transport.MAX_PARTS + 1),
+        [["x"]] * (transport.MAX_ITEMS + 1),  # items, not frames
+    ],
+    ids=["dict of numbers", "tuple of arrays", "list of lists"],
+)
+def test_a_value_of_too_many_parts_says_so_with_the_limits(value: Any) -> None:
+    """A value with more numbers and arrays than a message may carry, or more items than a
+    value may have, is described where it enters the protocol, and the message the child sends
+    is one the grader reads (ten thousand numbers in a dict ended in "bad blob count"); the
+    failure names the limits."""
+    tagged = transport.encode_value(value, blobs := [])
+    assert [] == blobs
+    reader = transport.FrameReader()
+    ((message, frames),) = reader.feed(transport.message({"value": tagged}, blobs))
+    received = transport.decode_value(message["value"], frames)
+    assert isinstance(received, Unsupported) and received.too_many
+    with pytest.raises(Failure) as caught:
+        compare(received, expected_value(0.5), Layout(_allclose()))
+    assert "bad_output_type" == caught.value.reason
+    limits = f"at most {transport.MAX_PARTS} numbers and arrays, and {transport.MAX_ITEMS} items"
+    assert f"returned a {type(value).__name__} with too many parts" in caught.value.rationale
+    assert limits in caught.value.rationale
+
+
+def test_a_value_at_the_limit_still_travels() -> None:
+    """`MAX_PARTS` numbers in a dict, beside the case's inputs, arrive as numbers."""
+    value = {str(i): float(i) for i in range(transport.MAX_PARTS)}
+    blobs: list[bytes] = []
+    tagged = transport.encode_value(value, blobs)
+    inputs = [transport.encode_value(np.ones(3), blobs) for _ in range(2)]
+    assert transport.MAX_PARTS + 2 == len(blobs) <= transport.MAX_BLOBS
+    ((message, frames),) = transport.FrameReader().feed(
+        transport.message({"value": tagged, "inputs": inputs}, blobs)
+    )
+    received = transport.decode_value(message["value"], frames)
+    assert isinstance(received, dict) and 0.0 == received["0"].array
+
+
+def test_a_child_is_not_trusted_with_the_number_of_parts() -> None:
+    """A forged value with more arrays than `MAX_PARTS` is refused when read, whatever the
+    message says; and a child that calls its own value too big only fails its own case."""
+    blobs = [transport.encode_npy(np.zeros(1))]
+    forged = {"t": "list", "items": [{"t": "array", "npy": 0}] * (transport.MAX_PARTS + 1)}
+    with pytest.raises(TransportError):
+        transport.decode_value(forged, blobs)
+    claim = {"t": "unsupported", "type": "dict", "error": "too many parts", "parts": 10**9}
+    received = transport.decode_value(claim, [])
+    with pytest.raises(Failure) as caught:
+        compare(received, expected_value(0.5), Layout(_allclose()))
+    assert str(10**9) not in caught.value.rationale

@@ -135,8 +135,9 @@ def test_explicit_format_wins_in_github(
     assert not summary.exists()
 
 
-#: what no report may hold raw: a right-to-left override, a zero byte, a terminal escape
-_RAW_CONTROLS = ("\u202e", "\x00", "\x1b")
+#: what no report may hold raw: a right-to-left override, a zero byte, a terminal escape, a
+#: zero-width space, a paragraph separator, a tag character
+_RAW_CONTROLS = ("\u202e", "\x00", "\x1b", "\u200b", "\u2029", "\U000e0041")
 
 
 @pytest.mark.slow
@@ -148,8 +149,9 @@ def test_no_report_holds_a_students_control_characters_raw(
     capsys: pytest.CaptureFixture[str],
     secure_mode: str,
 ) -> None:
-    """An exception type, its text and printed output with a bidi override, NUL and ESC
-    (tests/attacks/bidi_report.py) reach every report escaped, Gradescope's and JUnit's too."""
+    """An exception type, its text and printed output with a bidi override, NUL, ESC and
+    invisible characters (tests/attacks/bidi_report.py) reach every report escaped,
+    Gradescope's and JUnit's too."""
     if mode == "secure" and secure_mode:
         pytest.skip(f"secure mode cannot run here: {secure_mode}")
     attack = Path(__file__).with_name("attacks") / "bidi_report.py"
@@ -175,3 +177,4 @@ def test_no_report_holds_a_students_control_characters_raw(
     results = json.loads((out / "gradescope").read_text(encoding="utf-8"))
     shown = "".join(t["output"] for t in results["tests"])
     assert "\\u202e" in shown
+    assert "to\\u200btal\\u2029\\U000e0041" in shown

@@ -158,6 +158,41 @@ def test_formula_without_mathml_shows_source() -> None:
     assert r"<code>\alpha</code>" in page
 
 
+def _formula_report(student_mathml: str, message: str = "differs") -> GradeReport:
+    case = CaseResult(
+        "f",
+        Outcome.FAILED,
+        0.0,
+        1.0,
+        message,
+        details={"student_mathml": student_mathml, "student_unicode": "f(x)"},
+    )
+    return GradeReport("s", (ExerciseResult("latex", "L", "l.py", (case,)),))
+
+
+def test_katex_invisible_operators_render_and_a_students_invisible_text_shows() -> None:
+    """KaTeX's function application (``<mo>`` U+2061) renders as MathML means it, not as the
+    escape ``\\u2061``; a zero-width space a student put in a formula's text shows as one."""
+    mathml = "<math><mi>f</mi><mo>\u2061</mo><mtext>to\u200btal</mtext></math>"
+    page = HtmlReporter().render(_formula_report(mathml))
+    assert "<mo>\u2061</mo>" in page
+    assert "\\u2061" not in page
+    assert "<mtext>to\\u200btal</mtext>" in page
+    assert "\u200b" not in page
+
+
+def test_the_notebook_fragment_escapes_as_the_page_does() -> None:
+    """The HTML shown under a notebook cell shows a student's bidi override and zero-width
+    space as escapes, as the page does."""
+    report = _formula_report(
+        "<math><mi>f</mi><mo>\u2061</mo></math>", "raised fine\u202eto\u200btal"
+    )
+    fragment = HtmlReporter().fragment(report)
+    assert "raised fine\\u202eto\\u200btal" in fragment
+    assert [] == [c for c in ("\u202e", "\u200b") if c in fragment]
+    assert "<mo>\u2061</mo>" in fragment
+
+
 def test_renders_offline_in_chromium(sample_report: GradeReport, tmp_path: Path) -> None:
     """In headless Chromium the formulas lay out as MathML with a size, and nothing is fetched."""
     probe = _render_in_chromium(HtmlReporter().render(sample_report), tmp_path)

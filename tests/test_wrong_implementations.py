@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import SOLUTIONS
+
 pytestmark = pytest.mark.slow  # every test here grades through the real CLI
 
 SOFTMAX_NAIVE = """
@@ -285,3 +287,53 @@ def test_wrong_everywhere_scores_zero_even_if_inputs_untouched(run_grade, submis
     folder = submission(softmax=source)
     graded = run_grade(str(folder / "softmax.py")).exercise("softmax")
     assert 0 == graded["score"]
+
+
+def _empty_answer_cases() -> tuple[list[str], float]:
+    """The visible symbols_in cases whose reference answer is an empty list, and the visible
+    points in all (from rubrics/ and the reference)."""
+    from grader.plan import plan_exercise
+    from grader.rubric import load_rubrics
+    from tests.conftest import RUBRICS, SOLUTIONS
+
+    (rubric,) = [r for r in load_rubrics(RUBRICS) if r.id == "symbols_in"]
+    plan = plan_exercise(rubric, SOLUTIONS)
+    empty = [c.spec.name for c in plan.cases if isinstance(c.expected, list) and not c.expected]
+    return empty, sum(c.spec.points for c in plan.cases)
+
+
+@pytest.mark.parametrize(
+    ("instead", "got"),
+    [("['x']", "got a list of 1 items"), ("None", "got None"), ("'none'", "got str")],
+)
+def test_an_empty_list_of_strings_is_named_as_one(
+    run_grade, submission, instead: str, got: str
+) -> None:
+    """A symbols_in that returns something else where the reference finds no known symbol is
+    told an empty list of strings was expected and shown what it returned instead (the empty
+    answer was planned as an empty array: "expected a number or a NumPy array, got list")."""
+    empty, total = _empty_answer_cases()
+    assert empty  # the rubric has such a case
+    reference = (SOLUTIONS / "symbols_in.py").read_text(encoding="utf-8")
+    last = "    return [symbol for _, symbol in sorted(found)]"
+    wrong = reference.replace(last, f"    if not found:\n        return {instead}\n{last}")
+    assert wrong != reference
+    graded = run_grade(str(submission(symbols_in=wrong) / "symbols_in.py")).exercise("symbols_in")
+    failing = {c["name"]: c for c in graded["cases"] if not c["passed"]}
+    assert sorted(empty) == sorted(failing)
+    for case in failing.values():
+        assert case["reason"] == "wrong_structure"
+        first = case["message"].splitlines()[0]
+        assert f"expected an empty list of strings, {got}" == first
+        assert "[]" == case["details"]["expected"]
+        assert case["details"]["actual"] == repr(eval(instead))  # noqa: S307 - a literal above
+    lost = sum(c["max_score"] for c in failing.values())
+    assert total - lost == graded["score"]
+
+
+def test_the_reference_symbols_in_passes_its_empty_answer(run_grade) -> None:
+    """The reference, which returns [] for a formula without known symbols, scores in full."""
+    empty, total = _empty_answer_cases()
+    graded = run_grade(str(SOLUTIONS / "symbols_in.py")).exercise("symbols_in")
+    assert total == graded["score"]
+    assert set(empty) <= {c["name"] for c in graded["cases"] if c["passed"]}

@@ -22,7 +22,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.checks import Failure, Mismatch, get_check
-from grader.sandbox.transport import Received, Unsupported
+from grader.sandbox.transport import MAX_ITEMS, MAX_PARTS, Received, Unsupported
 
 __all__ = [
     "ROOT",
@@ -62,6 +62,9 @@ class Layout:
     names: tuple[str, ...] = ()
     #: per part name
     parts: Mapping[str, Part] = field(default_factory=dict)
+    #: "str" when the reference's other answers are lists of strings: an empty list expected
+    #: as the whole result is then named an empty list of strings
+    list_items: str = ""
 
     def part(self, name: str) -> Part:
         """How the part ``name`` is compared."""
@@ -78,6 +81,13 @@ def judged_by_value(part: Part) -> bool:
 
 def compare(actual: Any, expected: Any, layout: Layout) -> None:
     """Raise `Failure` naming the first part of ``actual`` that differs from ``expected``."""
+    if isinstance(actual, Unsupported) and actual.too_many:
+        # the limits are the grader's own: the child only says that its value exceeded them
+        raise Failure(
+            msg.t("too_many_parts", kind=actual.type_name, parts=MAX_PARTS, items=MAX_ITEMS),
+            reason="bad_output_type",
+            details={"expected": describe(expected), "actual": actual.describe()},
+        )
     _compare(actual, expected, layout, ROOT, top=True)
 
 
@@ -102,7 +112,7 @@ def _compare(actual: Any, expected: Any, layout: Layout, name: str, *, top: bool
             raise _differs("value_differs", expected, actual, name, top=top)
         return
     if isinstance(expected, tuple | list):
-        items = _sequence(actual, expected, name, top=top)
+        items = _sequence(actual, expected, name, top=top, of=layout.list_items if top else "")
         if part.order == "any":
             if sorted(map(_sort_key, items)) != sorted(map(_sort_key, expected)):
                 raise _differs("items_differ_any_order", expected, items, name, top=top)
@@ -134,10 +144,29 @@ def _leaf(actual: Any, expected: Any, part: Part, name: str, *, top: bool) -> No
         raise _named(exc, name, top=top) from None
 
 
-def _sequence(actual: Any, expected: tuple[Any, ...] | list[Any], name: str, *, top: bool) -> Any:
+def _sequence(
+    actual: Any, expected: tuple[Any, ...] | list[Any], name: str, *, top: bool, of: str = ""
+) -> Any:
     wanted = "tuple" if isinstance(expected, tuple) else "list"
     numbers = isinstance(actual, Received) and actual.origin == "list" and actual.array.ndim >= 1
-    if not numbers and not isinstance(actual, tuple | list):
+    sequence = numbers or isinstance(actual, tuple | list)
+    if not expected and not (sequence and len(actual.array if numbers else actual) == 0):
+        # the whole difference is what came instead of nothing: show it, not just a count
+        key = "want_empty_strings" if of == "str" else "want_empty"
+        got = (
+            msg.t("kind_container", kind="list", count=len(actual.array))
+            if numbers
+            else kind_of(actual)
+        )
+        rationale = msg.t(key, kind=wanted, got=got)
+        mismatch = Mismatch(
+            rationale,
+            expected=describe(expected),
+            actual=describe(actual),
+            reason="wrong_structure",
+        )
+        raise _named(mismatch, name, top=top)
+    if not sequence:
         raise _structure(
             msg.t("want_sequence", kind=wanted, count=len(expected), got=kind_of(actual)),
             name,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from grader import messages as msg
 from grader.model import CaseResult, ExerciseResult, GradeReport, Outcome
@@ -141,6 +142,34 @@ _MATH_ATTRS = frozenset(
         "minlabelspacing",
     ]
 )
+
+
+#: MathML's invisible operators (function application, invisible times, invisible separator,
+#: invisible plus), which KaTeX writes as ``<mo>`` elements of their own
+_INVISIBLE_OPERATOR = re.compile("<mo>([\u2061-\u2064])</mo>")
+
+
+def _invisible_operators_as_references(report: GradeReport) -> GradeReport:
+    """``report`` with KaTeX's invisible operators written as character references in its
+    formulas: `shown_report` then leaves them be (it shows any raw one as an escape, as it
+    does every invisible character a student wrote) and MathML renders them as it means."""
+
+    def mathml(key: str, value: object) -> object:
+        if not (key.endswith("_mathml") and isinstance(value, str)):
+            return value
+        return _INVISIBLE_OPERATOR.sub(lambda m: f"<mo>&#x{ord(m[1]):x};</mo>", value)
+
+    def case(item: CaseResult) -> CaseResult:
+        if not _is_formula(item):
+            return item
+        return replace(item, details={k: mathml(k, v) for k, v in item.details.items()})
+
+    return replace(
+        report,
+        exercises=tuple(
+            replace(e, cases=tuple(case(c) for c in e.cases)) for e in report.exercises
+        ),
+    )
 
 
 def clean_mathml(mathml: str) -> str | None:
@@ -394,7 +423,9 @@ class HtmlReporter:
 
     def fragment(self, report: GradeReport) -> str:
         """The report's body as one ``<div>`` for another page (a Jupyter output): the same
-        summary and cards, with a style sheet that applies only inside it."""
+        summary and cards, with a style sheet that applies only inside it (what a student
+        wrote escaped, as in the page)."""
+        report = shown_report(_invisible_operators_as_references(report))
         cards = "\n".join(_card(e) for e in report.exercises)
         css = _scoped(_CSS, ".ml-grade").replace("max-width:980px;padding:24px;", "")
         return (
@@ -405,7 +436,7 @@ class HtmlReporter:
     def render(self, report: GradeReport) -> str:
         """The report as one HTML document (control characters of what a student wrote
         escaped, as in the text reports)."""
-        report = shown_report(report)
+        report = shown_report(_invisible_operators_as_references(report))
         title = f"{msg.t('report_heading')} · {report.submission}"
         cards = "\n".join(_card(e) for e in report.exercises)
         footer = msg.t("generated_by", version=report.grader_version)

@@ -19,8 +19,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MAX_BLOBS",
     "MAX_ELEMENTS",
     "MAX_FRAME",
+    "MAX_ITEMS",
+    "MAX_PARTS",
     "FrameReader",
     "Received",
     "TransportError",
@@ -38,6 +41,8 @@ __all__ = [
 MAX_FRAME = 64 * 1024 * 1024
 #: largest array accepted (elements)
 MAX_ELEMENTS = 4_000_000
+#: frames one message may carry after its JSON
+MAX_BLOBS = 1024
 #: dtype kinds that may cross: bool, signed, unsigned, float
 _KINDS = frozenset("biuf")
 _HEADER = struct.Struct(">I")
@@ -108,7 +113,7 @@ class FrameReader:
                 if not isinstance(obj, dict):
                     raise TransportError("a message must be a JSON object")
                 blobs = obj.get("blobs", 0)
-                if not isinstance(blobs, int) or not 0 <= blobs <= 1024:
+                if not isinstance(blobs, int) or not 0 <= blobs <= MAX_BLOBS:
                     raise TransportError("bad blob count")
                 self._pending = obj
                 self._frames = []
@@ -254,6 +259,16 @@ def decode_npy(blob: bytes, max_elements: int = MAX_ELEMENTS) -> np.ndarray[Any,
 MAX_NESTING = 4
 #: items in all the tuples, lists and dicts of one value
 MAX_ITEMS = 10_000
+#: numbers and arrays in one value (each travels as a frame; the rest of a message's
+#: `MAX_BLOBS` frames are left to the case's inputs, sent back beside the value)
+MAX_PARTS = 1000
+#: the ``error`` of a value described instead of sent because it has more than `MAX_ITEMS`
+#: items or `MAX_PARTS` numbers and arrays (`Unsupported.too_many`)
+TOO_MANY_PARTS = "too many parts"
+
+
+class _TooManyParts(Exception):  # noqa: N818 - a signal inside encode_value, never raised out
+    pass
 
 
 def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
@@ -261,13 +276,22 @@ def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
 
     Numbers, arrays of bool/int/float and lists of numbers become `.npy`; strings travel as
     text; tuples, dicts and other lists travel as tagged items, nested at most `MAX_NESTING`
-    deep with at most `MAX_ITEMS` items in all; anything else (objects, complex numbers,
-    callables, subclasses of the containers) is described by its type name only.
+    deep; anything else (objects, complex numbers, callables, subclasses of the containers)
+    is described by its type name only. A value with more than `MAX_ITEMS` items in all or
+    more than `MAX_PARTS` numbers and arrays is described as a whole (`TOO_MANY_PARTS`): the
+    check is made here, where a student's value enters the protocol, so that its message
+    stays within what the reader accepts.
     """
-    return _encode(value, blobs, 0, [MAX_ITEMS])
+    start = len(blobs)
+    try:
+        return _encode(value, blobs, 0, [MAX_ITEMS, start + MAX_PARTS])
+    except _TooManyParts:
+        del blobs[start:]
+        return {"t": "unsupported", "type": _type_name(value), "error": TOO_MANY_PARTS}
 
 
 def _encode(value: Any, blobs: list[bytes], depth: int, budget: list[int]) -> dict[str, Any]:
+    """``budget``: the items left, and the length ``blobs`` may reach."""
     if value is None:
         return {"t": "none"}
     if isinstance(value, str):
@@ -278,7 +302,7 @@ def _encode(value: Any, blobs: list[bytes], depth: int, budget: list[int]) -> di
             return {"t": "unsupported", "type": _type_name(value), "error": "nested too deeply"}
         budget[0] -= len(value)
         if budget[0] < 0:
-            return {"t": "unsupported", "type": _type_name(value), "error": "too many items"}
+            raise _TooManyParts
         if kind is dict:
             items = []
             for key, item in dict.items(value):
@@ -299,6 +323,8 @@ def _encode(value: Any, blobs: list[bytes], depth: int, budget: list[int]) -> di
         return {"t": "unsupported", "type": _type_name(value), "dtype": str(array.dtype)}
     if array.size > MAX_ELEMENTS:
         return {"t": "unsupported", "type": _type_name(value), "size": int(array.size)}
+    if len(blobs) >= budget[1]:
+        raise _TooManyParts
     blobs.append(encode_npy(array))
     return {"t": "array", "npy": len(blobs) - 1, "origin": origin}
 
@@ -326,9 +352,9 @@ def _numbers(value: Any, depth: int) -> bool:
 
 def decode_value(tagged: Any, blobs: list[bytes]) -> Any:
     """Turn a tagged value back into plain data: None, str, numeric ndarray (`Received`),
-    `Unsupported`, or tuples, lists and dicts of these (checked against `MAX_NESTING` and
-    `MAX_ITEMS`: a child may send anything)."""
-    return _decode(tagged, blobs, 0, [MAX_ITEMS])
+    `Unsupported`, or tuples, lists and dicts of these (checked against `MAX_NESTING`,
+    `MAX_ITEMS` and `MAX_PARTS`: a child may send anything)."""
+    return _decode(tagged, blobs, 0, [MAX_ITEMS, MAX_PARTS])
 
 
 def _decode(tagged: Any, blobs: list[bytes], depth: int, budget: list[int]) -> Any:
@@ -346,10 +372,17 @@ def _decode(tagged: Any, blobs: list[bytes], depth: int, budget: list[int]) -> A
         index = tagged.get("npy")
         if not isinstance(index, int) or not 0 <= index < len(blobs):
             raise TransportError("bad blob reference")
+        budget[1] -= 1
+        if budget[1] < 0:
+            raise TransportError("a value with too many parts")
         origin = tagged.get("origin", "ndarray")
         return Received(decode_npy(blobs[index]), origin if isinstance(origin, str) else "")
     if kind == "unsupported":
-        return Unsupported(str(tagged.get("type", "?"))[:200], str(tagged.get("dtype", ""))[:50])
+        return Unsupported(
+            str(tagged.get("type", "?"))[:200],
+            str(tagged.get("dtype", ""))[:50],
+            too_many=tagged.get("error") == TOO_MANY_PARTS,
+        )
     if kind in ("tuple", "list", "dict"):
         items = tagged.get("items")
         if not isinstance(items, list) or depth >= MAX_NESTING:
@@ -385,11 +418,14 @@ class Received:
 class Unsupported:
     """A value the child could not send as data (object, complex, function, ...)."""
 
-    __slots__ = ("dtype", "type_name")
+    __slots__ = ("dtype", "too_many", "type_name")
 
-    def __init__(self, type_name: str, dtype: str = "") -> None:
+    def __init__(self, type_name: str, dtype: str = "", *, too_many: bool = False) -> None:
         self.type_name = type_name
         self.dtype = dtype
+        #: described instead of sent for its size: more than `MAX_ITEMS` items or
+        #: `MAX_PARTS` numbers and arrays (as the child says: it only says so of its own value)
+        self.too_many = too_many
 
     def describe(self) -> str:
         """A short human description of the value's type."""

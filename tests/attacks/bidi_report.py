@@ -1,11 +1,13 @@
 """Attack: an exception whose type name and text, and printed output, carry a right-to-left
-override, a zero byte, a terminal escape, HTML, a Markdown image and a workflow command."""
+override, a zero byte, a terminal escape, HTML, a Markdown image, invisible characters (a
+zero-width space, a paragraph separator, a tag) and a workflow command."""
 
 import numpy as np
 
 EVIL = (
     "fine\u202eexcellent\x00\x1b[2J</script><script>alert(1)</script>"
-    " ![x](http://example.invalid/pixel.png) <!-- c -->\n::error::forged"
+    " ![x](http://example.invalid/pixel.png) <!-- c --> to\u200btal\u2029\U000e0041"
+    "\n::error::forged"
 )
 
 
