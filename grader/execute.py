@@ -41,24 +41,26 @@ def run_exercise(
     limits: Limits,
     *,
     source: str | None = None,
+    hidden: Runner | None = None,
 ) -> ExerciseRun:
     """Run all planned cases of ``plan`` against the student's ``file``.
 
-    Hidden cases run in children of their own: a child that answers visible cases never
-    holds a hidden input in memory, so it cannot print one into visible feedback. The two
-    groups run side by side (a function that hangs costs the time limits of one group).
+    Hidden cases run in children of their own (made by ``hidden``, else by ``template``): a
+    child that answers visible cases never holds a hidden input in memory, so it cannot print
+    one into visible feedback. The two groups run side by side (a function that hangs costs
+    the time limits of one group).
     """
     if source is None and not file.is_file():
         return ExerciseRun({}, error="missing_file")
     visible = [c for c in plan.cases if not c.spec.hidden]
-    hidden = [c for c in plan.cases if c.spec.hidden]
-    groups = [group for group in (visible, hidden) if group]
+    secret = [c for c in plan.cases if c.spec.hidden]
+    groups = [(g, r) for g, r in ((visible, template), (secret, hidden or template)) if g]
     parts = in_threads(
-        [functools.partial(_run_cases, template, plan, file, limits, g, source) for g in groups],
+        [functools.partial(_run_cases, r, plan, file, limits, g, source) for g, r in groups],
         len(groups),
     )
     merged = ExerciseRun({})
-    for group, part in zip(groups, parts, strict=True):
+    for (group, _runner), part in zip(groups, parts, strict=True):
         merged.cases.update(part.cases)
         merged.line = merged.line if part.line is None else part.line
         if group is visible:

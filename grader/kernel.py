@@ -25,7 +25,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from grader import messages as msg
 from grader.errors import UsageError
@@ -36,7 +36,7 @@ from grader.plan import ExercisePlan
 from grader.sandbox import transport
 from grader.sandbox.cases import seconds_of
 from grader.sandbox.protocol import Job
-from grader.sandbox.runner import Limits, RunResult, Template
+from grader.sandbox.runner import Limits, RunResult
 from grader.scoring import score_exercise
 from grader.untrusted import open_regular
 
@@ -65,34 +65,46 @@ del __ml_lectures_setup
 """
 
 
+class _Lane:
+    """One kernel and the one thread that drives it: nbclient's event loop belongs to the
+    thread that first used it, and its client runs one cell at a time."""
+
+    def __init__(self, name: str) -> None:
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kernel-{name}")
+        self.client: Any = None
+        self.drops: Any = None  # `grader.kernel_connection.Drops` of the running kernel
+        #: cell number -> the error it raised when this lane's kernel last ran the notebook
+        self.problems: dict[int, CellProblem] = {}
+
+
 class KernelGrader:
-    """One notebook run once in a kernel; each exercise's cases run in that kernel."""
+    """One notebook run in a kernel; each exercise's visible cases run in that kernel.
+
+    Hidden cases run in a second kernel of their own (started only when there are some), as
+    the worker gives them a child of their own: the kernel whose output reaches the visible
+    feedback never holds a hidden input, and the two groups run side by side.
+    """
 
     mode = "kernel"
 
     def __init__(self, path: Path) -> None:
         self.notebook: Notebook = read_notebook(path)
-        self.problems: dict[int, CellProblem] = {}
+        #: cells left out of every kernel (they hung, killed the kernel, or flooded it)
         self.dead: dict[int, CellProblem] = {}
-        #: nbclient's event loop belongs to the thread that first used it: one thread for all
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel")
-        self._client: Any = None
-        self._drops: Any = None  # `grader.kernel_connection.Drops` of the running kernel
+        self._lanes = (_Lane("visible"), _Lane("hidden"))
         self._driver = str(path.resolve().with_name(path.name + ".grader"))
 
     # -- the grading API (as `grader.notebook_grader.NotebookGrader`) -------------------------
 
     def grade(self, plan: ExercisePlan, limits: Limits, *, lang: str = "en") -> ExerciseResult:
         """Run one exercise's cases in the kernel and score them here."""
-        runner = _Runner(self, limits)
-        run = self._worker.submit(  # one kernel: exercises take turns on its thread
-            run_exercise, cast(Template, runner), plan, Path(self._driver), limits, source=""
-        ).result()
+        visible, hidden = (_Runner(self, lane) for lane in self._lanes)
+        run = run_exercise(visible, plan, Path(self._driver), limits, source="", hidden=hidden)
         return self._score(plan, run, limits, lang)
 
     def meta(self) -> dict[str, Any]:
         """What the report says about this notebook."""
-        found = {**self.problems, **self.dead}
+        found = {**self._problems(), **self.dead}
         return {
             "path": str(self.notebook.path),
             "code_cells": len(self.notebook.cells),
@@ -102,13 +114,15 @@ class KernelGrader:
         }
 
     def close(self) -> None:
-        """Shut the kernel down and close the event loop nbclient used."""
-        with contextlib.suppress(RuntimeError):  # already shut down
-            self._worker.submit(self._close).result()
-        self._worker.shutdown()
+        """Shut the kernels down and close the event loops nbclient used."""
+        for lane in self._lanes:
+            with contextlib.suppress(RuntimeError):  # already shut down
+                lane.worker.submit(self._close, lane).result()
+            lane.worker.shutdown()
 
-    def _close(self) -> None:
-        self._stop_kernel()
+    @staticmethod
+    def _close(lane: _Lane) -> None:
+        _stop_kernel(lane)
         import asyncio
 
         from jupyter_core.utils import ensure_event_loop
@@ -117,19 +131,18 @@ class KernelGrader:
         loop.close()
         asyncio.set_event_loop(None)
 
-    def _stop_kernel(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            _shutdown(client)
+    def _problems(self) -> dict[int, CellProblem]:
+        """The errors the notebook's cells raised (in either kernel; the same notebook)."""
+        return {**self._lanes[1].problems, **self._lanes[0].problems}
 
     # -- the kernel ----------------------------------------------------------------------------
 
-    def ensure_kernel(self, limits: Limits) -> None:
-        """Start a kernel and run the notebook's cells in it, leaving out dead cells."""
-        while self._client is None:
-            self._start(limits)
+    def _ensure_kernel(self, lane: _Lane, limits: Limits) -> None:
+        """Start the lane's kernel and run the notebook's cells in it, leaving out dead cells."""
+        while lane.client is None:
+            self._start(lane, limits)
 
-    def _start(self, limits: Limits) -> None:
+    def _start(self, lane: _Lane, limits: Limits) -> None:
         import nbformat
         from nbclient import NotebookClient
 
@@ -165,7 +178,7 @@ class KernelGrader:
         _cpu_budget(client, limits.wall_seconds * (len(cells) + 1))
         _cap_output(client, limits.output_kept)
         client.execute_cell(node.cells[0], 0, store_history=False)
-        self.problems = {}
+        lane.problems = {}
         for index, cell in enumerate(cells, start=1):
             code_cell = node.cells[index]
             kind = _run_cell(client, code_cell, index, drops)
@@ -178,16 +191,20 @@ class KernelGrader:
                 return  # start again without that cell
             problem = _cell_error(cell, code_cell)
             if problem is not None:
-                self.problems[cell.number] = problem
-        self._client, self._drops = client, drops
+                lane.problems[cell.number] = problem
+        lane.client, lane.drops = client, drops
 
-    def run_job(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
-        """Run one job in the kernel (the `Template.run` contract, for `run_exercise`)."""
+    def run_job(self, lane: _Lane, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
+        """Run one job in the lane's kernel, on the lane's thread (the `Template.run` contract,
+        for `run_exercise`)."""
+        return lane.worker.submit(self._run_job, lane, job, blobs, limits).result()
+
+    def _run_job(self, lane: _Lane, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
         import nbformat
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-        self.ensure_kernel(limits)
-        client = self._client
+        self._ensure_kernel(lane, limits)
+        client = lane.client
         result = RunResult()
         handle, job_path = tempfile.mkstemp(prefix="ml-lectures-job-")
         os.write(handle, transport.message(job.to_wire(), blobs))
@@ -219,8 +236,8 @@ class KernelGrader:
                 client.nb.cells.pop()
             with contextlib.suppress(OSError):
                 os.unlink(job_path)
-        if result.killed or result.signal is not None or self._drops.dropped():
-            self._stop_kernel()  # the next job starts a fresh kernel (and connection)
+        if result.killed or result.signal is not None or lane.drops.dropped():
+            _stop_kernel(lane)  # the next job starts a fresh kernel (and connection)
         try:
             # the kernel could have replaced its output file (a FIFO, a link to a host file)
             with open_regular(out_path) as fh:
@@ -266,10 +283,10 @@ class KernelGrader:
                 message = msg.t("nb_no_cell_defines", file=msg.shown_path(notebook.path), name=name)
             elif cell.number in self.dead:
                 message = msg.t("nb_left_out", problem=self.dead[cell.number].describe(), name=name)
-            elif cell.number in self.problems:
+            elif cell.number in self._problems():
                 message = msg.t(
                     "nb_not_defined_because",
-                    problem=self.problems[cell.number].describe(),
+                    problem=self._problems()[cell.number].describe(),
                     name=name,
                 )
         del limits
@@ -279,12 +296,18 @@ class KernelGrader:
 class _Runner:
     """Looks like a `Template` to `run_exercise`: each job runs in the notebook's kernel."""
 
-    def __init__(self, grader: KernelGrader, limits: Limits) -> None:
+    def __init__(self, grader: KernelGrader, lane: _Lane) -> None:
         self._grader = grader
-        self._limits = limits
+        self._lane = lane
 
     def run(self, job: Job, blobs: list[bytes], limits: Limits) -> RunResult:
-        return self._grader.run_job(job, blobs, limits)
+        return self._grader.run_job(self._lane, job, blobs, limits)
+
+
+def _stop_kernel(lane: _Lane) -> None:
+    client, lane.client = lane.client, None
+    if client is not None:
+        _shutdown(client)
 
 
 def _run_cell(client: Any, cell: Any, index: int, drops: Any) -> str | None:

@@ -289,3 +289,33 @@ def test_a_case_s_own_time_limit_holds_in_a_kernel(run_grade, tmp_path, kernel: 
     run = run_grade(str(notebook), *args, *(["--kernel"] if kernel else []))
     graded = run.exercise("cosine_similarity")
     assert [] == [c["message"] for c in graded["cases"] if not c["passed"]]
+
+
+def test_hidden_cases_run_in_a_kernel_of_their_own(run_grade, tmp_path):
+    """With hidden cases, the kernel whose output reaches the visible feedback never runs a
+    hidden case (a second kernel does), and neither kernel's connection outlives the grading."""
+    import gc
+    import re
+    import warnings
+
+    import zmq
+
+    counting = (
+        "CALLS = []\n"
+        "def cosine_similarity(a, b):\n"
+        "    CALLS.append(1)\n"
+        "    raise ValueError(f'calls in this kernel: {len(CALLS)}')\n"
+    )
+    notebook = _notebook(tmp_path / "counting.ipynb", counting)
+    rubrics = _cosine_only(tmp_path)
+    args = ["--rubrics", str(rubrics), "--solutions", str(SOLUTIONS), "--sandbox", "local"]
+    run = run_grade(str(notebook), *args, "--kernel", "--include-hidden")
+    cases = run.exercise("cosine_similarity")["cases"]
+    visible = [c["message"] for c in cases if not c["hidden"]]
+    assert len(visible) < len(cases), "the rubric needs a hidden case"
+    counts = [int(n) for n in re.findall(r"calls in this kernel: (\d+)", "\n".join(visible))]
+    assert list(range(1, len(visible) + 1)) == sorted(counts), visible
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        gc.collect()
+    assert [] == [o for o in gc.get_objects() if isinstance(o, zmq.Socket) and not o.closed]

@@ -172,23 +172,6 @@ def _one_rubric(tmp_path: Path, exercise: str, seconds: int = 2) -> Path:
     return folder
 
 
-@pytest.fixture
-def _kernel_clients_collected() -> Any:
-    """Collect the Jupyter clients of stopped kernels with their ResourceWarnings ignored.
-
-    A kernel that died or timed out is replaced; its client's zmq sockets warn when the
-    garbage collector finds them, at a moment that depends on the collector (another test,
-    or the end of the session), so they are collected here, where the warning is expected.
-    """
-    import gc
-    import warnings
-
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
 def _wrong_params() -> list[Any]:
     return [pytest.param(*p.values, id=p.id) for p in WRONG]
 
@@ -233,7 +216,6 @@ def test_wrong_implementation_reports_are_unchanged(
         )
     ],
 )
-@pytest.mark.usefixtures("_kernel_clients_collected")
 def test_wrong_implementation_reports_in_a_kernel_are_unchanged(
     request: pytest.FixtureRequest,
     run_grade: Callable[..., Any],
@@ -270,7 +252,6 @@ def _in_a_kernel(
 
 
 @pytest.mark.parametrize("name", KERNEL_ATTACKS)
-@pytest.mark.usefixtures("_kernel_clients_collected")
 def test_attack_report_in_a_kernel_is_unchanged(
     request: pytest.FixtureRequest,
     run_grade: Callable[..., Any],
