@@ -12,7 +12,7 @@ still exist. A cell that times out, kills the kernel or sends one output over th
 message (`grader.kernel_connection`) is named, left out, and the kernel restarts without it.
 Each exercise's cases then run in one more cell (`grader.kernel_job.run_job`), which sends
 values back through the data-only transport; the comparison happens here, in the grader's
-process. Stored outputs are never read.
+process. Hidden cases run so in a second kernel of their own. Stored outputs are never read.
 """
 
 from __future__ import annotations
